@@ -1,0 +1,98 @@
+"""Test set-up shared by the whole suite (both engines: DATABASE_URL picks SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django would refuse ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REQUIRE_ALL = os.environ.get("PATRON_REQUIRE_ALL") == "1"
+CHROMIUM = os.environ.get("PATRON_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+_browser_tests_passed = 0
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _keep_db_connection_open():
+    """Raw WSGI calls would close the test's PostgreSQL connection inside its transaction."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_may_empty_append_only_tables():
+    """Tests that commit (browser tests) end with Django's flush, which must be able to empty the
+    append-only audit table; the product itself never can."""
+    from django.core.management.commands import flush
+
+    from patron.core.db import append_only_unlocked
+
+    original = flush.Command.handle
+
+    def handle(self, *args, **options):
+        with append_only_unlocked():
+            return original(self, *args, **options)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
+@pytest.fixture
+def system():
+    from patron.core.actors import system_actor
+
+    return system_actor()
+
+
+@pytest.fixture
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        if REQUIRE_ALL:
+            pytest.fail(f"Chromium is required (PATRON_REQUIRE_ALL=1) but {CHROMIUM} is missing")
+        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def pytest_runtest_logreport(report):
+    global _browser_tests_passed
+    if report.when == "call" and report.passed and "browser" in report.keywords:
+        _browser_tests_passed += 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With PATRON_REQUIRE_ALL=1 (CI), a run that skipped the browser or used the wrong engine fails."""
+    if not REQUIRE_ALL or exitstatus != 0:
+        return
+    from django.db import connection
+
+    expected = os.environ.get("PATRON_EXPECT_ENGINE")
+    problems = []
+    if expected and connection.vendor != expected:
+        problems.append(f"expected the {expected} engine, ran on {connection.vendor}")
+    selected_browser = any("browser" in item.keywords for item in session.items)
+    if selected_browser and _browser_tests_passed == 0:
+        problems.append("no browser test passed")
+    if os.environ.get("PATRON_REQUIRE_BROWSER") == "1" and not selected_browser:
+        problems.append("no browser test was selected")
+    if problems:
+        print("\nPATRON_REQUIRE_ALL: " + "; ".join(problems))
+        session.exitstatus = 1

@@ -1,0 +1,35 @@
+"""Writing the audit trail. Actions call ``record_event`` inside their own transaction."""
+
+from __future__ import annotations
+
+from patron.core.actors import Actor
+from patron.core.context import current_request
+from patron.core.jsonable import jsonable
+from patron.core.models import AuditEvent
+
+
+def record_event(*, actor: Actor, action: str, subject, customer=None, changes: dict | None = None,
+                 data: dict | None = None) -> AuditEvent:
+    """Append one audit entry. ``subject`` is the record acted on; ``customer`` the customer it
+    belongs to (the subject itself for customer events), so the customer's trail shows it."""
+    request = current_request()
+    customer = customer if customer is not None else (subject if _is_customer(subject) else None)
+    return AuditEvent.objects.create(
+        actor_kind=actor.kind,
+        actor_label=actor.label[:150],
+        actor_user_id=actor.user_id,
+        actor_token_id=actor.token_id,
+        action=action,
+        object_type=subject._meta.model_name,
+        object_id=str(getattr(subject, "uuid", None) or subject.pk),
+        object_label=str(subject)[:250],
+        customer_uuid=getattr(customer, "uuid", None),
+        changes=jsonable(changes or {}),
+        data=jsonable(data or {}),
+        request_id=request.request_id,
+        ip_address=request.ip_address,
+    )
+
+
+def _is_customer(subject) -> bool:
+    return subject._meta.label == "customers.Customer"

@@ -1,0 +1,44 @@
+"""Cross-cutting HTTP middleware: request ids for the audit trail, and the security headers."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from patron.core.context import request_context
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    """Give every request an id (taken from X-Request-ID when sane) and remember the client."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+        with request_context(request.request_id, request.META.get("REMOTE_ADDR")):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Scripts only from our own static files: no inline script can run, even if one slipped
+    into a page. Styles may be inline (htmx and Swagger UI set them)."""
+
+    POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+        "form-action 'self'"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", self.POLICY)
+        return response

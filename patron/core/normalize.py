@@ -1,0 +1,167 @@
+"""The one place where free text, phones, e-mails, countries and tax IDs are cleaned and normalised.
+
+Search, duplicate detection and imports rely on these functions giving the same answer for the
+same input, so nothing else in Patron lower-cases, strips accents or parses phones on its own.
+Each function raises ``InvalidValue`` with a message meant for the person who typed the value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import email_validator
+import phonenumbers
+import pycountry
+from django.conf import settings
+from stdnum.eu import vat as eu_vat
+from stdnum.util import get_cc_module
+
+# Control characters other than tab and newline never belong in a customer record (NUL in
+# particular cannot be stored by PostgreSQL at all).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
+class InvalidValue(ValueError):
+    """A value that cannot be accepted; ``str(error)`` is the message for the user."""
+
+
+def clean_text(value: str | None, *, max_length: int, multiline: bool = False) -> str:
+    """Trim a free-text value and refuse control characters and over-long input."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidValue("Enter text.")
+    if _CONTROL.search(value):
+        raise InvalidValue("Contains control characters that cannot be stored.")
+    value = unicodedata.normalize("NFC", value)
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    else:
+        value = _SPACES.sub(" ", value).strip()
+    if len(value) > max_length:
+        raise InvalidValue(f"Use at most {max_length} characters (this has {len(value)}).")
+    return value
+
+
+def fold(value: str) -> str:
+    """Case- and accent-insensitive form used for sorting and matching ("Müller" -> "muller")."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped.replace("ß", "ss")).strip()
+
+
+# --- Phones ---------------------------------------------------------------------------------
+
+def normalize_phone(raw: str, region: str | None = None) -> str:
+    """Return the E.164 form of a phone typed in any common format, or raise ``InvalidValue``."""
+    raw = clean_text(raw, max_length=40)
+    if not raw:
+        raise InvalidValue("Enter a phone number.")
+    if not re.search(r"\d", raw):
+        raise InvalidValue("A phone number needs digits.")
+    try:
+        parsed = phonenumbers.parse(raw, (region or settings.PATRON_PHONE_REGION).upper())
+    except phonenumbers.NumberParseException:
+        raise InvalidValue("This is not a phone number.") from None
+    if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
+        raise InvalidValue("This phone number is not valid for its country.")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_digits(raw: str) -> str:
+    """Only the digits of a phone as typed (for searches by the last digits)."""
+    return re.sub(r"\D", "", raw or "")
+
+
+# --- E-mail ---------------------------------------------------------------------------------
+
+def normalize_email(raw: str) -> str:
+    """Validate an e-mail address (syntax only, no DNS) and return its normalised form."""
+    raw = clean_text(raw, max_length=254)
+    if not raw:
+        raise InvalidValue("Enter an e-mail address.")
+    try:
+        result = email_validator.validate_email(raw, check_deliverability=False)
+    except email_validator.EmailNotValidError as error:
+        raise InvalidValue(str(error)) from None
+    return result.normalized
+
+
+def email_key(address: str) -> str:
+    """Lower-cased form used to compare e-mail addresses."""
+    return address.strip().lower()
+
+
+# --- Countries ------------------------------------------------------------------------------
+
+# Common names and codes people type that ISO 3166 does not know.
+COUNTRY_ALIASES = {
+    "uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB",
+    "northern ireland": "GB", "britain": "GB", "usa": "US", "u.s.a.": "US", "u.s.": "US",
+    "america": "US", "deutschland": "DE", "allemagne": "DE", "frankreich": "FR", "italia": "IT",
+    "italien": "IT", "nederland": "NL", "holland": "NL", "españa": "ES", "espana": "ES",
+    "österreich": "AT", "osterreich": "AT", "schweiz": "CH", "suisse": "CH", "svizzera": "CH",
+    "belgië": "BE", "belgique": "BE", "polska": "PL", "sverige": "SE", "danmark": "DK",
+    "norge": "NO", "suomi": "FI", "éire": "IE",
+}
+
+
+def normalize_country(raw: str) -> str:
+    """ISO 3166-1 alpha-2 code for a code, name or common alias ("UK" -> "GB"); "" stays ""."""
+    raw = clean_text(raw, max_length=60)
+    if not raw:
+        return ""
+    alias = COUNTRY_ALIASES.get(raw.casefold()) or COUNTRY_ALIASES.get(fold(raw))
+    if alias:
+        return alias
+    try:
+        return pycountry.countries.lookup(raw).alpha_2
+    except LookupError:
+        raise InvalidValue(f"Unknown country “{raw}”; use an ISO code such as DE or GB.") from None
+
+
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code) if code else None
+    return getattr(country, "common_name", None) or getattr(country, "name", code)
+
+
+# --- Tax IDs --------------------------------------------------------------------------------
+
+# Kinds of number tried in this order for a country (VAT for the EU and most of Europe,
+# TIN/EIN for the US, business numbers for Canada and Australia).
+_TAX_ID_KINDS = ("vat", "tin", "bn", "abn", "gst")
+# VAT numbers are often written with their country prefix ("DE136695976"); Greece writes "EL".
+_VAT_PREFIXES = {code.upper(): code.upper() for code in eu_vat.MEMBER_STATES} | {"EL": "GR", "GB": "GB"}
+
+
+def _tax_id_module(country: str):
+    for kind in _TAX_ID_KINDS:
+        module = get_cc_module(country.lower(), kind) if country else None
+        if module is not None:
+            return module
+    return None
+
+
+def normalize_tax_id(raw: str, country: str) -> tuple[str, str]:
+    """Validate a tax or resale ID for its country; return (compact form, country used).
+
+    A VAT number that starts with an EU country prefix ("DE136695976") is checked for that
+    country whatever ``country`` says. Countries without a known format keep the ID as typed,
+    compacted (spaces and punctuation removed).
+    """
+    raw = clean_text(raw, max_length=40)
+    if not raw:
+        return "", country
+    candidate = re.sub(r"[\s.\-/]", "", raw).upper()
+    if candidate[:2] in _VAT_PREFIXES and candidate[2:3].isdigit():
+        country = _VAT_PREFIXES[candidate[:2]]
+    module = _tax_id_module(country)
+    if module is None:
+        return candidate, country
+    try:
+        return module.validate(raw), country
+    except Exception:  # stdnum raises several ValidationError subclasses
+        name = country_name(country) if country else "its country"
+        raise InvalidValue(f"This is not a valid tax ID for {name}.") from None

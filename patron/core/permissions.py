@@ -1,0 +1,52 @@
+"""Roles and what each may do: the single permission matrix for the web UI, the API and the CLI.
+
+docs/permissions.md shows the same matrix as a table, and a test checks that the two agree and
+that every cell is enforced. Actions call ``require`` so a rule holds whichever door a request
+comes through; interfaces call ``allows`` to hide what the user may not use.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from patron.core.errors import PermissionDenied
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MANAGER = "manager", "Manager"
+    CASHIER = "cashier", "Cashier"
+
+
+_ALL = frozenset(Role)
+_MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
+_ADMINS = frozenset({Role.ADMIN})
+
+# permission -> (roles that have it, what it lets them do)
+PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
+    "customers.view": (_ALL, "Find and view customers, their contacts, addresses and messages"),
+    "customers.create": (_ALL, "Create customers of every kind, and representatives"),
+    "customers.edit": (_ALL, "Edit names, phones, e-mails, addresses, contacts, notes, tags, photo"),
+    "customers.edit_terms": (_MANAGERS, "Set price level, default discount, tax exemption, employee flag"),
+    "customers.change_status": (_MANAGERS, "Change status: deactivate, hold for credit, reactivate"),
+    "customers.delete": (_MANAGERS, "Delete a customer that has no history"),
+    "customers.view_audit": (_MANAGERS, "See the audit trail of a customer"),
+    "messages.log": (_ALL, "Log a message (call, e-mail, visit) on a customer"),
+    "locations.view": (_ALL, "List locations and location groups"),
+    "locations.manage": (_ADMINS, "Create and change locations and location groups"),
+    "settings.manage": (_ADMINS, "Change shop settings: account numbers, price levels, custom fields, tags"),
+    "staff.manage": (_ADMINS, "Create staff users and API tokens, change roles, revoke tokens"),
+}
+
+
+def allows(role: str | None, permission: str) -> bool:
+    """Whether a role has a permission; unknown permissions are refused (default deny)."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"Unknown permission {permission!r}")
+    return role in PERMISSIONS[permission][0]
+
+
+def require(actor, permission: str) -> None:
+    """Raise ``PermissionDenied`` unless the actor's role has the permission."""
+    if not allows(getattr(actor, "role", None), permission):
+        raise PermissionDenied(f"Your role may not do this ({permission}).", code="permission-denied")

@@ -1,0 +1,357 @@
+"""Creating, changing, deactivating and deleting customer records."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from patron.core.actors import Actor
+from patron.core.audit import record_event
+from patron.core.errors import Conflict, RuleViolation, StaleVersion, ValidationFailed
+from patron.core.jsonable import changed_fields, jsonable
+from patron.core.normalize import clean_text, email_key, fold
+from patron.core.permissions import require
+from patron.customers.account_numbers import account_number_taken, next_account_number
+from patron.customers.cleaning import TERMS_FIELDS, clean_address_values, clean_customer_values, tag_objects
+from patron.customers.history import history_of
+from patron.customers.models import (
+    Address,
+    Customer,
+    CustomerEmail,
+    CustomerKind,
+    CustomerPhone,
+    CustomerSettings,
+    CustomerStatus,
+    PriceLevel,
+    StatusChange,
+)
+from patron.customers.photos import process_photo
+from patron.locations.models import Location
+from patron.locations.queries import default_groups, default_location, groups_covering
+
+# Simple columns an update may set directly once cleaned.
+_COLUMNS = (
+    "first_name", "last_name", "name", "account_number", "birth_date", "tax_id", "tax_id_country",
+    "is_tax_exempt", "price_level", "default_discount", "is_employee", "notes", "track_sales",
+    "always_formal_invoice", "home_location", "custom_fields",
+)
+_TERMS_DEFAULTS = {"default_discount": ("0", "0.00", 0, None, ""), "is_tax_exempt": (False, None, ""),
+                   "is_employee": (False, None, "")}
+
+
+def customer_snapshot(customer: Customer) -> dict:
+    """Every audited value of a customer, JSON-safe, for "from what to what" in the trail."""
+    values = {name: jsonable(getattr(customer, name)) for name in _COLUMNS}
+    values.update(
+        kind=customer.kind,
+        status=customer.status,
+        price_level=customer.price_level.code if customer.price_level_id else None,
+        home_location=customer.home_location.code if customer.home_location_id else None,
+        phones=[f"{phone.kind}: {phone.number}" for phone in customer.phones.all()],
+        emails=[f"{email.kind}: {email.address}" for email in customer.emails.all()],
+        tags=sorted(tag.name for tag in customer.tags.all()),
+        location_groups=sorted(group.name for group in customer.location_groups.all()),
+        photo_version=customer.photo_version,
+    )
+    return values
+
+
+def _require_for_create(actor: Actor, values: dict) -> None:
+    """Creating needs "customers.create"; setting terms other than the defaults "edit_terms"."""
+    require(actor, "customers.create")
+    if any(not _is_default_term(field, values[field]) for field in TERMS_FIELDS & set(values)):
+        require(actor, "customers.edit_terms")
+
+
+def _is_default_term(field: str, value) -> bool:
+    if field == "price_level":
+        default = PriceLevel.objects.filter(is_default=True).first()
+        code = value.code if isinstance(value, PriceLevel) else str(value or "")
+        return not code or (default is not None and code.lower() == default.code.lower())
+    return value in _TERMS_DEFAULTS[field]
+
+
+def _check_account_number_free(account_number: str, exclude_pk: int | None = None) -> None:
+    if account_number_taken(account_number, exclude_pk=exclude_pk):
+        raise Conflict(f"Account number {account_number} is already used by another customer.",
+                       field="account_number", code="account-number-taken")
+
+
+def _save_account_number_safely(customer: Customer, **save_kwargs) -> None:
+    """Save, turning a unique-index clash (two people typing the same number at once) into the
+    same field error a sequential clash gives."""
+    try:
+        with transaction.atomic():
+            customer.save(**save_kwargs)
+    except IntegrityError:
+        if account_number_taken(customer.account_number, exclude_pk=customer.pk):
+            raise Conflict(f"Account number {customer.account_number} is already used by another customer.",
+                           field="account_number", code="account-number-taken") from None
+        raise
+
+
+def _replace_phones(customer: Customer, phones: list[dict]) -> None:
+    customer.phones.all().delete()
+    CustomerPhone.objects.bulk_create(
+        CustomerPhone(customer=customer, kind=phone["kind"], number=phone["number"], e164=phone["e164"],
+                      position=position)
+        for position, phone in enumerate(phones)
+    )
+
+
+def _replace_emails(customer: Customer, emails: list[dict]) -> None:
+    customer.emails.all().delete()
+    CustomerEmail.objects.bulk_create(
+        CustomerEmail(customer=customer, kind=email["kind"], address=email["address"],
+                      address_key=email_key(email["address"]), position=position)
+        for position, email in enumerate(emails)
+    )
+
+
+def _sort_name(customer: Customer) -> str:
+    if customer.kind == CustomerKind.PERSON:
+        return fold(f"{customer.last_name} {customer.first_name}")[:200]
+    return fold(customer.name)[:200]
+
+
+def _home_location(actor: Actor) -> Location:
+    location = Location.objects.filter(pk=actor.location_id).first() if actor.location_id else None
+    location = location or default_location()
+    if location is None:
+        raise ValidationFailed("Create a location first: every customer needs a home location.",
+                               field="home_location", code="no-location")
+    return location
+
+
+@transaction.atomic
+def create_customer(*, actor: Actor, kind: str, values: dict, status: str | None = None,
+                    addresses: list[dict] | None = None) -> Customer:
+    """Create a customer of ``kind`` from plain ``values`` (see cleaning.CLEANERS for the keys).
+
+    A blank account number takes the next one of the shop's sequence; the home location is the
+    actor's store unless given; location groups are the default ones unless given.
+    """
+    _require_for_create(actor, values)
+    if kind not in CustomerKind.values:
+        raise ValidationFailed("Choose private person, company or placeholder.", field="kind")
+    shop = CustomerSettings.objects.get(pk=1)
+    status = status or shop.initial_status
+    if status not in CustomerStatus.values:
+        raise ValidationFailed("Unknown status.", field="status")
+    if status != shop.initial_status:
+        require(actor, "customers.change_status")
+    cleaned = clean_customer_values({"price_level": None, **values}, kind=kind, context={"is_creation": True})
+    address_values = _clean_addresses(addresses or [])
+
+    if cleaned.get("account_number"):
+        _check_account_number_free(cleaned["account_number"])
+    else:
+        cleaned["account_number"] = next_account_number()
+    cleaned["home_location"] = cleaned.get("home_location") or _home_location(actor)
+    groups = cleaned.pop("location_groups", None) or list(default_groups()) or list(
+        groups_covering(cleaned["home_location"]))
+    if not groups:
+        raise ValidationFailed("Choose at least one location group.", field="location_groups")
+    phones, emails, tags = cleaned.pop("phones", []), cleaned.pop("emails", []), cleaned.pop("tags", [])
+
+    customer = Customer(kind=kind, status=status, **cleaned)
+    customer.sort_name = _sort_name(customer)
+    _save_account_number_safely(customer)
+    _replace_phones(customer, phones or [])
+    _replace_emails(customer, emails or [])
+    customer.tags.set(tag_objects(tags or []))
+    customer.location_groups.set(groups)
+    _create_addresses(customer, address_values)
+    StatusChange.objects.create(customer=customer, from_status="", to_status=status, reason="Created",
+                                actor_label=actor.label)
+    record_event(actor=actor, action="customer.created", subject=customer,
+                 changes=changed_fields({}, customer_snapshot(customer)))
+    return customer
+
+
+def _clean_addresses(addresses: list[dict]) -> list[dict]:
+    errors: dict[str, list[str]] = {}
+    cleaned = []
+    for index, address in enumerate(addresses):
+        try:
+            cleaned.append(clean_address_values(address, creating=True))
+        except ValidationFailed as error:
+            for field, messages in error.errors.items():
+                errors.setdefault(f"addresses.{index}.{field}", []).extend(messages)
+    kinds = [address["kind"] for address in cleaned]
+    for kind in ("contact", "billing"):
+        if kinds.count(kind) > 1:
+            errors.setdefault("addresses", []).append(f"Give at most one {kind} address.")
+    if errors:
+        raise ValidationFailed.from_errors(errors)
+    return cleaned
+
+
+def _create_addresses(customer: Customer, addresses: list[dict]) -> None:
+    for values in addresses:
+        Address.objects.create(customer=customer, **values)
+
+
+def lock_customer(customer: Customer, expected_version: int | None) -> Customer:
+    """Re-read the customer under a row lock and check the caller saw its latest version."""
+    locked = Customer.objects.select_for_update().select_related("price_level", "home_location").get(pk=customer.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(
+            f"{locked.name} was changed by someone else since you opened it (version {expected_version}, "
+            f"now {locked.version}). Reload and make your change again.",
+            code="stale-version",
+        )
+    return locked
+
+
+def bump_version(customer: Customer) -> None:
+    """Mark the customer changed (its ETag moves) when something it embeds changed."""
+    Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    customer.refresh_from_db(fields=["version", "updated_at"])
+
+
+@transaction.atomic
+def update_customer(*, actor: Actor, customer: Customer, values: dict,
+                    expected_version: int | None = None) -> Customer:
+    """Change some fields of a customer. Lists given (phones, e-mails, tags, groups) replace the
+    old ones. Nothing is written, and the version stays, when no value actually changes."""
+    require(actor, "customers.edit")
+    customer = lock_customer(customer, expected_version)
+    before = customer_snapshot(customer)
+    current = {name: getattr(customer, name) for name in ("first_name", "last_name", "name", "tax_id",
+                                                           "tax_id_country")}
+    cleaned = clean_customer_values(values, kind=customer.kind, current=current,
+                                    context={"existing_custom_fields": customer.custom_fields})
+    if "account_number" in cleaned:
+        if not cleaned["account_number"]:
+            raise ValidationFailed("An account number cannot be blank.", field="account_number")
+        _check_account_number_free(cleaned["account_number"], exclude_pk=customer.pk)
+    try:
+        with transaction.atomic():  # a savepoint, undone when nothing really changed
+            _apply(customer, cleaned)
+            changes = changed_fields(before, customer_snapshot(customer))
+            if not changes:
+                raise _Unchanged
+            if TERMS_FIELDS & set(changes):  # only a real change of terms needs the right
+                require(actor, "customers.edit_terms")
+    except _Unchanged:
+        customer.refresh_from_db()
+        return customer
+    customer.version += 1
+    customer.sort_name = _sort_name(customer)
+    _save_account_number_safely(customer)
+    record_event(actor=actor, action="customer.updated", subject=customer, changes=changes)
+    return customer
+
+
+class _Unchanged(Exception):
+    pass
+
+
+def _apply(customer: Customer, cleaned: dict) -> None:
+    for name in _COLUMNS:
+        if name in cleaned:
+            setattr(customer, name, cleaned[name])
+    if "phones" in cleaned:
+        _replace_phones(customer, cleaned["phones"])
+    if "emails" in cleaned:
+        _replace_emails(customer, cleaned["emails"])
+    if "tags" in cleaned:
+        customer.tags.set(tag_objects(cleaned["tags"]))
+    if "location_groups" in cleaned:
+        customer.location_groups.set(cleaned["location_groups"])
+
+
+@transaction.atomic
+def change_status(*, actor: Actor, customer: Customer, status: str, reason: str = "",
+                  expected_version: int | None = None) -> Customer:
+    """Move a customer to another status (e.g. deactivate), keeping the change and its reason."""
+    require(actor, "customers.change_status")
+    if status not in CustomerStatus.values:
+        raise ValidationFailed("Choose prospect, active, credit hold, inactive or deleted.", field="status")
+    try:
+        reason = clean_text(reason, max_length=500)
+    except ValueError as error:
+        raise ValidationFailed(str(error), field="reason") from None
+    customer = lock_customer(customer, expected_version)
+    if customer.status == status:
+        return customer
+    previous = customer.status
+    customer.status, customer.status_changed_at = status, timezone.now()
+    customer.version += 1
+    customer.save(update_fields=["status", "status_changed_at", "version", "updated_at"])
+    StatusChange.objects.create(customer=customer, from_status=previous, to_status=status, reason=reason,
+                                actor_label=actor.label)
+    record_event(actor=actor, action="customer.status_changed", subject=customer,
+                 changes={"status": [previous, status]}, data={"reason": reason})
+    return customer
+
+
+def deactivate_customer(*, actor: Actor, customer: Customer, reason: str = "",
+                        expected_version: int | None = None) -> Customer:
+    return change_status(actor=actor, customer=customer, status=CustomerStatus.INACTIVE, reason=reason,
+                         expected_version=expected_version)
+
+
+@transaction.atomic
+def delete_customer(*, actor: Actor, customer: Customer, expected_version: int | None = None) -> None:
+    """Delete a customer entered by mistake. One with history must be deactivated instead."""
+    require(actor, "customers.delete")
+    customer = lock_customer(customer, expected_version)
+    history = history_of(customer)
+    if history:
+        raise RuleViolation(
+            f"{customer.name} has history ({', '.join(history)}) and cannot be deleted. "
+            "Deactivate the customer instead: it disappears from the till and keeps its history.",
+            code="customer-has-history",
+        )
+    snapshot = customer_snapshot(customer)
+    record_event(actor=actor, action="customer.deleted", subject=customer, changes=changed_fields(snapshot, {}))
+    photo = customer.photo
+    customer.delete()
+    if photo:
+        transaction.on_commit(lambda: default_storage.delete(photo))
+
+
+@transaction.atomic
+def set_photo(*, actor: Actor, customer: Customer, data: bytes, expected_version: int | None = None) -> Customer:
+    """Store a new photo (re-encoded, metadata stripped) in place of the old one."""
+    require(actor, "customers.edit")
+    webp = process_photo(data)
+    customer = lock_customer(customer, expected_version)
+    old_photo = customer.photo
+    name = default_storage.save(f"photos/{customer.uuid}-{secrets.token_hex(4)}.webp", ContentFile(webp))
+    try:
+        customer.photo, customer.photo_version = name, customer.photo_version + 1
+        customer.version += 1
+        customer.save(update_fields=["photo", "photo_version", "version", "updated_at"])
+    except Exception:
+        default_storage.delete(name)
+        raise
+    if old_photo:
+        transaction.on_commit(lambda: default_storage.delete(old_photo))
+    record_event(actor=actor, action="customer.photo_changed", subject=customer,
+                 changes={"photo_version": [customer.photo_version - 1, customer.photo_version]})
+    return customer
+
+
+@transaction.atomic
+def remove_photo(*, actor: Actor, customer: Customer, expected_version: int | None = None) -> Customer:
+    require(actor, "customers.edit")
+    customer = lock_customer(customer, expected_version)
+    if not customer.photo:
+        return customer
+    old_photo = customer.photo
+    customer.photo, customer.photo_version = "", customer.photo_version + 1
+    customer.version += 1
+    customer.save(update_fields=["photo", "photo_version", "version", "updated_at"])
+    transaction.on_commit(lambda: default_storage.delete(old_photo))
+    record_event(actor=actor, action="customer.photo_removed", subject=customer,
+                 changes={"photo_version": [customer.photo_version - 1, customer.photo_version]})
+    return customer
+

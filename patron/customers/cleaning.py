@@ -1,0 +1,296 @@
+"""Checking and normalising the values of a customer record before an action stores them.
+
+``clean_customer_values`` takes the plain values an interface collected (strings from a form,
+parsed JSON from the API, cells from an import) and returns typed, normalised values, or raises
+``ValidationFailed`` with every field's problem at once. Error keys are field names; list items
+are addressed as ``phones.0.number``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db.models.functions import Lower
+
+from patron.core.normalize import (
+    InvalidValue,
+    clean_text,
+    normalize_country,
+    normalize_email,
+    normalize_phone,
+    normalize_tax_id,
+)
+from patron.core.validation import FieldErrors
+from patron.customers.custom_fields import clean_custom_fields
+from patron.customers.models import AddressKind, CustomerKind, EmailKind, PhoneKind, PriceLevel, Tag
+from patron.locations.models import Location, LocationGroup
+
+NAME_MAX = 200
+PERSON_NAME_MAX = 100
+NOTES_MAX = 10_000
+TAG_MAX = 50
+MAX_LIST_ITEMS = 20
+
+
+def _text(max_length: int, multiline: bool = False):
+    def clean(value, errors, field, context):
+        return errors.clean(field, clean_text, value, max_length=max_length, multiline=multiline)
+    return clean
+
+
+def clean_boolean(value, errors, field, context):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"1", "true", "yes", "on", "0", "false", "no", "off", ""}:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    errors.add(field, "Choose yes or no.")
+    return None
+
+
+def _birth_date(value, errors, field, context):
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            errors.add(field, "Enter a date as YYYY-MM-DD.")
+            return None
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+        errors.add(field, "Enter a date.")
+        return None
+    if value > datetime.date.today():
+        errors.add(field, "A birth date cannot be in the future.")
+    elif value.year < 1900:
+        errors.add(field, "Enter a birth date after 1900.")
+    return value
+
+
+def _discount(value, errors, field, context):
+    if value in (None, ""):
+        return Decimal("0")
+    if isinstance(value, float):
+        errors.add(field, "Give the discount as a decimal string, e.g. \"5.5\".")
+        return None
+    try:
+        percent = Decimal(str(value).strip().rstrip("%").strip())
+    except InvalidOperation:
+        errors.add(field, "Enter a percentage between 0 and 100.")
+        return None
+    if not percent.is_finite() or percent < 0 or percent > 100:
+        errors.add(field, "Enter a percentage between 0 and 100.")
+        return None
+    if percent != percent.quantize(Decimal("0.01")):
+        errors.add(field, "Use at most two decimal places.")
+        return None
+    return percent.quantize(Decimal("0.01"))
+
+
+def _price_level(value, errors, field, context):
+    if isinstance(value, PriceLevel):
+        return value
+    code = str(value or "").strip()
+    if not code:
+        return PriceLevel.objects.filter(is_default=True).first() or PriceLevel.objects.first()
+    level = PriceLevel.objects.annotate(key=Lower("code")).filter(key=code.lower()).first()
+    if level is None:
+        known = ", ".join(PriceLevel.objects.values_list("code", flat=True))
+        errors.add(field, f"Unknown price level “{code}” (known: {known}).")
+    return level
+
+
+def _instance(model, message):
+    def clean(value, errors, field, context):
+        if value is None or isinstance(value, model):
+            return value
+        errors.add(field, message)
+        return None
+    return clean
+
+
+def _location_groups(value, errors, field, context):
+    groups = list(value or [])
+    if not all(isinstance(group, LocationGroup) for group in groups):
+        errors.add(field, "Choose location groups.")
+        return None
+    if not groups:
+        errors.add(field, "Choose at least one location group: it decides where the customer can be served.")
+        return None
+    return groups
+
+
+def _tags(value, errors, field, context):
+    if isinstance(value, str):
+        value = value.split(",")
+    names, seen = [], set()
+    for raw in value or []:
+        name = errors.clean(field, clean_text, raw, max_length=TAG_MAX)
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name)
+    if len(names) > MAX_LIST_ITEMS * 2:
+        errors.add(field, f"Use at most {MAX_LIST_ITEMS * 2} tags.")
+    return names
+
+
+def _list_of(item_cleaner, noun):
+    def clean(value, errors, field, context):
+        items = value or []
+        if not isinstance(items, (list, tuple)):
+            errors.add(field, f"Give a list of {noun}s.")
+            return None
+        if len(items) > MAX_LIST_ITEMS:
+            errors.add(field, f"Use at most {MAX_LIST_ITEMS} {noun}s.")
+            return None
+        return [item_cleaner(item, errors, f"{field}.{index}") for index, item in enumerate(items)]
+    return clean
+
+
+def _phone_item(item, errors, prefix):
+    kind = (item or {}).get("kind") or PhoneKind.MOBILE
+    if kind not in PhoneKind.values:
+        errors.add(f"{prefix}.kind", "Choose mobile, home, work or fax.")
+    number = errors.clean(f"{prefix}.number", clean_text, (item or {}).get("number"), max_length=40)
+    e164 = errors.clean(f"{prefix}.number", normalize_phone, number) if number is not None else None
+    return {"kind": kind, "number": number, "e164": e164}
+
+
+def _email_item(item, errors, prefix):
+    kind = (item or {}).get("kind") or EmailKind.PERSONAL
+    if kind not in EmailKind.values:
+        errors.add(f"{prefix}.kind", "Choose personal, work, billing or other.")
+    address = errors.clean(f"{prefix}.address", normalize_email, (item or {}).get("address"))
+    return {"kind": kind, "address": address}
+
+
+def _custom_fields(value, errors, field, context):
+    return clean_custom_fields(value, errors, field, existing=context.get("existing_custom_fields"),
+                               is_creation=context.get("is_creation", False))
+
+
+CLEANERS = {
+    "first_name": _text(PERSON_NAME_MAX),
+    "last_name": _text(PERSON_NAME_MAX),
+    "name": _text(NAME_MAX),
+    "account_number": _text(30),
+    "birth_date": _birth_date,
+    "tax_id": _text(40),
+    "tax_id_country": _text(60),
+    "is_tax_exempt": clean_boolean,
+    "price_level": _price_level,
+    "default_discount": _discount,
+    "is_employee": clean_boolean,
+    "notes": _text(NOTES_MAX, multiline=True),
+    "track_sales": clean_boolean,
+    "always_formal_invoice": clean_boolean,
+    "home_location": _instance(Location, "Choose a location."),
+    "location_groups": _location_groups,
+    "tags": _tags,
+    "custom_fields": _custom_fields,
+    "phones": _list_of(_phone_item, "phone"),
+    "emails": _list_of(_email_item, "e-mail"),
+}
+
+# Fields that change what a customer pays: only roles with "customers.edit_terms" may set them.
+TERMS_FIELDS = frozenset({"price_level", "default_discount", "is_tax_exempt", "is_employee"})
+# Fields that only make sense for one kind of customer.
+PERSON_ONLY = frozenset({"first_name", "last_name", "birth_date"})
+# Placeholder settings, with the value every other kind of customer has.
+PLACEHOLDER_DEFAULTS = {"track_sales": True, "always_formal_invoice": False}
+
+
+def clean_customer_values(values: dict, *, kind: str, current: dict | None = None,
+                          context: dict | None = None) -> dict:
+    """Clean ``values`` for a customer of ``kind``; ``current`` holds the record's present values
+    (for an update) so rules that span fields see the whole record."""
+    errors = FieldErrors()
+    context = context or {}
+    unknown = sorted(set(values) - set(CLEANERS))
+    for field in unknown:
+        errors.add(field, "Unknown field.")
+    cleaned = {field: CLEANERS[field](value, errors, field, context)
+               for field, value in values.items() if field in CLEANERS}
+    merged = {**(current or {}), **cleaned}
+    _check_kind_fields(values, cleaned, kind, errors)
+    _check_names(merged, kind, errors)
+    if "tax_id" in cleaned or "tax_id_country" in cleaned:
+        _clean_tax_id(cleaned, merged, errors)
+    errors.raise_if_any()
+    if kind == CustomerKind.PERSON and ({"first_name", "last_name"} & set(cleaned)):
+        cleaned["name"] = f"{merged.get('first_name') or ''} {merged.get('last_name') or ''}".strip()
+    return cleaned
+
+
+def _check_kind_fields(values: dict, cleaned: dict, kind: str, errors: FieldErrors) -> None:
+    for field, value in cleaned.items():
+        if field in PERSON_ONLY and kind != CustomerKind.PERSON and value not in (None, ""):
+            errors.add(field, "Only private persons have this field.")
+        if (field in PLACEHOLDER_DEFAULTS and kind != CustomerKind.PLACEHOLDER
+                and value is not None and value != PLACEHOLDER_DEFAULTS[field]):
+            errors.add(field, "Only placeholder customers have this setting.")
+    if kind == CustomerKind.PERSON and values.get("name"):
+        errors.add("name", "A private person is named by first and last name.")
+
+
+def _check_names(merged: dict, kind: str, errors: FieldErrors) -> None:
+    if kind == CustomerKind.PERSON:
+        if not (merged.get("first_name") or merged.get("last_name")) and "first_name" not in errors.errors \
+                and "last_name" not in errors.errors:
+            errors.add("last_name", "Enter the customer's name (first name, last name or both).")
+    elif not merged.get("name") and "name" not in errors.errors:
+        noun = "company name" if kind == CustomerKind.COMPANY else "name"
+        errors.add("name", f"Enter the {noun}.")
+
+
+def _clean_tax_id(cleaned: dict, merged: dict, errors: FieldErrors) -> None:
+    """Validate the tax ID for its country: the given one, else the default region."""
+    country = merged.get("tax_id_country") or ""
+    if country:
+        country = errors.clean("tax_id_country", normalize_country, country)
+        if country is None:
+            return
+    country = country or (settings.PATRON_PHONE_REGION if merged.get("tax_id") else "")
+    try:
+        compact, country = normalize_tax_id(merged.get("tax_id") or "", country)
+    except InvalidValue as error:
+        errors.add("tax_id", str(error))
+        return
+    cleaned["tax_id"] = compact
+    cleaned["tax_id_country"] = country if compact else ""
+
+
+def tag_objects(names: list[str]) -> list[Tag]:
+    """The tags with these names, created when new (names match ignoring case)."""
+    tags = []
+    for name in names:
+        tag = Tag.objects.annotate(key=Lower("name")).filter(key=name.lower()).first()
+        tags.append(tag or Tag.objects.create(name=name))
+    return tags
+
+
+ADDRESS_TEXT_FIELDS = {"label": 100, "line1": 100, "line2": 100, "line3": 100, "line4": 100, "city": 100,
+                       "region": 100, "postal_code": 20}
+ADDRESS_FIELDS = frozenset(ADDRESS_TEXT_FIELDS) | {"kind", "country"}
+
+
+def clean_address_values(values: dict, *, creating: bool) -> dict:
+    """Check an address: typed (contact, billing, shipping), four lines, city, region, postal
+    code and an ISO country (aliases such as "UK" accepted)."""
+    errors = FieldErrors()
+    for field in sorted(set(values) - ADDRESS_FIELDS):
+        errors.add(field, "Unknown field.")
+    cleaned = {field: errors.clean(field, clean_text, values[field], max_length=limit)
+               for field, limit in ADDRESS_TEXT_FIELDS.items() if field in values}
+    if "country" in values:
+        cleaned["country"] = errors.clean("country", normalize_country, values["country"])
+    if "kind" in values or creating:
+        kind = values.get("kind") or ""
+        if kind not in AddressKind.values:
+            errors.add("kind", "Choose contact, billing or shipping.")
+        cleaned["kind"] = kind
+    if creating and not any(cleaned.get(field) for field in ("line1", "city", "postal_code")):
+        errors.add("line1", "Enter at least a street line, a city or a postal code.")
+    errors.raise_if_any()
+    return {field: value if value is not None else "" for field, value in cleaned.items()}

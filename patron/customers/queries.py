@@ -1,0 +1,106 @@
+"""Reading customers: one filter for the web list, the API list and the CLI."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from patron.core.errors import NotFound
+from patron.core.models import AuditEvent
+from patron.core.normalize import InvalidValue, email_key, fold, normalize_phone, phone_digits
+from patron.customers import rules
+from patron.customers.models import Contact, Customer, Representation
+from patron.locations.models import Location
+from patron.locations.queries import ancestor_ids
+
+SEARCH_MAX = 200
+SORTS = {
+    "name": ("sort_name", "id"),
+    "-name": ("-sort_name", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    """What a customer list asks for. Every field is optional."""
+
+    search: str = ""
+    statuses: tuple[str, ...] = ()
+    kind: str = ""
+    location: Location | None = None  # home location
+    available_at: Location | None = None  # only customers whose groups cover this store
+    tag: str = ""
+    till_only: bool = False  # leave out customers the till must not show (inactive, deleted)
+    sort: str = "name"
+
+
+def get_customer(uuid) -> Customer:
+    try:
+        return Customer.objects.select_related("price_level", "home_location").get(uuid=uuid)
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such customer.", code="customer-not-found") from None
+
+
+def _search_condition(term: str) -> Q:
+    """Name (any part, accents and case ignored), e-mail start, phone digits or account number."""
+    term = term.strip()[:SEARCH_MAX]
+    condition = Q(sort_name__contains=fold(term)) | Q(name__icontains=term) | Q(account_number__iexact=term)
+    condition |= Q(emails__address_key__startswith=email_key(term))
+    words = fold(term).split()
+    if len(words) > 1:  # "anna schmidt" finds "Schmidt Anna": every word must occur
+        every_word = Q()
+        for word in words:
+            every_word &= Q(sort_name__contains=word)
+        condition |= every_word
+    digits = phone_digits(term)
+    if len(digits) >= 4 and re.fullmatch(r"[\d\s()+./-]+", term):
+        try:
+            condition |= Q(phones__e164=normalize_phone(term))
+        except InvalidValue:
+            pass
+        condition |= Q(phones__e164__contains=digits.lstrip("0"))
+    return condition
+
+
+def filter_customers(query: CustomerFilter) -> QuerySet[Customer]:
+    customers = Customer.objects.select_related("price_level", "home_location")
+    if query.search.strip():
+        matching = Customer.objects.filter(_search_condition(query.search)).values("pk")
+        customers = customers.filter(pk__in=matching)
+    if query.statuses:
+        customers = customers.filter(status__in=query.statuses)
+    if query.till_only:
+        customers = customers.filter(status__in=rules.VISIBLE_AT_TILL)
+    if query.kind:
+        customers = customers.filter(kind=query.kind)
+    if query.location is not None:
+        customers = customers.filter(home_location=query.location)
+    if query.available_at is not None:
+        covering = Customer.objects.filter(location_groups__locations__in=ancestor_ids(query.available_at))
+        customers = customers.filter(pk__in=covering.values("pk"))
+    if query.tag:
+        customers = customers.filter(tags__name__iexact=query.tag)
+    return customers.order_by(*SORTS.get(query.sort, SORTS["name"]))
+
+
+def customer_detail(uuid) -> Customer:
+    """A customer with everything its page or API body shows, in a fixed number of queries."""
+    customers = Customer.objects.select_related("price_level", "home_location").prefetch_related(
+        "phones", "emails", "addresses", "tags", "location_groups",
+        Prefetch("contacts", queryset=Contact.objects.order_by("-is_active", "last_name", "first_name")),
+        Prefetch("representations", queryset=Representation.objects.select_related("person")),
+        Prefetch("companies_represented", queryset=Representation.objects.select_related("company")),
+    )
+    try:
+        return customers.get(uuid=uuid)
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such customer.", code="customer-not-found") from None
+
+
+def audit_trail(customer: Customer) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(customer_uuid=customer.uuid)
+

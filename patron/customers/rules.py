@@ -1,0 +1,49 @@
+"""What a customer's status allows: the one place later features (sales, credit, orders, the
+till lookup) ask before they act.
+
+    prospect     found at the till, may buy, may buy on account, orders allowed
+    active       the same
+    credit_hold  found at the till and may pay at once; no sales on account, no orders
+    inactive     hidden from the till; no sales at all
+    deleted      (entered by mistake) hidden from the till; nothing allowed
+"""
+
+from __future__ import annotations
+
+from patron.core.errors import RuleViolation
+from patron.customers.models import Customer, CustomerStatus
+
+VISIBLE_AT_TILL = frozenset({CustomerStatus.PROSPECT, CustomerStatus.ACTIVE, CustomerStatus.CREDIT_HOLD})
+MAY_BUY = VISIBLE_AT_TILL
+MAY_BUY_ON_ACCOUNT = frozenset({CustomerStatus.PROSPECT, CustomerStatus.ACTIVE})
+MAY_PLACE_ORDERS = frozenset({CustomerStatus.PROSPECT, CustomerStatus.ACTIVE, CustomerStatus.INACTIVE})
+
+_REASONS = {
+    CustomerStatus.CREDIT_HOLD: "is on credit hold",
+    CustomerStatus.INACTIVE: "is inactive",
+    CustomerStatus.DELETED: "was entered by mistake (deleted)",
+}
+
+
+def is_visible_at_till(customer: Customer) -> bool:
+    return customer.status in VISIBLE_AT_TILL
+
+
+def _refuse(customer: Customer, what: str, code: str) -> None:
+    reason = _REASONS.get(CustomerStatus(customer.status), f"has status {customer.status}")
+    raise RuleViolation(f"{customer.name} {reason}: {what} is not allowed.", code=code)
+
+
+def check_may_buy(customer: Customer) -> None:
+    if customer.status not in MAY_BUY:
+        _refuse(customer, "a sale", "customer-may-not-buy")
+
+
+def check_may_buy_on_account(customer: Customer) -> None:
+    if customer.status not in MAY_BUY_ON_ACCOUNT:
+        _refuse(customer, "a sale on account", "customer-may-not-buy-on-account")
+
+
+def check_may_place_order(customer: Customer) -> None:
+    if customer.status not in MAY_PLACE_ORDERS:
+        _refuse(customer, "a new order", "customer-may-not-order")

@@ -1,0 +1,112 @@
+"""Changing the location hierarchy and the location groups."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.functions import Lower
+
+from patron.core.actors import Actor
+from patron.core.audit import record_event
+from patron.core.jsonable import changed_fields, snapshot
+from patron.core.normalize import clean_text
+from patron.core.permissions import require
+from patron.core.validation import FieldErrors
+from patron.locations.models import ALLOWED_PARENTS, Location, LocationGroup, LocationKind
+from patron.locations.queries import ancestor_ids
+
+_LOCATION_FIELDS = ["code", "name", "kind", "parent", "is_active"]
+
+
+def _clean_location(errors: FieldErrors, *, code, name, kind, parent, current: Location | None):
+    code = errors.clean("code", clean_text, code, max_length=20)
+    name = errors.clean("name", clean_text, name, max_length=100)
+    if code == "":
+        errors.add("code", "Enter a short code, e.g. S01.")
+    if name == "":
+        errors.add("name", "Enter a name.")
+    if kind not in LocationKind.values:
+        errors.add("kind", "Choose company, branch or store.")
+        return code, name
+    allowed = ALLOWED_PARENTS[LocationKind(kind)]
+    if parent is None and allowed and kind != LocationKind.COMPANY:
+        errors.add("parent", f"A {kind} must sit under a {' or '.join(sorted(allowed))}.")
+    if parent is not None and parent.kind not in allowed:
+        errors.add("parent", f"A {kind} cannot sit under a {parent.kind}.")
+    if parent is not None and current is not None and current.pk in ancestor_ids(parent):
+        errors.add("parent", "A location cannot sit under itself or one of its own locations.")
+    if code:
+        clash = Location.objects.annotate(key=Lower("code")).filter(key=code.lower())
+        if current is not None:
+            clash = clash.exclude(pk=current.pk)
+        if clash.exists():
+            errors.add("code", "Another location already uses this code.")
+    return code, name
+
+
+@transaction.atomic
+def create_location(*, actor: Actor, code: str, name: str, kind: str, parent: Location | None = None) -> Location:
+    require(actor, "locations.manage")
+    errors = FieldErrors()
+    code, name = _clean_location(errors, code=code, name=name, kind=kind, parent=parent, current=None)
+    errors.raise_if_any()
+    location = Location.objects.create(code=code, name=name, kind=kind, parent=parent)
+    record_event(actor=actor, action="location.created", subject=location,
+                 changes=changed_fields({}, snapshot(location, _LOCATION_FIELDS)))
+    return location
+
+
+@transaction.atomic
+def update_location(*, actor: Actor, location: Location, **changes) -> Location:
+    require(actor, "locations.manage")
+    before = snapshot(location, _LOCATION_FIELDS)
+    values = {name: changes.get(name, getattr(location, name)) for name in _LOCATION_FIELDS}
+    errors = FieldErrors()
+    values["code"], values["name"] = _clean_location(
+        errors, code=values["code"], name=values["name"], kind=values["kind"], parent=values["parent"],
+        current=location,
+    )
+    errors.raise_if_any()
+    for name, value in values.items():
+        setattr(location, name, value)
+    location.save()
+    record_event(actor=actor, action="location.updated", subject=location,
+                 changes=changed_fields(before, snapshot(location, _LOCATION_FIELDS)))
+    return location
+
+
+def _clean_group_name(errors: FieldErrors, name: str, current: LocationGroup | None) -> str | None:
+    name = errors.clean("name", clean_text, name, max_length=100)
+    if name == "":
+        errors.add("name", "Enter a name.")
+    elif name:
+        clash = LocationGroup.objects.annotate(key=Lower("name")).filter(key=name.lower())
+        if current is not None:
+            clash = clash.exclude(pk=current.pk)
+        if clash.exists():
+            errors.add("name", "Another location group already has this name.")
+    return name
+
+
+@transaction.atomic
+def save_location_group(*, actor: Actor, name: str, locations: list[Location], is_default: bool = False,
+                        group: LocationGroup | None = None) -> LocationGroup:
+    """Create a location group, or change ``group`` when given."""
+    require(actor, "locations.manage")
+    errors = FieldErrors()
+    name = _clean_group_name(errors, name, group)
+    if not locations:
+        errors.add("locations", "Choose at least one location.")
+    errors.raise_if_any()
+    before = _group_snapshot(group) if group else {}
+    group = group or LocationGroup()
+    group.name, group.is_default = name, is_default
+    group.save()
+    group.locations.set(locations)
+    record_event(actor=actor, action="location_group.updated" if before else "location_group.created",
+                 subject=group, changes=changed_fields(before, _group_snapshot(group)))
+    return group
+
+
+def _group_snapshot(group: LocationGroup) -> dict:
+    return {"name": group.name, "is_default": group.is_default,
+            "locations": sorted(location.code for location in group.locations.all())}

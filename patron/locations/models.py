@@ -1,0 +1,53 @@
+from django.db import models
+from django.db.models.functions import Lower
+
+from patron.core.ids import uuid7
+
+
+class LocationKind(models.TextChoices):
+    COMPANY = "company", "Company"
+    BRANCH = "branch", "Branch"
+    STORE = "store", "Store"
+
+
+# Which kinds may sit directly under which: a company holds branches and stores, a branch stores.
+ALLOWED_PARENTS = {
+    LocationKind.COMPANY: set(),
+    LocationKind.BRANCH: {LocationKind.COMPANY},
+    LocationKind.STORE: {LocationKind.COMPANY, LocationKind.BRANCH},
+}
+
+
+class Location(models.Model):
+    """A place in the shop's hierarchy: company > branch > store."""
+
+    uuid = models.UUIDField(default=uuid7, unique=True, editable=False)
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=LocationKind.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("code"), name="location_code_unique_ci")]
+
+    def __str__(self):
+        return self.name
+
+
+class LocationGroup(models.Model):
+    """A set of locations deciding where a customer is available. A group that holds a company
+    or branch covers every store beneath it."""
+
+    uuid = models.UUIDField(default=uuid7, unique=True, editable=False)
+    name = models.CharField(max_length=100)
+    locations = models.ManyToManyField(Location, related_name="groups", blank=True)
+    is_default = models.BooleanField(default=False, help_text="Given to new customers when none is chosen.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="location_group_name_unique_ci")]
+
+    def __str__(self):
+        return self.name

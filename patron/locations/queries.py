@@ -1,0 +1,57 @@
+"""Reading the location hierarchy."""
+
+from __future__ import annotations
+
+from patron.core.errors import NotFound
+from patron.locations.models import Location, LocationGroup, LocationKind
+
+
+def get_location(uuid) -> Location:
+    try:
+        return Location.objects.get(uuid=uuid)
+    except (Location.DoesNotExist, ValueError):
+        raise NotFound("No such location.", code="location-not-found") from None
+
+
+def ancestor_ids(location: Location) -> list[int]:
+    """The location's id and those of every location above it, nearest first."""
+    ids, seen = [], set()
+    current = location
+    while current is not None and current.pk not in seen:
+        ids.append(current.pk)
+        seen.add(current.pk)
+        current = current.parent
+    return ids
+
+
+def groups_covering(location: Location):
+    """Location groups that make a customer available at this location."""
+    return LocationGroup.objects.filter(locations__in=ancestor_ids(location)).distinct()
+
+
+def default_location() -> Location | None:
+    """Where customers are homed when the acting user or token has no location: the first store."""
+    return (
+        Location.objects.filter(is_active=True, kind=LocationKind.STORE).order_by("pk").first()
+        or Location.objects.filter(is_active=True).order_by("pk").first()
+    )
+
+
+def default_groups():
+    return LocationGroup.objects.filter(is_default=True)
+
+
+def location_tree() -> list[tuple[Location, int]]:
+    """Every location with its depth, in hierarchy order, for pickers and the settings page."""
+    children: dict[int | None, list[Location]] = {}
+    for location in Location.objects.order_by("name"):
+        children.setdefault(location.parent_id, []).append(location)
+    ordered: list[tuple[Location, int]] = []
+
+    def visit(parent_id, depth):
+        for location in children.get(parent_id, []):
+            ordered.append((location, depth))
+            visit(location.pk, depth + 1)
+
+    visit(None, 0)
+    return ordered

@@ -1,0 +1,40 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from patron.core.permissions import Role
+
+
+class User(AbstractUser):
+    """A member of staff who logs in to the back office. What they may do follows their role."""
+
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.CASHIER)
+    location = models.ForeignKey(
+        "locations.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+        help_text="The store this person works at; customers they create are homed there.",
+    )
+
+
+class ApiToken(models.Model):
+    """A credential for a POS terminal or webshop. Only a hash of the secret is kept; the secret
+    is shown once when the token is created."""
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.CASHIER)
+    location = models.ForeignKey("locations.Location", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="api_tokens")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
