@@ -115,7 +115,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=30000;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PATRON_TEST_SQLITE_NAME")}
+if os.environ.get("PATRON_TEST_DB_NAME"):  # lets parallel test runs share one PostgreSQL server
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["PATRON_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------------

@@ -1,4 +1,14 @@
+"""Back-office URLs. Customer pages and settings pages keep their routes in their own modules."""
+
 from django.urls import path
 
+from patron.web import urls_customers, urls_settings
+from patron.web.views import auth
+
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    *urls_customers.urlpatterns,
+    *urls_settings.urlpatterns,
+]

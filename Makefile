@@ -1,0 +1,45 @@
+# Patron: two commands on a fresh machine —  `make run`  and  `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgresql venv demo clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## Start Patron on SQLite (var/patron.sqlite3) with demo data, at http://127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/patron migrate
+	$(BIN)/patron demo --if-empty
+	$(BIN)/patron serve
+
+## The whole suite: SQLite, then PostgreSQL when it can be reached (CI requires both).
+test: $(STAMP)
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgresql
+
+test-sqlite: $(STAMP)
+	@echo "== tests on SQLite =="
+	env -u DATABASE_URL PATRON_EXPECT_ENGINE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgresql: $(STAMP)
+	@echo "== tests on PostgreSQL ($(PG_URL)) =="
+	@if $(BIN)/python scripts/pg_ready.py "$(PG_URL)"; then \
+		DATABASE_URL="$(PG_URL)" PATRON_EXPECT_ENGINE=postgresql $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ "$$PATRON_REQUIRE_ALL" = "1" ]; then \
+		echo "PostgreSQL is required (PATRON_REQUIRE_ALL=1) but $(PG_URL) cannot be reached"; exit 1; \
+	else \
+		echo "PostgreSQL not reachable at $(PG_URL): skipped (set PG_URL, or see README)"; \
+	fi
+
+clean:
+	rm -rf $(VENV) var/static
