@@ -41,12 +41,19 @@ def append_only_unlocked():
     token = _unlocked.set(True)
     try:
         with transaction.atomic():
-            if is_postgresql():
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('patron.unlocked', 'on', true)")
+            _set_postgresql_unlocked("on")
             yield
+            # Inside a larger transaction the setting would outlive the block; an exception
+            # needs no reset because rolling back the savepoint undoes the setting.
+            _set_postgresql_unlocked("")
     finally:
         _unlocked.reset(token)
+
+
+def _set_postgresql_unlocked(value: str) -> None:
+    if is_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('patron.unlocked', %s, true)", [value])
 
 
 def append_only_trigger_sql(table: str, vendor: str) -> tuple[list[str], list[str]]:

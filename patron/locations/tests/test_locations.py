@@ -1,0 +1,90 @@
+"""The location hierarchy and the groups that decide where a customer is available."""
+
+import pytest
+
+from patron.core.errors import PermissionDenied, ValidationFailed
+from patron.core.models import AuditEvent
+from patron.core.permissions import Role
+from patron.customers.queries import CustomerFilter, filter_customers
+from patron.customers.tests.factories import customer_factory
+from patron.locations.actions import create_location, save_location_group, update_location
+from patron.locations.models import Location, LocationGroup
+from patron.locations.queries import ancestor_ids, groups_covering, location_tree
+from patron.staff.tests.factories import actor_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chain(system):
+    hq = Location.objects.get(code="HQ")
+    north = create_location(actor=system, code="N", name="North branch", kind="branch", parent=hq)
+    leeds = create_location(actor=system, code="S10", name="Leeds", kind="store", parent=north)
+    york = create_location(actor=system, code="S11", name="York", kind="store", parent=north)
+    return hq, north, leeds, york
+
+
+def test_hierarchy_and_tree(chain):
+    hq, north, leeds, _ = chain
+    assert ancestor_ids(leeds) == [leeds.pk, north.pk, hq.pk]
+    assert [(location.code, depth) for location, depth in location_tree()] == [
+        ("HQ", 0), ("S01", 1), ("N", 1), ("S10", 2), ("S11", 2)]
+
+
+@pytest.mark.parametrize("values, field", [
+    ({"code": "X", "name": "Lost", "kind": "store", "parent": None}, "parent"),
+    ({"code": "X", "name": "Nested", "kind": "company", "parent": "HQ"}, "parent"),
+    ({"code": "hq", "name": "Twin", "kind": "company", "parent": None}, "code"),
+    ({"code": "", "name": "", "kind": "store", "parent": "HQ"}, "code"),
+    ({"code": "X", "name": "Odd", "kind": "warehouse", "parent": "HQ"}, "kind"),
+])
+def test_bad_locations_are_refused(system, values, field):
+    parent = Location.objects.get(code=values.pop("parent")) if values.get("parent") else None
+    values.pop("parent", None)
+    with pytest.raises(ValidationFailed) as raised:
+        create_location(actor=system, parent=parent, **values)
+    assert field in raised.value.errors
+    assert Location.objects.count() == 2
+
+
+def test_a_location_cannot_move_under_its_own_descendant(chain, system):
+    hq, north, leeds, _ = chain
+    with pytest.raises(ValidationFailed):
+        update_location(actor=system, location=north, parent=north)
+    branch_two = create_location(actor=system, code="B2", name="Branch two", kind="branch", parent=hq)
+    update_location(actor=system, location=leeds, parent=branch_two)
+    leeds.refresh_from_db()
+    assert leeds.parent == branch_two
+    assert AuditEvent.objects.filter(action="location.updated").get().changes == {"parent": ["North branch",
+                                                                                            "Branch two"]}
+
+
+def test_group_covers_the_stores_beneath_its_locations(chain, system):
+    hq, north, leeds, york = chain
+    northern = save_location_group(actor=system, name="Northern stores", locations=[north])
+    leeds_only = save_location_group(actor=system, name="Leeds only", locations=[leeds])
+    assert set(groups_covering(york)) == {northern, LocationGroup.objects.get(name="All stores")}
+    assert set(groups_covering(leeds)) == {northern, leeds_only, LocationGroup.objects.get(name="All stores")}
+
+
+def test_customer_is_available_only_where_its_groups_reach(chain, system):
+    hq, north, leeds, york = chain
+    leeds_only = save_location_group(actor=system, name="Leeds only", locations=[leeds])
+    local = customer_factory(last_name="Local", location_groups=[leeds_only])
+    everywhere = customer_factory(last_name="Everywhere")
+    at_york = filter_customers(CustomerFilter(available_at=york))
+    at_leeds = filter_customers(CustomerFilter(available_at=leeds))
+    assert list(at_york) == [everywhere]
+    assert set(at_leeds) == {local, everywhere}
+
+
+def test_group_needs_a_unique_name_and_locations(system):
+    with pytest.raises(ValidationFailed) as raised:
+        save_location_group(actor=system, name="all STORES", locations=[])
+    assert set(raised.value.errors) == {"name", "locations"}
+
+
+def test_only_admins_manage_locations(chain):
+    hq = chain[0]
+    with pytest.raises(PermissionDenied):
+        create_location(actor=actor_for(Role.MANAGER), code="Z", name="Z", kind="branch", parent=hq)
