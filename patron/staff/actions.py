@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
-from patron.core.errors import Conflict, ValidationFailed
-from patron.core.normalize import clean_text
+from patron.core.errors import Conflict, RuleViolation, ValidationFailed
+from patron.core.normalize import clean_text, normalize_email
 from patron.core.permissions import Role, require
 from patron.core.validation import FieldErrors
 from patron.locations.models import Location
@@ -36,13 +36,12 @@ def create_user(*, actor: Actor, username: str, password: str, role: str, locati
         errors.add("username", "This username is taken.")
     if role not in Role.values:
         errors.add("role", "Choose admin, manager or cashier.")
-    user = User(username=username or "", role=role, location=location, first_name=first_name,
-                last_name=last_name, email=email)
-    try:
-        validate_password(password, user)
-    except DjangoValidationError as error:
-        for message in error.messages:
-            errors.add("password", message)
+    first_name = errors.clean("first_name", clean_text, first_name, max_length=150)
+    last_name = errors.clean("last_name", clean_text, last_name, max_length=150)
+    email = errors.clean("email", normalize_email, email) if email and email.strip() else ""
+    user = User(username=username or "", role=role, location=location, first_name=first_name or "",
+                last_name=last_name or "", email=email or "")
+    _check_password(errors, password, user)
     errors.raise_if_any()
     user.set_password(password)
     user.save()
@@ -51,18 +50,70 @@ def create_user(*, actor: Actor, username: str, password: str, role: str, locati
     return user
 
 
+def _check_password(errors: FieldErrors, password: str, user: User) -> None:
+    """Run Django's password validators (AUTH_PASSWORD_VALIDATORS) and note what they refuse."""
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as error:
+        for message in error.messages:
+            errors.add("password", message)
+
+
+def _is_last_active_admin(user: User) -> bool:
+    return user.role == Role.ADMIN and user.is_active and not User.objects.filter(
+        role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()
+
+
 @transaction.atomic
 def set_user_role(*, actor: Actor, user: User, role: str, location: Location | None) -> User:
     require(actor, "staff.manage")
     if role not in Role.values:
         raise ValidationFailed("Choose admin, manager or cashier.", field="role")
-    if user.role == Role.ADMIN and role != Role.ADMIN and not User.objects.filter(
-            role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists():
+    if role != Role.ADMIN and _is_last_active_admin(user):
         raise Conflict("Patron needs at least one admin; make someone else admin first.", field="role")
     changes = {"role": [user.role, role], "location": [str(user.location or ""), str(location or "")]}
     user.role, user.location = role, location
     user.save(update_fields=["role", "location"])
     record_event(actor=actor, action="staff.user_role_changed", subject=user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def deactivate_user(*, actor: Actor, user: User) -> User:
+    """Stop a user from logging in; their open sessions end at their next request."""
+    require(actor, "staff.manage")
+    if actor.user_id == user.pk:
+        raise RuleViolation("You cannot deactivate yourself.", code="deactivate-self")
+    if _is_last_active_admin(user):
+        raise RuleViolation("Patron needs at least one active admin; make someone else admin first.",
+                            code="last-admin")
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        record_event(actor=actor, action="staff.user_deactivated", subject=user)
+    return user
+
+
+@transaction.atomic
+def reactivate_user(*, actor: Actor, user: User) -> User:
+    require(actor, "staff.manage")
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        record_event(actor=actor, action="staff.user_reactivated", subject=user)
+    return user
+
+
+@transaction.atomic
+def set_user_password(*, actor: Actor, user: User, password: str) -> User:
+    """Give a user a new password (checked by Django's validators); their other sessions end."""
+    require(actor, "staff.manage")
+    errors = FieldErrors()
+    _check_password(errors, password, user)
+    errors.raise_if_any()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record_event(actor=actor, action="staff.user_password_set", subject=user)  # never the password itself
     return user
 
 
@@ -110,4 +161,5 @@ def authenticate_token(secret: str) -> ApiToken | None:
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
     return token
