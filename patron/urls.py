@@ -1,5 +1,6 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("api/v1/", include("patron.api.urls")),
     path("", include("patron.web.urls")),
 ]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 
 from patron.core.errors import NotFound
 from patron.core.models import AuditEvent
 from patron.core.normalize import InvalidValue, email_key, fold, normalize_phone, phone_digits
 from patron.customers import rules
-from patron.customers.models import Contact, Customer, Representation
+from patron.customers.models import Contact, Customer, PriceLevel, Representation, Tag
 from patron.locations.models import Location
 from patron.locations.queries import ancestor_ids
 
@@ -41,7 +43,7 @@ class CustomerFilter:
 def get_customer(uuid) -> Customer:
     try:
         return Customer.objects.select_related("price_level", "home_location").get(uuid=uuid)
-    except (Customer.DoesNotExist, ValueError, TypeError):
+    except (Customer.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound("No such customer.", code="customer-not-found") from None
 
 
@@ -87,20 +89,47 @@ def filter_customers(query: CustomerFilter) -> QuerySet[Customer]:
     return customers.order_by(*SORTS.get(query.sort, SORTS["name"]))
 
 
-def customer_detail(uuid) -> Customer:
-    """A customer with everything its page or API body shows, in a fixed number of queries."""
-    customers = Customer.objects.select_related("price_level", "home_location").prefetch_related(
+def with_details(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Load everything a customer page or API body shows in a fixed number of queries, however
+    many customers (lists stay free of N+1)."""
+    return customers.select_related("price_level", "home_location").prefetch_related(
         "phones", "emails", "addresses", "tags", "location_groups",
         Prefetch("contacts", queryset=Contact.objects.order_by("-is_active", "last_name", "first_name")),
         Prefetch("representations", queryset=Representation.objects.select_related("person")),
         Prefetch("companies_represented", queryset=Representation.objects.select_related("company")),
     )
+
+
+def customer_detail(uuid) -> Customer:
+    """A customer with everything its page or API body shows, in a fixed number of queries."""
     try:
-        return customers.get(uuid=uuid)
-    except (Customer.DoesNotExist, ValueError, TypeError):
+        return with_details(Customer.objects.all()).get(uuid=uuid)
+    except (Customer.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound("No such customer.", code="customer-not-found") from None
+
+
+def find_customer(reference: str) -> Customer:
+    """A customer, with everything ``customer_detail`` loads, by account number (ignoring case and
+    surrounding space) or by UUID: what staff type at the till or on the command line."""
+    reference = (reference or "").strip()
+    uuid = (Customer.objects.annotate(key=Lower("account_number")).filter(key=reference.lower())
+            .values_list("uuid", flat=True).first())
+    try:
+        return customer_detail(uuid or reference)
+    except NotFound:
+        raise NotFound(f"No customer has the account number or id “{reference}”.",
+                       code="customer-not-found") from None
 
 
 def audit_trail(customer: Customer) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(customer_uuid=customer.uuid)
 
+
+def price_levels_with_counts() -> QuerySet[PriceLevel]:
+    """Price levels with ``customer_count``, for the settings page (a level in use cannot go)."""
+    return PriceLevel.objects.annotate(customer_count=Count("customers"))
+
+
+def tags_with_counts() -> QuerySet[Tag]:
+    """Tags with ``customer_count``, for the settings page."""
+    return Tag.objects.annotate(customer_count=Count("customers"))

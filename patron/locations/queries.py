@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+
 from patron.core.errors import NotFound
 from patron.locations.models import Location, LocationGroup, LocationKind
 
@@ -9,8 +13,17 @@ from patron.locations.models import Location, LocationGroup, LocationKind
 def get_location(uuid) -> Location:
     try:
         return Location.objects.get(uuid=uuid)
-    except (Location.DoesNotExist, ValueError):
+    except (Location.DoesNotExist, ValueError, ValidationError):
         raise NotFound("No such location.", code="location-not-found") from None
+
+
+def get_location_by_code(code: str) -> Location:
+    """The location with this code, ignoring case and surrounding space (what admins type)."""
+    location = Location.objects.annotate(key=Lower("code")).filter(key=(code or "").strip().lower()).first()
+    if location is None:
+        known = ", ".join(Location.objects.order_by("code").values_list("code", flat=True))
+        raise NotFound(f"No location has the code “{code}” (known: {known}).", code="location-not-found")
+    return location
 
 
 def ancestor_ids(location: Location) -> list[int]:
@@ -55,3 +68,8 @@ def location_tree() -> list[tuple[Location, int]]:
 
     visit(None, 0)
     return ordered
+
+
+def location_groups() -> QuerySet[LocationGroup]:
+    """Every location group with its locations, for the settings page."""
+    return LocationGroup.objects.prefetch_related("locations")

@@ -144,9 +144,11 @@ def link_representative(*, actor: Actor, company: Customer, person: Customer, ro
 
 
 @transaction.atomic
-def unlink_representative(*, actor: Actor, company: Customer, person: Customer) -> None:
-    """End the link; both customers stay."""
+def unlink_representative(*, actor: Actor, company: Customer, person: Customer,
+                          expected_version: int | None = None) -> None:
+    """End the link; both customers stay. ``expected_version`` is the company's."""
     require(actor, "customers.edit")
+    company = lock_customer(company, expected_version)
     deleted, _ = Representation.objects.filter(company=company, person=person).delete()
     if not deleted:
         raise NotFound(f"{person.name} does not represent {company.name}.", code="representative-not-found")

@@ -1,0 +1,187 @@
+"""Every error the API returns is a problem document (RFC 9457, ``application/problem+json``).
+
+Domain errors (``patron.core.errors``) bring their own status, code and field names; refusals at
+the HTTP edge (headers, media types, cursors, idempotency keys) are ``ApiProblem``. Both are
+rendered here, once, and so are ninja's validation errors, failed authentication, unknown routes
+and unexpected exceptions (a generic 500 that never shows a traceback, SQL or a path).
+
+A problem's ``type`` is ``PROBLEM_BASE`` + its ``code``; docs/api.md lists the codes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from patron.core.errors import DomainError
+
+PROBLEM_BASE = "https://patron.example/problems/"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+NUL_PATTERN = r"^[^\x00]*$"
+
+logger = logging.getLogger("patron.api")
+
+# Problems raised at the HTTP edge: code -> (status, title).
+EDGE_PROBLEMS: dict[str, tuple[int, str]] = {
+    "bad-request": (400, "Bad request"),
+    "invalid-json": (400, "Malformed JSON body"),
+    "invalid-cursor": (400, "Invalid cursor"),
+    "invalid-if-match": (400, "Invalid If-Match header"),
+    "invalid-idempotency-key": (400, "Invalid Idempotency-Key header"),
+    "idempotency-key-required": (400, "Idempotency-Key header required"),
+    "unauthenticated": (401, "Authentication required"),
+    "not-found": (404, "Not found"),
+    "method-not-allowed": (405, "Method not allowed"),
+    "idempotency-request-in-flight": (409, "A request with this Idempotency-Key is still running"),
+    "request-too-large": (413, "Request body too large"),
+    "unsupported-media-type": (415, "Unsupported media type"),
+    "validation-failed": (422, "Invalid input"),
+    "idempotency-key-reused": (422, "Idempotency-Key reused for another request"),
+    "precondition-required": (428, "If-Match header required"),
+    "internal-error": (500, "Internal server error"),
+}
+
+
+class ApiProblem(Exception):
+    """A refusal at the HTTP edge, named by one of the ``EDGE_PROBLEMS`` codes."""
+
+    def __init__(self, code: str, detail: str, *, errors: list[dict] | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status, self.title = EDGE_PROBLEMS[code]
+        self.code = code
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+def problem_response(*, status: int, code: str, title: str, detail: str, errors: list[dict] | None = None,
+                     headers: dict[str, str] | None = None) -> HttpResponse:
+    body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
+    if errors:
+        body["errors"] = errors
+    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
+                            content_type=PROBLEM_CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def render_problem(problem: ApiProblem) -> HttpResponse:
+    return problem_response(status=problem.status, code=problem.code, title=problem.title,
+                            detail=problem.detail, errors=problem.errors, headers=problem.headers)
+
+
+def render_domain_error(error: DomainError) -> HttpResponse:
+    return problem_response(status=error.status, code=error.code, title=error.title, detail=error.message,
+                            errors=field_errors(error.errors))
+
+
+def json_pointer(parts) -> str:
+    """RFC 6901 pointer to a place in the request body: ("phones", 0, "number") -> /phones/0/number."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def field_errors(errors: dict[str, list[str]]) -> list[dict]:
+    """Domain field errors ({"phones.0.number": [...]}) as problem entries with JSON pointers.
+    Errors about the whole request (key "") are already the problem's ``detail``."""
+    if not any(errors):
+        return []
+    return [{"pointer": json_pointer(field.split(".")) if field else "", "detail": message}
+            for field, messages in errors.items() for message in messages]
+
+
+@contextmanager
+def fields_renamed(rename: Callable[[str], str]):
+    """Point domain field errors at where the fields sit in this request's body (e.g. the new
+    person of a representative is under ``person``)."""
+    try:
+        yield
+    except DomainError as error:
+        error.errors = {rename(field) if field else "": messages for field, messages in error.errors.items()}
+        raise
+
+
+def _validation_entry(error: dict) -> dict:
+    source, *location = error["loc"]
+    detail = _validation_message(error)
+    if source == "body":
+        return {"pointer": json_pointer(location[1:]), "detail": detail}  # location[0] is the argument name
+    return {"parameter": str(location[0]) if location else source, "detail": detail}
+
+
+def _validation_message(error: dict) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "Unknown field: it does not exist or cannot be set here."
+    if kind == "missing":
+        return "This field is required."
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == NUL_PATTERN:
+        return "Contains a NUL character, which cannot be stored."
+    return error["msg"]
+
+
+def render_validation_error(error: NinjaValidationError) -> HttpResponse:
+    entries = [_validation_entry(item) for item in error.errors]
+    missing_body = any(item["type"] == "missing" and item["loc"][0] == "body" and len(item["loc"]) == 2
+                       for item in error.errors)
+    detail = "A JSON body is required." if missing_body else "Some values are invalid; see errors."
+    status, title = EDGE_PROBLEMS["validation-failed"]
+    return problem_response(status=status, code="validation-failed", title=title, detail=detail,
+                            errors=entries)
+
+
+def unauthenticated(request: HttpRequest) -> HttpResponse:
+    challenge = 'Bearer realm="patron"'
+    if "Authorization" in request.headers:
+        challenge += ', error="invalid_token"'
+    return render_problem(ApiProblem(
+        "unauthenticated", "Send a valid, unrevoked API token as “Authorization: Bearer <token>”.",
+        headers={"WWW-Authenticate": challenge},
+    ))
+
+
+def not_found(detail: str = "There is nothing at this address.") -> HttpResponse:
+    return render_problem(ApiProblem("not-found", detail))
+
+
+def method_not_allowed(allowed: str) -> HttpResponse:
+    return render_problem(ApiProblem("method-not-allowed", f"Use one of: {allowed}.",
+                                     headers={"Allow": allowed}))
+
+
+def unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    request_id = getattr(request, "request_id", "")
+    logger.error("Unhandled error in %s %s (request %s)", request.method, request.path, request_id,
+                 exc_info=error)
+    return render_problem(ApiProblem(
+        "internal-error", f"Something went wrong on our side. It was logged under request id {request_id}."))
+
+
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    # ninja wraps whatever the body parser raises in HttpError(400); keep our own problem.
+    if isinstance(error.__cause__, ApiProblem):
+        return render_problem(error.__cause__)
+    code = {400: "bad-request", 404: "not-found", 405: "method-not-allowed"}.get(error.status_code)
+    if code is None:
+        return unexpected_error(request, error)
+    return render_problem(ApiProblem(code, str(error)))
+
+
+def install_error_handlers(api) -> None:
+    api.add_exception_handler(DomainError, lambda request, error: render_domain_error(error))
+    api.add_exception_handler(ApiProblem, lambda request, error: render_problem(error))
+    api.add_exception_handler(NinjaValidationError, lambda request, error: render_validation_error(error))
+    api.add_exception_handler(AuthenticationError, lambda request, error: unauthenticated(request))
+    api.add_exception_handler(HttpError, _http_error)
+    api.add_exception_handler(Http404, lambda request, error: not_found())
+    api.add_exception_handler(RequestDataTooBig, lambda request, error: render_problem(
+        ApiProblem("request-too-large", "The request body is larger than this server accepts.")))
+    api.add_exception_handler(Exception, unexpected_error)

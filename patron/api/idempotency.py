@@ -1,0 +1,210 @@
+"""Idempotency-Key for POST requests: a retried request gets the first answer, not a second effect.
+
+- The key is 1-255 printable ASCII characters, scoped to the API token that sends it.
+- Same key, same request (method, path and body): the stored status, headers and body are
+  replayed byte for byte with ``Idempotent-Replayed: true``.
+- Same key, another request: 422 ``idempotency-key-reused``, and nothing happens.
+- The record is written in the same transaction as the effect. A concurrent duplicate waits for
+  the first request's transaction and then gets its answer (or, after waiting too long, 409
+  ``idempotency-request-in-flight``), so there is exactly one effect.
+- Requests refused for their input (400, 413, 415, 422, whether by the schema or by the action)
+  are not stored, so the corrected request may reuse the key. Other refusals (403, 404, 409, 412)
+  are stored and replayed, like successes.
+- Records are kept for ``PATRON_API_IDEMPOTENCY_DAYS`` (7); after that the key is new again.
+  ``purge_expired_records`` (command ``purge_idempotency_keys``) deletes old ones.
+
+Apply ``@idempotent()`` to every POST operation; money endpoints will use ``required=True``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import partial, wraps
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja.utils import contribute_operation_callback
+
+from patron.api.errors import ApiProblem, render_domain_error
+from patron.api.models import IdempotencyRecord
+from patron.api.parser import is_json, read_raw_body
+from patron.core.errors import DomainError
+
+HEADER = "Idempotency-Key"
+_KEY = re.compile(r"[\x20-\x7e]{1,255}")
+_STORED_HEADERS = ("Content-Type", "ETag", "Location")
+# Refusals of the input itself: like request validation, they are not stored.
+_INPUT_REFUSALS = frozenset({400, 413, 415, 422})
+_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired
+
+
+def retention() -> timedelta:
+    return timedelta(days=settings.PATRON_API_IDEMPOTENCY_DAYS)
+
+
+def idempotent(*, required: bool = False):
+    """Make a POST operation honour Idempotency-Key (mandatory when ``required``)."""
+
+    def decorate(view):
+        @wraps(view)
+        def once(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            key = _key_of(request, required)
+            if key is None:
+                return view(request, *args, **kwargs)
+            with transaction.atomic():
+                record, replay = _claim(request.auth, key, request_fingerprint(request))
+                if replay is not None:
+                    return replay
+                response = _run_storing_refusals(view, request, *args, **kwargs)
+                _store(record, response)
+                return response
+
+        once.idempotency = "required" if required else "optional"
+        contribute_operation_callback(once, partial(_document_header, required=required))
+        return once
+
+    return decorate
+
+
+def _key_of(request: HttpRequest, required: bool) -> str | None:
+    if HEADER not in request.headers:
+        if required:
+            raise ApiProblem("idempotency-key-required",
+                             f"Send an {HEADER} header: unique per operation, the same when you retry it.")
+        return None
+    key = request.headers[HEADER]
+    if not _KEY.fullmatch(key):
+        raise ApiProblem("invalid-idempotency-key", f"{HEADER} must be 1 to 255 printable ASCII characters.")
+    return key
+
+
+def request_fingerprint(request: HttpRequest) -> str:
+    """What makes two requests "the same": method, path with query, and body (JSON compared by
+    value, so key order and spacing do not matter)."""
+    digest = hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode())
+    digest.update(_body_identity(request))
+    return digest.hexdigest()
+
+
+def _body_identity(request: HttpRequest) -> bytes:
+    content_type = request.content_type or ""
+    if is_json(content_type):
+        try:
+            return json.dumps(json.loads(request.body), sort_keys=True, separators=(",", ":")).encode()
+        except ValueError:
+            return request.body
+    if content_type.startswith("multipart/"):
+        fields = [f"{name}={value}" for name, value in sorted(request.POST.lists())]
+        files = [f"{name}:{hashlib.sha256(upload.read()).hexdigest()}"
+                 for name, upload in sorted(request.FILES.items())]
+        for upload in request.FILES.values():
+            upload.seek(0)
+        return "\n".join(fields + files).encode()
+    return read_raw_body(request)
+
+
+def _claim(token, key: str, fingerprint: str) -> tuple[IdempotencyRecord, HttpResponse | None]:
+    """Take the key for this request, or find the stored answer to an earlier one."""
+    record = _insert(token, key, fingerprint)
+    if record is not None:
+        return record, None
+    earlier = IdempotencyRecord.objects.filter(token=token, key=key).first()
+    if earlier is None or earlier.created_at < timezone.now() - retention():
+        if earlier is not None:
+            earlier.delete()
+        return _insert(token, key, fingerprint) or _raise_in_flight(), None
+    if earlier.fingerprint != fingerprint:
+        raise ApiProblem("idempotency-key-reused", f"This {HEADER} was already used for a different request "
+                                                   "(another body or another address). Use a new key.")
+    if not earlier.status_code:
+        _raise_in_flight()
+    return earlier, _replay(earlier)
+
+
+def _insert(token, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    try:
+        with transaction.atomic(), _bounded_lock_wait():
+            return IdempotencyRecord.objects.create(token=token, key=key, fingerprint=fingerprint)
+    except IntegrityError:
+        return None
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            _raise_in_flight()
+        raise
+
+
+@contextmanager
+def _bounded_lock_wait():
+    """On PostgreSQL a duplicate's insert waits for the first request's transaction; bound the
+    wait so a client gets 409 rather than hanging. (SQLite serialises writers at BEGIN.)"""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    wait_ms = int(settings.PATRON_API_IDEMPOTENCY_WAIT_SECONDS * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        previous = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{wait_ms}ms"])
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+
+
+def _raise_in_flight():
+    raise ApiProblem("idempotency-request-in-flight",
+                     f"A request with this {HEADER} is still being processed; retry in a moment.")
+
+
+def _run_storing_refusals(view, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    try:
+        return view(request, *args, **kwargs)
+    except DomainError as error:
+        if error.status in _INPUT_REFUSALS:
+            raise  # the whole transaction, key included, is undone
+        return render_domain_error(error)
+
+
+def _store(record: IdempotencyRecord, response: HttpResponse) -> None:
+    record.status_code = response.status_code
+    record.headers = {name: response[name] for name in _STORED_HEADERS if response.has_header(name)}
+    record.body = response.content
+    record.save(update_fields=["status_code", "headers", "body"])
+
+
+def _replay(record: IdempotencyRecord) -> HttpResponse:
+    headers = dict(record.headers)
+    response = HttpResponse(bytes(record.body), status=record.status_code,
+                            content_type=headers.pop("Content-Type", None))
+    for name, value in headers.items():
+        response[name] = value
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _document_header(operation, *, required: bool) -> None:
+    parameter = {
+        "in": "header", "name": HEADER, "required": required,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+        "description": "A unique value per operation (e.g. a UUID); send the same value when retrying. "
+                       "See docs/api.md for what is replayed.",
+    }
+    operation.openapi_extra = {**(operation.openapi_extra or {})}
+    operation.openapi_extra.setdefault("parameters", []).append(parameter)
+
+
+def purge_expired_records(*, now=None, batch_size: int = 10_000) -> int:
+    """Delete records past the retention window, in batches; returns how many went."""
+    cutoff = (now or timezone.now()) - retention()
+    purged = 0
+    while True:
+        expired = IdempotencyRecord.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)
+        batch = list(expired[:batch_size])
+        if not batch:
+            return purged
+        purged += IdempotencyRecord.objects.filter(pk__in=batch).delete()[0]

@@ -1,0 +1,42 @@
+"""Completing the OpenAPI document: the problem responses every operation can give.
+
+ninja documents only the success responses an operation declares; clients (and schema-driven
+tests) also need the errors, as application/problem+json. Which statuses each method can answer
+follows from the rules in docs/api.md, so they are added here in one place.
+"""
+
+from __future__ import annotations
+
+from patron.api.errors import EDGE_PROBLEMS
+from patron.api.schemas.common import Problem
+
+_EVERY_OPERATION = {400, 401, 403, 404, 422, 500}
+_BY_METHOD = {
+    "get": set(),
+    "post": {409, 412, 413, 415},
+    "patch": {409, 412, 413, 415, 428},
+    "delete": {409, 412, 428},
+}
+_TITLES = {400: "Bad request", 401: "Authentication required", 403: "Permission denied", 404: "Not found",
+           409: "Conflict with the current state", 412: "Stale ETag (the record changed)",
+           413: "Request body too large", 415: "Unsupported media type", 422: "Invalid input",
+           428: "If-Match header required", 500: "Internal server error"}
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+assert set(_TITLES) >= {status for status, _ in EDGE_PROBLEMS.values()} - {405}
+
+
+def add_problem_responses(schema: dict) -> dict:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(problem.pop("$defs", {}))
+    components["Problem"] = problem
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status in sorted(_EVERY_OPERATION | _BY_METHOD.get(method, set())):
+                responses.setdefault(str(status), {
+                    "description": _TITLES[status],
+                    "content": {"application/problem+json": {"schema": _PROBLEM_REF}},
+                })
+    return schema

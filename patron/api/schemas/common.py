@@ -1,0 +1,63 @@
+"""Building blocks shared by every schema."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, StringConstraints
+
+from patron.api.errors import NUL_PATTERN
+
+
+def text(max_length: int) -> Any:
+    """A string of at most ``max_length`` characters without NUL (PostgreSQL cannot store it)."""
+    return Annotated[str, StringConstraints(max_length=max_length, pattern=NUL_PATTERN)]
+
+
+# Every timestamp the API returns: RFC 3339 in UTC ("2026-11-23T09:30:00Z").
+Timestamp = Annotated[datetime, AfterValidator(lambda value: value.astimezone(UTC))]
+
+
+OutputSchema = TypeVar("OutputSchema", bound=Schema)
+
+
+def from_record(schema: type[OutputSchema], record, **computed) -> OutputSchema:
+    """``schema`` filled from the record's attributes of the same names, and the ``computed`` values."""
+    copied = {name: getattr(record, name) for name in schema.model_fields if name not in computed}
+    return schema(**copied, **computed)
+
+
+class InputSchema(Schema):
+    """A request body. Unknown fields are refused (422): this is also what keeps read-only and
+    privileged fields (id, version, status, created_at, ...) from being set by a client."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Reference(Schema):
+    """Another record, by its public id and name."""
+
+    id: UUID
+    name: str
+
+    @classmethod
+    def of(cls, record) -> "Reference":
+        return cls(id=record.uuid, name=record.name)
+
+
+class ProblemFieldError(Schema):
+    pointer: str | None = None  # JSON pointer into the request body ("" is the whole body)
+    parameter: str | None = None  # or the query, path or header parameter at fault
+    detail: str
+
+
+class Problem(Schema):
+    """RFC 9457 problem details; ``type`` is https://patron.example/problems/<code>."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[ProblemFieldError] | None = None

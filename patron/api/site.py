@@ -1,0 +1,67 @@
+"""The API object: routers, authentication, body parsing, error handling and documentation."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.http import Http404, HttpResponseNotAllowed
+from django.urls import URLPattern, re_path
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI
+
+from patron.api import addresses, catalog, contacts, customers, locations, messages, photos
+from patron.api.auth import bearer_token, docs_access
+from patron.api.errors import install_error_handlers, method_not_allowed, not_found
+from patron.api.openapi import add_problem_responses
+from patron.api.parser import JsonParser
+
+DESCRIPTION = """Customer records for POS terminals, webshops and scripts.
+
+Authenticate with `Authorization: Bearer <token>` (tokens are created by an admin in the back
+office). Errors are `application/problem+json`. Lists use cursor pagination. GET returns an
+`ETag`; PATCH and DELETE need `If-Match`. POST accepts an `Idempotency-Key`. docs/api.md in the
+source explains each rule."""
+
+
+class PatronAPI(NinjaAPI):
+    @property
+    def urls(self):
+        """ninja's routes, made to answer unknown methods and addresses with problem documents too."""
+        patterns, app_name, namespace = super().urls
+        guarded = [URLPattern(route.pattern, _problem_errors(route.callback), route.default_args, route.name)
+                   for route in patterns]
+        return [*guarded, re_path(r"", unknown_address)], app_name, namespace
+
+    def get_openapi_schema(self, **kwargs):
+        return add_problem_responses(super().get_openapi_schema(**kwargs))
+
+    def get_openapi_operation_id(self, operation) -> str:
+        return operation.view_func.__name__
+
+
+def _problem_errors(view):
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return not_found()
+        if isinstance(response, HttpResponseNotAllowed):
+            return method_not_allowed(response["Allow"])
+        return response
+
+    return guarded
+
+
+@csrf_exempt
+def unknown_address(request, *args, **kwargs):
+    return not_found()
+
+
+api = PatronAPI(
+    title="Patron API", version="1", description=DESCRIPTION, urls_namespace="api-v1",
+    auth=bearer_token, parser=JsonParser(), docs_decorator=docs_access,
+)
+install_error_handlers(api)
+for module in (customers, contacts, addresses, messages, photos, locations, catalog):
+    api.add_router("", module.router)

@@ -1,0 +1,107 @@
+"""Real concurrent requests (threads with their own database connections).
+
+PostgreSQL only: the SQLite test database lives in memory with one shared cache, where
+concurrent writers fail instead of waiting; production SQLite serialises writers at BEGIN
+IMMEDIATE, so these races cannot arise there."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+
+from patron.api.models import IdempotencyRecord
+from patron.api.tests.conftest import ApiClient, assert_problem
+from patron.core.permissions import Role
+from patron.customers.models import Customer
+from patron.customers.tests.factories import customer_factory
+from patron.staff.tests.factories import token_factory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (see module docstring)")
+
+
+def _in_parallel(count: int, request) -> list:
+    """Run ``request(client, index)`` in ``count`` threads released at the same moment."""
+    start, results = threading.Barrier(count), [None] * count
+
+    def worker(index: int):
+        try:
+            start.wait()
+            results[index] = request(Client(), index)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_concurrent_duplicates_have_exactly_one_effect():
+    _, secret = token_factory(Role.CASHIER)
+    body = {"kind": "person", "last_name": "Racer"}
+
+    def create(client, index):
+        return ApiClient(client, secret).post("/customers", body, headers={"Idempotency-Key": "race-1"})
+
+    responses = _in_parallel(8, create)
+    created = [response for response in responses if response.status_code == 201]
+    assert created and {response.content for response in created} == {created[0].content}
+    for response in responses:
+        assert response.status_code == 201 or response.json()["code"] == "idempotency-request-in-flight"
+    assert Customer.objects.filter(last_name="Racer").count() == 1
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_concurrent_patches_with_the_same_etag_have_one_winner(trial):
+    _, secret = token_factory(Role.MANAGER)
+    customer = customer_factory(last_name="Old")
+
+    def patch(client, index):
+        return ApiClient(client, secret).patch(f"/customers/{customer.uuid}", {"last_name": f"Name{index}"},
+                                               if_match=1)
+
+    responses = _in_parallel(2, patch)
+    assert sorted(response.status_code for response in responses) == [200, 412]
+    winner = next(response for response in responses if response.status_code == 200).json()
+    customer.refresh_from_db()
+    assert (customer.last_name, customer.version) == (winner["last_name"], 2)
+
+
+def test_a_duplicate_waiting_too_long_gets_409_in_flight(settings):
+    settings.PATRON_API_IDEMPOTENCY_WAIT_SECONDS = 0.2
+    token, secret = token_factory(Role.CASHIER)
+    holding, release = threading.Event(), threading.Event()
+
+    def first_request_still_running():
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.create(token=token, key="slow-1", fingerprint="x")
+                holding.set()
+                release.wait(10)
+                transaction.set_rollback(True)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=first_request_still_running)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        api = ApiClient(Client(), secret)
+        assert_problem(api.post("/customers", {"kind": "person", "last_name": "Slow"},
+                                headers={"Idempotency-Key": "slow-1"}), 409, "idempotency-request-in-flight")
+    finally:
+        release.set()
+        holder.join()
+    assert not Customer.objects.filter(last_name="Slow").exists()
+    retried = ApiClient(Client(), secret).post("/customers", {"kind": "person", "last_name": "Slow"},
+                                               headers={"Idempotency-Key": "slow-1"})
+    assert retried.status_code == 201

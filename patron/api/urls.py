@@ -1,0 +1,5 @@
+from django.urls import path
+
+from patron.api.site import api
+
+urlpatterns = [path("", api.urls)]
