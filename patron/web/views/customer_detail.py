@@ -1,0 +1,132 @@
+"""The customer page and the forms on it: status changes, deactivate, delete, the message log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from patron.core.permissions import allows
+from patron.customers import actions
+from patron.customers.models import AddressKind, CustomFieldDefinition, CustomFieldType
+from patron.customers.queries import audit_trail, customer_detail
+from patron.web.forms.customers import MessageForm, PhotoForm, StatusForm
+from patron.web.views.customer_common import (
+    Rejected,
+    actor,
+    customer_or_404,
+    customer_url,
+    perform,
+    posted_version,
+    requires,
+    submit,
+)
+
+ADDRESS_ORDER = {AddressKind.CONTACT: 0, AddressKind.BILLING: 1, AddressKind.SHIPPING: 2}
+LOG_LENGTH = 200  # newest messages and audit entries shown on the page
+
+
+def _custom_field_rows(customer) -> list[tuple[str, str]]:
+    """(label, value as text) for every defined field, then values of fields no longer defined."""
+    stored = dict(customer.custom_fields)
+    rows = []
+    for definition in CustomFieldDefinition.objects.all():
+        value = stored.pop(definition.key, None)
+        if value is None and not definition.is_active:
+            continue
+        if definition.field_type == CustomFieldType.BOOLEAN and value is not None:
+            value = "Yes" if value else "No"
+        rows.append((definition.label, "" if value is None else str(value)))
+    rows += [(key, str(value)) for key, value in stored.items()]
+    return rows
+
+
+def _audit_rows(events) -> list[tuple]:
+    """(event, [(field, old, new)]) leaving out fields that were empty before and after, which
+    a creation or deletion lists in full."""
+    def shown(value):
+        return value not in (None, "", [], {}, False)
+    return [(event, [(name, old, new) for name, (old, new) in event.changes.items() if shown(old) or shown(new)])
+            for event in events]
+
+
+def render_detail(request, customer, *, status: int = 200, **forms):
+    """The customer page; a sub-form that was refused is passed in bound, with its errors."""
+    customer = customer_detail(customer.uuid)  # with everything the page shows prefetched
+    addresses = sorted(customer.addresses.all(), key=lambda address: (ADDRESS_ORDER[address.kind], address.pk))
+    may_audit = allows(request.user.role, "customers.view_audit")
+    context = {
+        "customer": customer,
+        "addresses": addresses,
+        "has_contact_address": any(address.kind == AddressKind.CONTACT for address in addresses),
+        "message_log": customer.messages.all()[:LOG_LENGTH],
+        "status_changes": customer.status_changes.all(),
+        "custom_fields": _custom_field_rows(customer),
+        "audit_rows": _audit_rows(audit_trail(customer)[:LOG_LENGTH]) if may_audit else None,
+        "message_form": MessageForm(),
+        "status_form": StatusForm(initial={"status": customer.status, "version": customer.version}),
+        "photo_form": PhotoForm(),
+        **forms,
+    }
+    return render(request, "web/customers/detail.html", context, status=status)
+
+
+@requires("customers.view")
+def customer_page(request, uuid):
+    return render_detail(request, customer_or_404(uuid))
+
+
+@require_POST
+@requires("customers.change_status")
+def customer_status(request, uuid):
+    customer = customer_or_404(uuid)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            submit(form, actions.change_status, actor=actor(request), customer=customer,
+                   status=form.cleaned_data["status"], reason=form.cleaned_data["reason"],
+                   expected_version=form.cleaned_data["version"])
+        except Rejected:
+            pass
+        else:
+            customer.refresh_from_db()
+            messages.success(request, f"Status is now “{customer.get_status_display()}”.")
+            return redirect(customer_url(customer, "status"))
+    return render_detail(request, customer, status=422, status_form=form)
+
+
+@require_POST
+@requires("customers.change_status")
+def customer_deactivate(request, uuid):
+    customer = customer_or_404(uuid)
+    if perform(request, actions.deactivate_customer, actor=actor(request), customer=customer,
+               reason=request.POST.get("reason", ""), expected_version=posted_version(request)):
+        messages.success(request, f"{customer.name} is inactive: hidden from the till, history kept.")
+    return redirect(customer_url(customer, "status"))
+
+
+@require_POST
+@requires("customers.delete")
+def customer_delete(request, uuid):
+    customer = customer_or_404(uuid)
+    if perform(request, actions.delete_customer, actor=actor(request), customer=customer,
+               expected_version=posted_version(request)):
+        messages.success(request, f"{customer.name} ({customer.account_number}) was deleted.")
+        return redirect("web:customer_list")
+    return redirect(customer_url(customer))
+
+
+@require_POST
+@requires("messages.log")
+def customer_message_log(request, uuid):
+    customer = customer_or_404(uuid)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            submit(form, actions.log_message, actor=actor(request), customer=customer, **form.cleaned_data)
+        except Rejected:
+            pass
+        else:
+            messages.success(request, "Message logged.")
+            return redirect(customer_url(customer, "messages"))
+    return render_detail(request, customer, status=422, message_form=form)

@@ -1,0 +1,196 @@
+"""The parts of a customer edited on small pages of their own: addresses, contacts and
+representatives. Each page posts back to itself and returns to its section of the customer page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from patron.customers import actions
+from patron.customers.models import Address, AddressKind, Contact, CustomerKind
+from patron.customers.queries import CustomerFilter, filter_customers
+from patron.web.forms.customers import (
+    ADDRESS_PARTS,
+    AddressForm,
+    ContactForm,
+    CustomerListForm,
+    LinkRepresentativeForm,
+    RepresentativeForm,
+)
+from patron.web.views.customer_common import (
+    Rejected,
+    actor,
+    customer_or_404,
+    customer_url,
+    perform,
+    posted_version,
+    requires,
+    submit,
+)
+
+LINK_CANDIDATES = 20
+
+
+def _form_page(request, customer, form, *, title: str, section: str, save, done: str):
+    """A small page with one form; ``save()`` runs the action once the form is valid."""
+    if form.is_bound and form.is_valid():
+        try:
+            save()
+        except Rejected:
+            pass
+        else:
+            messages.success(request, done)
+            return redirect(customer_url(customer, section))
+    context = {"customer": customer, "form": form, "title": title, "section": section}
+    return render(request, "web/customers/part_form.html", context, status=422 if form.is_bound else 200)
+
+
+# --- addresses ------------------------------------------------------------------------------
+
+def _free_kind(customer) -> str:
+    """The kind a new address most likely is: contact first, then billing, then a worksite."""
+    taken = set(customer.addresses.values_list("kind", flat=True))
+    return next(kind for kind in (AddressKind.CONTACT, AddressKind.BILLING, AddressKind.SHIPPING)
+                if kind == AddressKind.SHIPPING or kind not in taken)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.edit")
+def address_add(request, uuid):
+    customer = customer_or_404(uuid)
+    form = AddressForm(request.POST or None, initial={"kind": _free_kind(customer)})
+    return _form_page(request, customer, form, title="Add an address", section="addresses", done="Address added.",
+                      save=lambda: submit(form, actions.add_address, actor=actor(request), customer=customer,
+                                          values=form.values()))
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.edit")
+def address_edit(request, uuid, address_uuid):
+    customer = customer_or_404(uuid)
+    address = get_object_or_404(Address, uuid=address_uuid, customer=customer)
+    initial = {name: getattr(address, name) for name in ("kind", "label", "version", *ADDRESS_PARTS)}
+    form = AddressForm(request.POST or None, initial=initial)
+    return _form_page(request, customer, form, title=f"Edit the {address.get_kind_display().lower()} address",
+                      section="addresses", done="Address saved.",
+                      save=lambda: submit(form, actions.update_address, actor=actor(request), address=address,
+                                          values=form.values(), expected_version=form.cleaned_data["version"]))
+
+
+@require_POST
+@requires("customers.edit")
+def address_remove(request, uuid, address_uuid):
+    customer = customer_or_404(uuid)
+    address = get_object_or_404(Address, uuid=address_uuid, customer=customer)
+    if perform(request, actions.remove_address, actor=actor(request), address=address,
+               expected_version=posted_version(request)):
+        messages.success(request, "Address removed.")
+    return redirect(customer_url(customer, "addresses"))
+
+
+@require_POST
+@requires("customers.edit")
+def address_copy_to_billing(request, uuid):
+    customer = customer_or_404(uuid)
+    if perform(request, actions.copy_contact_address_to_billing, actor=actor(request), customer=customer):
+        messages.success(request, "The contact address was copied to the billing address.")
+    return redirect(customer_url(customer, "addresses"))
+
+
+# --- contacts -------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.edit")
+def contact_add(request, uuid):
+    customer = customer_or_404(uuid)
+    form = ContactForm(request.POST or None)
+    return _form_page(request, customer, form, title="Add a contact", section="contacts", done="Contact added.",
+                      save=lambda: submit(form, actions.add_contact, actor=actor(request), customer=customer,
+                                          values=form.values()))
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.edit")
+def contact_edit(request, uuid, contact_uuid):
+    customer = customer_or_404(uuid)
+    contact = get_object_or_404(Contact, uuid=contact_uuid, customer=customer)
+    initial = {name: getattr(contact, name) for name in ContactForm.base_fields}
+    form = ContactForm(request.POST or None, initial=initial)
+    return _form_page(request, customer, form, title=f"Edit contact {contact}", section="contacts",
+                      done="Contact saved.",
+                      save=lambda: submit(form, actions.update_contact, actor=actor(request), contact=contact,
+                                          values=form.values(), expected_version=form.cleaned_data["version"]))
+
+
+@require_POST
+@requires("customers.edit")
+def contact_set_active(request, uuid, contact_uuid):
+    """Deactivate a contact who moved on, or bring one back (T14)."""
+    customer = customer_or_404(uuid)
+    contact = get_object_or_404(Contact, uuid=contact_uuid, customer=customer)
+    active = request.POST.get("is_active") == "true"
+    if perform(request, actions.update_contact, actor=actor(request), contact=contact,
+               values={"is_active": active}, expected_version=posted_version(request)):
+        messages.success(request, f"{contact} is {'active' if active else 'inactive'}.")
+    return redirect(customer_url(customer, "contacts"))
+
+
+# --- representatives ------------------------------------------------------------------------
+
+def _company_or_404(uuid):
+    company = customer_or_404(uuid)
+    if company.kind != CustomerKind.COMPANY:
+        raise Http404("Only a company has representatives.")
+    return company
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.create")
+def representative_add(request, uuid):
+    """A new person, created as a customer of their own and linked to the company (E06/E07)."""
+    company = _company_or_404(uuid)
+    form = RepresentativeForm(request.POST or None)
+
+    def save():
+        new = form.representative()
+        submit(form, actions.add_representative, field_map=new.field_map, actor=actor(request), company=company,
+               person_values=new.values, role=new.role)
+
+    return _form_page(request, company, form, title="Add a representative", section="representatives",
+                      done="Representative added.", save=save)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.edit")
+def representative_link(request, uuid):
+    """Find a person who is already a customer and link them to the company."""
+    company = _company_or_404(uuid)
+    form = LinkRepresentativeForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        person = customer_or_404(form.cleaned_data["person"])
+        try:
+            submit(form, actions.link_representative, field_map={"person": "role"}, actor=actor(request),
+                   company=company, person=person, role=form.cleaned_data["role"])
+        except Rejected:
+            pass
+        else:
+            messages.success(request, f"{person.name} now represents {company.name}.")
+            return redirect(customer_url(company, "representatives"))
+    query = CustomerListForm(request.GET).value_of("q")  # the list's search box: same checks
+    linked = company.representations.values("person")
+    candidates = filter_customers(CustomerFilter(search=query, kind=CustomerKind.PERSON)).exclude(pk__in=linked)
+    context = {"customer": company, "form": form, "q": query,
+               "candidates": candidates[:LINK_CANDIDATES] if query.strip() else []}
+    return render(request, "web/customers/link_representative.html", context, status=422 if form.is_bound else 200)
+
+
+@require_POST
+@requires("customers.edit")
+def representative_unlink(request, uuid, person_uuid):
+    company = _company_or_404(uuid)
+    person = customer_or_404(person_uuid)
+    if perform(request, actions.unlink_representative, actor=actor(request), company=company, person=person):
+        messages.success(request, f"{person.name} no longer represents {company.name}.")
+    return redirect(customer_url(company, "representatives"))

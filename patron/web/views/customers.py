@@ -1,0 +1,148 @@
+"""The customer list (search, filters, sort, paging, list or cards, quick edit) and the
+create and edit forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from patron.customers import actions
+from patron.customers.models import CustomerKind, Tag
+from patron.customers.queries import CustomerFilter, filter_customers
+from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
+from patron.web.views.customer_common import Rejected, actor, customer_or_404, customer_url, requires, submit
+
+PAGE_SIZE = 25
+# The section a new customer's page opens on (E11).
+FIRST_SECTION = {CustomerKind.PERSON: "contact-details", CustomerKind.COMPANY: "contact-details",
+                 CustomerKind.PLACEHOLDER: "notes"}
+KIND_CHOICES = [
+    (CustomerKind.PERSON, "Private person", "A consumer: first and last name, phones, e-mail, home address."),
+    (CustomerKind.COMPANY, "Company", "A business: company name, phone, business address and representatives."),
+    (CustomerKind.PLACEHOLDER, "Placeholder", "A walk-in record: a name and a customer number."),
+]
+
+
+# --- the list -------------------------------------------------------------------------------
+
+def _customer_filter(form: CustomerListForm) -> CustomerFilter:
+    status = form.value_of("status", CURRENT)
+    location = form.value_of("location", None)
+    return CustomerFilter(
+        search=form.value_of("q"),
+        statuses=() if status in (CURRENT, ALL) else (status,),
+        till_only=status == CURRENT,
+        kind=form.value_of("kind"),
+        location=location,
+        tag=form.value_of("tag"),
+        sort=form.value_of("sort", "name"),
+    )
+
+
+@requires("customers.view")
+def customer_list(request):
+    form = CustomerListForm(request.GET)
+    customers = filter_customers(_customer_filter(form)).prefetch_related("phones", "emails")
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "view": form.value_of("view", "list")}
+    template = "web/customers/list.html"
+    if request.htmx and request.htmx.target == "results":
+        template += "#results"  # typing in the search box replaces only the results
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.edit")
+def customer_quick_edit(request, uuid, field):
+    """Inline edit of one list cell (G12): GET gives the input, POST saves it, ``?cancel``
+    gives the cell back unchanged. Without htmx the edit page does the same job."""
+    if field not in QUICK_FIELDS:
+        raise Http404("No such field.")
+    customer = customer_or_404(uuid)
+    if not request.htmx:
+        return redirect("web:customer_edit", customer.uuid)
+    context = {"customer": customer, "field": field}
+    if request.method == "GET":
+        if "cancel" in request.GET:
+            return render(request, "web/customers/list.html#quick_display", context)
+        context["quick_form"] = QuickEditForm(customer=customer, field_name=field)
+        return render(request, "web/customers/list.html#quick_form", context)
+    form = QuickEditForm(request.POST, customer=customer, field_name=field)
+    if form.is_valid():
+        change = form.customer_input()
+        try:
+            context["customer"] = submit(form, actions.update_customer, field_map=change.field_map,
+                                         actor=actor(request), customer=customer, values=change.values,
+                                         expected_version=form.cleaned_data["version"])
+        except Rejected:
+            pass
+        else:
+            return render(request, "web/customers/list.html#quick_display", context)
+    context["quick_form"] = form
+    return render(request, "web/customers/list.html#quick_form", context, status=422)
+
+
+# --- creating -------------------------------------------------------------------------------
+
+@requires("customers.create")
+def customer_new(request):
+    """First step of "New customer": choose the kind (E02)."""
+    return render(request, "web/customers/new.html", {"kinds": KIND_CHOICES})
+
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.create")
+def customer_create(request, kind):
+    form_class = CUSTOMER_FORMS.get(kind)
+    if form_class is None:
+        raise Http404("No such kind of customer.")
+    form = form_class(request.POST or None, role=request.user.role)
+    if form.is_bound and form.is_valid():
+        try:
+            customer = _create(request, form)
+        except Rejected:
+            pass
+        else:
+            messages.success(request, f"{customer.name} was created with account number {customer.account_number}.")
+            return redirect(customer_url(customer, FIRST_SECTION[kind]))
+    context = {"form": form, "kind": kind, "kind_label": CustomerKind(kind).label, "tags": Tag.objects.all()}
+    return render(request, "web/customers/form.html", context, status=422 if form.is_bound else 200)
+
+
+def _create(request, form):
+    """The customer and, for a company, its new representative: both or neither (E06/E07)."""
+    new = form.customer_input()
+    with transaction.atomic():
+        customer = submit(form, actions.create_customer, field_map=new.field_map, actor=actor(request),
+                          kind=form.kind, values=new.values, status=new.status, addresses=new.addresses)
+        representative = form.representative()
+        if representative is not None:
+            submit(form, actions.add_representative, field_map=representative.field_map, actor=actor(request),
+                   company=customer, person_values=representative.values, role=representative.role)
+    return customer
+
+
+# --- editing --------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@requires("customers.edit")
+def customer_edit(request, uuid):
+    customer = customer_or_404(uuid)
+    form = CUSTOMER_FORMS[customer.kind](request.POST or None, role=request.user.role, customer=customer)
+    if form.is_bound and form.is_valid():
+        change = form.customer_input()
+        try:
+            submit(form, actions.update_customer, field_map=change.field_map, actor=actor(request),
+                   customer=customer, values=change.values, expected_version=form.cleaned_data.get("version"))
+        except Rejected:
+            pass
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect(customer_url(customer, FIRST_SECTION[customer.kind]))
+    context = {"form": form, "customer": customer, "kind": customer.kind,
+               "kind_label": customer.get_kind_display(), "tags": Tag.objects.all()}
+    return render(request, "web/customers/form.html", context, status=422 if form.is_bound else 200)
