@@ -1,0 +1,160 @@
+"""Forms of the Settings pages. They check shape only; the actions check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.utils.functional import lazy
+
+from patron.core.permissions import Role
+from patron.customers.models import CustomerStatus, CustomFieldType
+from patron.locations.models import Location, LocationKind
+from patron.locations.queries import location_tree
+
+# PositiveSmallIntegerField's range: bigger positions would fail in the database, not in a rule.
+_POSITION = {"min_value": 0, "max_value": 32767, "initial": 0}
+
+
+def _location_choices(kinds: set[str] | None = None) -> list[tuple[str, str]]:
+    """Locations in hierarchy order, indented by depth; identified by their public uuid."""
+    return [(str(location.uuid), "\u2003" * depth + f"{location.name} ({location.code})")
+            for location, depth in location_tree() if kinds is None or location.kind in kinds]
+
+
+def _locations_by_uuid(values: list[str]) -> list[Location]:
+    return list(Location.objects.filter(uuid__in=values))
+
+
+class LocationField(forms.ChoiceField):
+    """One location picked from the hierarchy, or none; cleans to a ``Location``."""
+
+    def __init__(self, *, kinds: set[str] | None = None, empty_label: str = "—", **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=lambda: [("", empty_label), *_location_choices(kinds)], **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return _locations_by_uuid([value])[0] if value else None
+
+
+class LocationsField(forms.MultipleChoiceField):
+    """Several locations picked from the hierarchy; cleans to a list of ``Location``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=_location_choices, **kwargs)
+
+    def clean(self, value):
+        return _locations_by_uuid(super().clean(value))
+
+
+def _store_field() -> LocationField:
+    return LocationField(kinds={LocationKind.STORE}, label="Store", empty_label="— no store —")
+
+
+class _SettingsForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels sit above their fields, no colon needed
+        super().__init__(*args, **kwargs)
+
+
+class CustomerSettingsForm(_SettingsForm):
+    account_number_pattern = forms.CharField(
+        max_length=30, help_text="Each # is a digit of the sequence: C###### gives C000001.")
+    next_account_number = forms.IntegerField(max_value=10**15,
+                                             help_text="The number the next new customer gets.")
+    initial_status = forms.ChoiceField(choices=CustomerStatus.choices,
+                                       help_text="The status new customers start in.")
+
+
+class PriceLevelForm(_SettingsForm):
+    code = forms.CharField(max_length=10)
+    name = forms.CharField(max_length=60, required=False, help_text="Left empty, the code is the name.")
+    position = forms.IntegerField(**_POSITION, help_text="Price levels are listed by position.")
+    is_default = forms.BooleanField(required=False, label="Default for new customers")
+
+
+class TagForm(_SettingsForm):
+    name = forms.CharField(max_length=50)
+
+
+class CustomFieldForm(_SettingsForm):
+    key = forms.CharField(max_length=40,
+                          help_text="Lower-case letters, digits and _; it cannot change later.")
+    label = forms.CharField(max_length=80)
+    field_type = forms.ChoiceField(label="Type", choices=CustomFieldType.choices,
+                                   help_text="It cannot change later.")
+    choices = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                              help_text="For a choice field: the values to choose from, one per line.")
+    is_required = forms.BooleanField(required=False, label="Required")
+    is_active = forms.BooleanField(required=False, label="Active", initial=True)
+    position = forms.IntegerField(**_POSITION)
+    help_text = forms.CharField(max_length=200, required=False, help_text="Shown under the field.")
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # stored values depend on them, so the form ignores whatever is posted
+            self.fields["key"].disabled = True
+            self.fields["field_type"].disabled = True
+
+    def clean_choices(self) -> list[str]:
+        return self.cleaned_data["choices"].splitlines()
+
+
+class LocationForm(_SettingsForm):
+    code = forms.CharField(max_length=20)
+    name = forms.CharField(max_length=100)
+    kind = forms.ChoiceField(choices=LocationKind.choices,
+                             help_text="A company holds branches and stores; a branch holds stores.")
+    parent = LocationField(label="Part of", empty_label="— top level —")
+
+
+class LocationGroupForm(_SettingsForm):
+    name = forms.CharField(max_length=100)
+    locations = LocationsField(required=False, widget=forms.SelectMultiple(attrs={"size": 8}),
+                               help_text="A company or branch covers every store beneath it.")
+    is_default = forms.BooleanField(required=False, label="Given to new customers when none is chosen")
+
+
+# The rules of AUTH_PASSWORD_VALIDATORS, read when shown so they follow the settings.
+_password_rules = lazy(lambda: " ".join(password_validators_help_texts()), str)
+
+
+class _PasswordPairForm(_SettingsForm):
+    """A password typed twice, so a typo does not lock the user out."""
+
+    password = forms.CharField(widget=forms.PasswordInput, strip=False,
+                               help_text=_password_rules())
+    password_again = forms.CharField(widget=forms.PasswordInput, strip=False, label="Password again")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", "The two passwords differ.")
+        return data
+
+
+class UserCreateForm(_PasswordPairForm):
+    username = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(required=False, label="E-mail")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.CASHIER)
+    location = _store_field()
+
+    field_order = ["username", "first_name", "last_name", "email", "role", "location", "password",
+                   "password_again"]
+
+
+class UserRoleForm(_SettingsForm):
+    role = forms.ChoiceField(choices=Role.choices)
+    location = _store_field()
+
+
+class UserPasswordForm(_PasswordPairForm):
+    pass
+
+
+class ApiTokenForm(_SettingsForm):
+    name = forms.CharField(max_length=100, help_text="The terminal or webshop that uses it, e.g. Till 2.")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.CASHIER)
+    location = _store_field()

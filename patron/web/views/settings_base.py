@@ -1,0 +1,109 @@
+"""What the Settings pages share: access by permission, calling an action from a form or a
+button, and the list of sections each role sees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import NamedTuple, TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.shortcuts import render
+from django.urls import reverse
+
+from patron.core.actors import Actor, user_actor
+from patron.core.errors import DomainError, PermissionDenied
+from patron.core.permissions import allows
+from patron.web.forms import add_domain_errors
+
+T = TypeVar("T")
+
+
+class Section(NamedTuple):
+    name: str  # URL name under "web:", also the key a page passes to mark itself current
+    title: str
+    permission: str
+    description: str
+
+    @property
+    def url(self) -> str:
+        return reverse(f"web:{self.name}")
+
+
+SECTIONS = [
+    Section("settings_customers", "Customers", "settings.manage",
+            "Account number pattern, next number, status of new customers."),
+    Section("settings_price_levels", "Price levels", "settings.manage",
+            "The price levels customers can have."),
+    Section("settings_tags", "Tags", "settings.manage", "Rename or remove the tags put on customers."),
+    Section("settings_custom_fields", "Custom fields", "settings.manage",
+            "Extra fields on every customer record."),
+    Section("settings_locations", "Locations", "locations.view",
+            "Company, branches and stores; location groups."),
+    Section("settings_staff", "Staff", "staff.manage", "Users, their roles and stores, passwords."),
+    Section("settings_tokens", "API tokens", "staff.manage", "Credentials of POS terminals and webshops."),
+]
+
+
+def visible_sections(user) -> list[Section]:
+    return [section for section in SECTIONS if allows(user.role, section.permission)]
+
+
+def permission_required(permission: str):
+    """Log in first (anonymous users go to the login page), then 403 without ``permission``."""
+    def decorator(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if not allows(request.user.role, permission):
+                raise Forbidden
+            return view(request, *args, **kwargs)
+        return login_required(checked)
+    return decorator
+
+
+def posted(request):
+    """The form data of a POST, else None (so a GET shows an unbound form with its initial values)."""
+    return request.POST if request.method == "POST" else None
+
+
+def actor(request) -> Actor:
+    return user_actor(request.user)
+
+
+def perform(form, call: Callable[[], T], field_map: dict[str, str] | None = None) -> T | None:
+    """Run an action; on a domain error show its messages next to the form's fields (the bound
+    form keeps what the user typed) and return None. Actions that take a form return a record."""
+    try:
+        return call()
+    except PermissionDenied:
+        raise Forbidden from None
+    except DomainError as error:
+        add_domain_errors(form, error, field_map)
+        return None
+
+
+def perform_button(request, call: Callable[[], object], done: str) -> None:
+    """Run an action behind a button (delete, revoke, ...) and report the outcome as a message."""
+    try:
+        call()
+    except PermissionDenied:
+        raise Forbidden from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+
+
+def render_page(request, template: str, section: str, **context):
+    """Render a Settings page with the section navigation the user's role may see."""
+    navigation = {"sections": visible_sections(request.user), "current": section}
+    return render(request, template, {**navigation, **context})
+
+
+def render_form(request, form, *, section: str, title: str, cancel_url: str, submit: str = "Save",
+                intro: str = ""):
+    """The add/edit page every Settings form shares."""
+    return render_page(request, "web/settings/form.html", section, form=form, title=title,
+                       cancel_url=cancel_url, submit=submit, intro=intro)

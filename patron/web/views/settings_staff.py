@@ -1,0 +1,137 @@
+"""Settings > Staff and Settings > API tokens: who may use Patron, with which role, from which store."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_POST
+
+from patron.staff import actions
+from patron.staff.models import ApiToken, User
+from patron.staff.queries import api_tokens, staff_users
+from patron.web.forms.settings import ApiTokenForm, UserCreateForm, UserPasswordForm, UserRoleForm
+from patron.web.views.settings_base import (
+    actor,
+    perform,
+    perform_button,
+    permission_required,
+    posted,
+    render_form,
+    render_page,
+)
+
+MANAGE = "staff.manage"
+
+
+# --- users -------------------------------------------------------------------------------------
+
+@permission_required(MANAGE)
+def staff(request):
+    return render_page(request, "web/settings/staff.html", "settings_staff", users=staff_users())
+
+
+@permission_required(MANAGE)
+def user_create(request):
+    form = UserCreateForm(posted(request))
+    if form.is_valid() and perform(form, lambda: actions.create_user(
+            actor=actor(request), **_without_repeat(form))):
+        messages.success(request, f"User {form.cleaned_data['username']} created.")
+        return redirect("web:settings_staff")
+    return render_form(request, form, section="settings_staff", title="New user", submit="Create user",
+                       cancel_url=reverse("web:settings_staff"))
+
+
+def _without_repeat(form) -> dict:
+    return {name: value for name, value in form.cleaned_data.items() if name != "password_again"}
+
+
+@permission_required(MANAGE)
+def user_detail(request, username: str):
+    user = get_object_or_404(User, username=username)
+    return _user_page(request, user)
+
+
+def _user_page(request, user: User, *, role_form=None, password_form=None):
+    store = str(user.location.uuid) if user.location else ""
+    role_form = role_form or UserRoleForm(initial={"role": user.role, "location": store})
+    return render_page(request, "web/settings/user.html", "settings_staff", staff_user=user,
+                       role_form=role_form, password_form=password_form or UserPasswordForm())
+
+
+@permission_required(MANAGE)
+@require_POST
+def user_role(request, username: str):
+    user = get_object_or_404(User, username=username)
+    form = UserRoleForm(request.POST)
+    if form.is_valid() and perform(form, lambda: actions.set_user_role(
+            actor=actor(request), user=user, **form.cleaned_data)):
+        messages.success(request, f"Role and store of {user.username} saved.")
+        return redirect("web:settings_user", username=user.username)
+    return _user_page(request, user, role_form=form)
+
+
+@permission_required(MANAGE)
+@require_POST
+def user_password(request, username: str):
+    user = get_object_or_404(User, username=username)
+    form = UserPasswordForm(request.POST)
+    if form.is_valid() and perform(form, lambda: actions.set_user_password(
+            actor=actor(request), user=user, password=form.cleaned_data["password"])):
+        if user.pk == request.user.pk:
+            update_session_auth_hash(request, user)  # a new password ends other sessions, not this one
+        messages.success(request, f"New password of {user.username} set.")
+        return redirect("web:settings_user", username=user.username)
+    return _user_page(request, user, password_form=form)
+
+
+@permission_required(MANAGE)
+@require_POST
+def user_deactivate(request, username: str):
+    user = get_object_or_404(User, username=username)
+    perform_button(request, lambda: actions.deactivate_user(actor=actor(request), user=user),
+                   f"{user.username} can no longer log in.")
+    return redirect("web:settings_user", username=user.username)
+
+
+@permission_required(MANAGE)
+@require_POST
+def user_reactivate(request, username: str):
+    user = get_object_or_404(User, username=username)
+    perform_button(request, lambda: actions.reactivate_user(actor=actor(request), user=user),
+                   f"{user.username} can log in again.")
+    return redirect("web:settings_user", username=user.username)
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+@permission_required(MANAGE)
+def tokens(request):
+    return render_page(request, "web/settings/tokens.html", "settings_tokens", tokens=api_tokens())
+
+
+@permission_required(MANAGE)
+def token_create(request):
+    form = ApiTokenForm(posted(request))
+    created = form.is_valid() and perform(form, lambda: actions.create_api_token(
+        actor=actor(request), created_by=request.user, **form.cleaned_data))
+    if not created:
+        return render_form(request, form, section="settings_tokens", title="New API token",
+                           submit="Create token", cancel_url=reverse("web:settings_tokens"))
+    token, secret = created
+    # The secret lives only in this response: never stored, redirected through or kept in a message.
+    response = render_page(request, "web/settings/token_created.html", "settings_tokens", token=token,
+                           secret=secret)
+    add_never_cache_headers(response)
+    return response
+
+
+@permission_required(MANAGE)
+@require_POST
+def token_revoke(request, prefix: str):
+    token = get_object_or_404(ApiToken, prefix=prefix)
+    perform_button(request, lambda: actions.revoke_api_token(actor=actor(request), token=token),
+                   f"Token {token.name} revoked: it no longer works.")
+    return redirect("web:settings_tokens")
