@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgresql venv demo clean
 
@@ -17,10 +19,15 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 ## Start Patron on SQLite (var/patron.sqlite3) with demo data, at http://127.0.0.1:8000
+## (a first run prints the admin's login; DATABASE_URL, HOST and PORT change the defaults).
 run: $(STAMP)
 	$(BIN)/patron migrate
 	$(BIN)/patron demo --if-empty
-	$(BIN)/patron serve
+	$(BIN)/patron serve --host $(HOST) --port $(PORT)
+
+## Add another demo data set (and the demo users, if there are no users yet).
+demo: $(STAMP)
+	$(BIN)/patron demo
 
 ## The whole suite: SQLite, then PostgreSQL when it can be reached (CI requires both).
 test: $(STAMP)

@@ -1,0 +1,19 @@
+"""The tree of commands: each module adds its own."""
+
+from __future__ import annotations
+
+from patron.cli import customers, database, server, staff
+from patron.cli.common import Parser
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="patron",
+        description="Patron: customer records for retail shops. Run a command with --help for its options.",
+        epilog="Settings come from the environment (see docs/configuration.md); the database is "
+               "DATABASE_URL, by default var/patron.sqlite3.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (server, database, staff, customers):
+        module.register(commands)
+    return parser

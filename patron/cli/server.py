@@ -1,0 +1,84 @@
+"""``patron serve``: Patron behind gunicorn, static files served by the app (WhiteNoise)."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.db import connection, connections
+from django.db.migrations.executor import MigrationExecutor
+from gunicorn.app.base import BaseApplication
+
+from patron.cli.common import CliError, positive_int
+
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
+
+
+def register(commands) -> None:
+    parser = commands.add_parser(
+        "serve", help="run the web server (back office and API)",
+        description="Serve Patron with gunicorn: the back office, the API and the static files. Collects the "
+                    "static files into var/static first. Stop it with Ctrl+C.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: %(default)s; 0.0.0.0 for every interface)")
+    parser.add_argument("--port", type=positive_int, default=8000,
+                        help="port to listen on (default: %(default)s)")
+    parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS,
+                        help="worker processes (default: %(default)s)")
+    parser.add_argument("--threads", type=positive_int, default=DEFAULT_THREADS,
+                        help="threads per worker process (default: %(default)s)")
+    parser.set_defaults(handler=serve)
+
+
+def serve(args) -> None:
+    _require_migrated()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    connections.close_all()  # the forked workers open their own connections
+    PatronServer(_gunicorn_options(args)).run()
+
+
+def _require_migrated() -> None:
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise CliError("The database is not up to date: run `patron migrate` first.")
+
+
+def _gunicorn_options(args) -> dict:
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    browse_host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(args.host, host)
+    login_url = f"http://{browse_host}:{args.port}/login/"
+
+    def announce(server):
+        print(f"Patron is running: log in at {login_url} (press Ctrl+C to stop)", flush=True)
+
+    return {
+        "bind": f"{host}:{args.port}",
+        "workers": args.workers,
+        "worker_class": "gthread",
+        "threads": args.threads,
+        "timeout": 60,
+        "graceful_timeout": 20,
+        "max_requests": 5000,  # recycle workers now and then, staggered by the jitter
+        "max_requests_jitter": 500,
+        "accesslog": "-",
+        "errorlog": "-",
+        "proc_name": "patron",
+        "control_socket_disable": True,  # its default path under $HOME would clash between instances
+        "when_ready": announce,
+    }
+
+
+class PatronServer(BaseApplication):
+    """gunicorn run from Python with our options, instead of its own command line."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self):
+        from patron.wsgi import application  # in each worker, after the fork
+
+        return application

@@ -1,0 +1,328 @@
+"""The `patron` command line: run in-process against the test database, and `patron serve` for real."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from patron.cli import main
+from patron.core.models import AuditEvent
+from patron.customers import actions
+from patron.customers.models import Customer, CustomerKind
+from patron.customers.tests.factories import customer_factory
+from patron.staff.actions import authenticate_token
+from patron.staff.models import ApiToken, User
+from tests.cli_support import environment, free_port, patron, patron_ok
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run `patron ARGS` in this process: (exit status, stdout, stderr)."""
+
+    def run(*args: str, stdin: str = ""):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        try:
+            status = main(list(args))
+        except SystemExit as stopped:  # argparse: --help and usage errors
+            status = stopped.code
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+def _is_one_line_error(err: str) -> bool:
+    return err.count("\n") == 1 and "error: " in err and "Traceback" not in err
+
+
+# --- help -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command, mentions", [
+    ([], "customers"),
+    (["serve"], "--workers"),
+    (["migrate"], "migration"),
+    (["demo"], "--if-empty"),
+    (["user", "create"], "--password-stdin"),
+    (["user", "list"], "usage: patron user list"),
+    (["token", "create"], "--store"),
+    (["token", "list"], "usage: patron token list"),
+    (["token", "revoke"], "PREFIX_OR_ID"),
+    (["customers", "list"], "--format"),
+    (["customers", "show"], "ACCOUNT_NUMBER_OR_UUID"),
+    (["backup"], "integrity_check"),
+    (["restore"], "--yes"),
+    (["manage"], "changepassword"),
+])
+def test_every_command_explains_itself_with_help(cli, command, mentions):
+    status, out, _ = cli(*command, "--help")
+    assert status == 0
+    assert mentions in out
+
+
+def test_a_usage_error_is_one_line_pointing_to_help(cli):
+    status, _, err = cli("customers", "list", "--format", "xml")
+    assert status == 2
+    assert _is_one_line_error(err) and "(see patron customers list --help)" in err
+
+
+# --- users and tokens -----------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_user_create_reads_the_password_from_stdin_and_is_audited_as_the_cli(cli):
+    status, out, _ = cli("user", "create", "erika", "--role", "manager", "--store", "s01", "--password-stdin",
+                         stdin=PASSWORD + "\n")
+    assert (status, out) == (0, "Created manager erika at S01.\n")
+    erika = User.objects.get(username="erika")
+    assert (erika.role, erika.location.code, erika.check_password(PASSWORD)) == ("manager", "S01", True)
+    assert AuditEvent.objects.get(action="staff.user_created").actor_label == "cli"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("args, stdin, status, message", [
+    (["--role", "boss", "--password-stdin"], PASSWORD, 2, "invalid choice: 'boss'"),
+    (["--role", "admin", "--password-stdin"], "short", 1, "password: This password is too short"),
+    (["--role", "admin", "--store", "S99", "--password-stdin"], PASSWORD, 1, "No location has the code"),
+    (["--role", "admin", "--password-stdin"], "", 1, "No password on standard input"),
+    (["--role", "admin"], PASSWORD, 1, "no terminal to ask for the password"),
+])
+def test_user_create_refusals_say_why_in_one_line_and_create_nobody(cli, args, stdin, status, message):
+    result = cli("user", "create", "erika", *args, stdin=stdin)
+    assert result[0] == status
+    assert _is_one_line_error(result[2]) and message in result[2]
+    assert not User.objects.exists() and not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_token_secret_is_printed_once_and_revoking_by_prefix_stops_it(cli):
+    # when
+    status, out, err = cli("token", "create", "Till 1", "--role", "cashier", "--store", "S01")
+    secret = out.strip()
+    # then
+    assert status == 0 and "shown only this once" in err and secret not in err
+    token = authenticate_token(secret)
+    assert (token.name, token.role, token.location.code) == ("Till 1", "cashier", "S01")
+    _, listing, _ = cli("token", "list")
+    assert token.prefix in listing and secret not in listing
+    # when
+    status, out, _ = cli("token", "revoke", token.prefix)
+    # then
+    assert status == 0 and out.startswith("Revoked: API token 'Till 1'")
+    assert authenticate_token(secret) is None
+    assert cli("token", "revoke", str(token.pk))[1].startswith("Already revoked")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reference, message", [
+    ("999", "No API token has the id or prefix “999”"),
+    ("ptn_", "whole 12-character prefix"),
+    ("ptn_nosuchtoken", "No API token"),
+])
+def test_revoking_an_unknown_token_changes_nothing(cli, reference, message):
+    cli("token", "create", "Webshop", "--role", "manager")
+    status, _, err = cli("token", "revoke", reference)
+    assert status == 1 and _is_one_line_error(err) and message in err
+    assert ApiToken.objects.get().revoked_at is None
+
+
+# --- customers ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def three_customers(system):
+    anna = customer_factory(first_name="Anna", last_name="Müller", phones=[{"number": "+49 30 1234567"}],
+                            emails=[{"address": "anna@example.com"}])
+    shop = customer_factory(CustomerKind.COMPANY, name="Mug Shop Ltd")
+    actions.link_representative(actor=system, company=shop, person=anna, role="Buyer")
+    walk_in = customer_factory(CustomerKind.PLACEHOLDER, name="Walk-in", account_number="WALKIN",
+                               track_sales=False)
+    actions.change_status(actor=system, customer=walk_in, status="inactive", reason="Closed")
+    return anna, shop, walk_in
+
+
+@pytest.mark.django_db
+def test_customers_list_in_every_format(cli, three_customers):
+    anna, shop, walk_in = three_customers
+    # json
+    _, out, _ = cli("customers", "list", "--format", "json")
+    rows = json.loads(out)
+    assert [row["name"] for row in rows] == ["Mug Shop Ltd", "Anna Müller", "Walk-in"]
+    assert rows[1] == {"account_number": anna.account_number, "name": "Anna Müller", "kind": "person",
+                       "status": "active", "phone": "+49 30 1234567", "email": "anna@example.com",
+                       "home": "S01", "uuid": str(anna.uuid)}
+    # csv
+    _, out, _ = cli("customers", "list", "--format", "csv")
+    assert list(csv.DictReader(io.StringIO(out))) == rows
+    # table
+    _, out, _ = cli("customers", "list")
+    assert out.splitlines()[0].split() == list(rows[0])
+    assert "Anna Müller" in out and len(out.splitlines()) == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("options, names", [
+    (["--search", "muller"], ["Anna Müller"]),
+    (["--search", "1234567"], ["Anna Müller"]),
+    (["--status", "inactive"], ["Walk-in"]),
+    (["--status", "active", "--kind", "company"], ["Mug Shop Ltd"]),
+    (["--sort=-name", "--limit", "2"], ["Walk-in", "Anna Müller"]),
+    (["--search", "nobody"], []),
+])
+def test_customers_list_filters(cli, three_customers, options, names):
+    status, out, _ = cli("customers", "list", "--format", "json", *options)
+    assert status == 0
+    assert [row["name"] for row in json.loads(out)] == names
+
+
+@pytest.mark.django_db
+def test_customers_show_finds_by_account_number_in_any_case_or_by_uuid(cli, three_customers):
+    anna, shop, walk_in = three_customers
+    # when
+    by_number = cli("customers", "show", f" {shop.account_number.lower()} ", "--format", "json")
+    by_uuid = cli("customers", "show", str(shop.uuid), "--format", "json")
+    # then
+    assert by_number == by_uuid
+    document = json.loads(by_number[1])
+    assert (document["name"], document["kind"]) == ("Mug Shop Ltd", "company")
+    assert document["representatives"] == [{"account_number": anna.account_number, "name": "Anna Müller",
+                                            "role": "Buyer"}]
+    walk_in_document = json.loads(cli("customers", "show", "walkin", "--format", "json")[1])
+    assert (walk_in_document["status"], walk_in_document["track_sales"]) == ("inactive", False)
+
+
+@pytest.mark.django_db
+def test_customers_show_as_text_has_the_record_sections(cli, three_customers):
+    anna, shop, _ = three_customers
+    status, out, _ = cli("customers", "show", anna.account_number)
+    assert status == 0
+    assert out.startswith(f"Anna Müller ({anna.account_number})\n")
+    expected = ["Status:          Active", "Phones:\n  mobile: +49 30 1234567", "E-mails:\n  personal: anna@",
+                f"Represents:\n  Mug Shop Ltd ({shop.account_number}) Buyer"]
+    assert all(part in out for part in expected)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reference", ["C999999", "not-a-uuid", "01900000-0000-7000-8000-000000000000", ""])
+def test_customers_show_of_an_unknown_customer_is_a_one_line_error(cli, three_customers, reference):
+    status, out, err = cli("customers", "show", reference)
+    assert (status, out) == (1, "")
+    assert _is_one_line_error(err) and "No customer has the account number or id" in err
+
+
+# --- demo, migrate, manage ------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_demo_creates_the_users_once_and_prints_a_login_that_works(cli):
+    # when
+    status, out, _ = cli("demo", "--count", "12", "--seed", "4")
+    # then
+    assert status == 0 and Customer.objects.count() == 12
+    assert "Loaded the demo data set" in out and "12 customers" in out
+    password = re.search(r"Log in as admin with password (\S+)", out).group(1)
+    assert User.objects.get(username="admin").check_password(password)
+    assert set(User.objects.values_list("role", flat=True)) == {"admin", "manager", "cashier"}
+    # when loading more
+    status, out, _ = cli("demo", "--count", "5")
+    # then
+    assert status == 0 and Customer.objects.count() == 17 and User.objects.count() == 3
+    assert "no demo users were created" in out and "password" not in out
+
+
+@pytest.mark.django_db
+def test_demo_if_empty_leaves_a_database_with_customers_alone(cli):
+    customer_factory()
+    events = AuditEvent.objects.count()
+    status, out, _ = cli("demo", "--if-empty")
+    assert status == 0 and "not loaded" in out and "patron user create" in out
+    assert Customer.objects.count() == 1 and AuditEvent.objects.count() == events
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_migrate_and_manage_pass_through_to_django(cli):
+    status, out, _ = cli("migrate")
+    assert status == 0 and "No migrations to apply." in out
+    status, out, _ = cli("manage", "check")
+    assert status == 0 and "System check identified no issues" in out
+
+
+@pytest.mark.django_db
+def test_restore_without_yes_refuses_before_reading_anything(cli, tmp_path):
+    status, _, err = cli("restore", str(tmp_path / "missing.backup"))
+    assert status == 1 and _is_one_line_error(err) and "Run again with --yes" in err
+
+
+# --- serve, for real ------------------------------------------------------------------------------
+
+def test_serve_refuses_a_database_that_is_not_migrated(tmp_path):
+    env = environment(tmp_path / "var", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    result = patron("serve", "--port", str(free_port()), env=env)
+    assert result.returncode == 1
+    assert result.stderr == "patron: error: The database is not up to date: run `patron migrate` first.\n"
+
+
+def test_serve_runs_gunicorn_with_pages_and_static_files_and_debug_off(tmp_path):
+    env = environment(tmp_path / "var", f"sqlite:///{tmp_path / 'patron.sqlite3'}")
+    patron_ok("migrate", env=env)
+    port = free_port()
+    command = [sys.executable, "-m", "patron.cli", "serve", "--port", str(port), "--workers", "1"]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              start_new_session=True)
+    lines = _lines_of(server)
+    try:
+        announcement = _wait_for(lines, "Patron is running")
+        base = f"http://127.0.0.1:{port}"
+        # then
+        assert announcement == f"Patron is running: log in at {base}/login/ (press Ctrl+C to stop)\n"
+        status, html = _get(f"{base}/login/")
+        assert status == 200 and 'name="csrfmiddlewaretoken"' in html
+        assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+        assert any("htmx" in asset for asset in assets) and any(asset.endswith(".css") for asset in assets)
+        for asset in assets + ["/static/ninja/swagger-ui-bundle.js", "/static/ninja/swagger-ui.css"]:
+            assert _get(base + asset)[0] == 200, asset
+        status, html = _get(f"{base}/no-such-page/")
+        assert status == 404 and "Django tried these URL patterns" not in html  # DEBUG is off
+        assert (tmp_path / "var" / "static" / "staticfiles.json").exists()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _lines_of(process: subprocess.Popen) -> queue.Queue:
+    """The process's output lines, read by a thread so the pipe never fills up."""
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    return lines
+
+
+def _wait_for(lines: queue.Queue, text: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=remaining)
+        except queue.Empty:
+            break
+        if text in line:
+            return line
+    raise AssertionError(f"the server did not print {text!r} within {timeout} s")
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
