@@ -25,6 +25,13 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Pages link their static files by name: tests run without collectstatic's manifest."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture(autouse=True)
 def _keep_db_connection_open():
     """Raw WSGI calls would close the test's PostgreSQL connection inside its transaction."""
     from django.core import signals
@@ -56,6 +63,27 @@ def _flush_may_empty_append_only_tables():
     flush.Command.handle = original
 
 
+# Data migrations that give a fresh install its defaults (stores, settings rows, price levels).
+DEFAULT_DATA = ("patron.locations.migrations.0002_default_locations",
+                "patron.customers.migrations.0002_default_settings")
+
+
+@pytest.fixture(autouse=True)
+def _shop_defaults_in_committed_tests(request):
+    """Tests that commit (browser, concurrency) end with a flush that empties every table, the
+    migrations' defaults included: put them back before each such test."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("_django_db_helper")
+    for module in DEFAULT_DATA:
+        importlib.import_module(module).create_defaults(apps, None)
+
+
 @pytest.fixture
 def system():
     from patron.core.actors import system_actor
@@ -63,7 +91,7 @@ def system():
     return system_actor()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # pytest-playwright's browser is session-scoped
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
         if REQUIRE_ALL:

@@ -167,7 +167,8 @@ USE_TZ = True
 
 # --- Static files and uploads ---------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static"  # filled by `patron serve` (collectstatic) before it starts
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -185,6 +186,9 @@ PATRON_PHOTO_MAX_PIXELS = int(os.environ.get("PATRON_PHOTO_MAX_PIXELS", "2500000
 PATRON_PHOTO_SIZE = 512  # stored photos are re-encoded to fit in a square of this many pixels
 PATRON_API_PAGE_SIZE = 50
 PATRON_API_MAX_PAGE_SIZE = 100
+PATRON_API_MAX_JSON_BYTES = int(os.environ.get("PATRON_API_MAX_JSON_BYTES", str(1024 * 1024)))
+PATRON_API_IDEMPOTENCY_DAYS = int(os.environ.get("PATRON_API_IDEMPOTENCY_DAYS", "7"))
+PATRON_API_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("PATRON_API_IDEMPOTENCY_WAIT_SECONDS", "10"))
 
 LOGGING = {
     "version": 1,

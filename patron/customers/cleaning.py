@@ -101,13 +101,12 @@ def _price_level(value, errors, field, context):
     return level
 
 
-def _instance(model, message):
-    def clean(value, errors, field, context):
-        if value is None or isinstance(value, model):
-            return value
-        errors.add(field, message)
-        return None
-    return clean
+def _home_location(value, errors, field, context):
+    """A Location; left out (None) only when creating, where the actor's store is taken."""
+    if isinstance(value, Location) or (value is None and context.get("is_creation")):
+        return value
+    errors.add(field, "Choose a location.")
+    return None
 
 
 def _location_groups(value, errors, field, context):
@@ -185,7 +184,7 @@ CLEANERS = {
     "notes": _text(NOTES_MAX, multiline=True),
     "track_sales": clean_boolean,
     "always_formal_invoice": clean_boolean,
-    "home_location": _instance(Location, "Choose a location."),
+    "home_location": _home_location,
     "location_groups": _location_groups,
     "tags": _tags,
     "custom_fields": _custom_fields,

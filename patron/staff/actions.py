@@ -60,8 +60,10 @@ def _check_password(errors: FieldErrors, password: str, user: User) -> None:
 
 
 def _is_last_active_admin(user: User) -> bool:
-    return user.role == Role.ADMIN and user.is_active and not User.objects.filter(
-        role=Role.ADMIN, is_active=True).exclude(pk=user.pk).exists()
+    """Locks the active admins so two admins demoting each other at once cannot both pass."""
+    active_admins = User.objects.select_for_update().filter(role=Role.ADMIN, is_active=True)
+    admins = list(active_admins.values_list("pk", flat=True))
+    return user.role == Role.ADMIN and user.is_active and admins == [user.pk]
 
 
 @transaction.atomic
@@ -117,6 +119,14 @@ def set_user_password(*, actor: Actor, user: User, password: str) -> User:
     return user
 
 
+def _new_secret() -> str:
+    """A secret whose shown prefix (how admins tell tokens apart and revoke them) is unique."""
+    while True:
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        if not ApiToken.objects.filter(prefix=secret[:12]).exists():
+            return secret
+
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -133,7 +143,7 @@ def create_api_token(*, actor: Actor, name: str, role: str, location: Location |
     if role not in Role.values:
         errors.add("role", "Choose admin, manager or cashier.")
     errors.raise_if_any()
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    secret = _new_secret()
     token = ApiToken.objects.create(name=name, prefix=secret[:12], secret_hash=_hash(secret), role=role,
                                     location=location, created_by=created_by)
     record_event(actor=actor, action="staff.token_created", subject=token,

@@ -19,7 +19,7 @@ class ApiToken(models.Model):
     is shown once when the token is created."""
 
     name = models.CharField(max_length=100)
-    prefix = models.CharField(max_length=12, db_index=True)
+    prefix = models.CharField(max_length=12, unique=True)
     secret_hash = models.CharField(max_length=64, unique=True)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.CASHIER)
     location = models.ForeignKey("locations.Location", null=True, blank=True, on_delete=models.PROTECT,

@@ -426,3 +426,12 @@ def test_oversized_and_over_pixel_images_are_refused(system, settings):
     with pytest.raises(ValidationFailed) as raised:
         actions.set_photo(actor=system, customer=customer, data=_image_bytes("PNG", (101, 100)))
     assert "pixels" in raised.value.message
+
+
+def test_home_location_cannot_be_cleared(system):
+    customer = customer_factory()
+    with pytest.raises(ValidationFailed) as raised:
+        actions.update_customer(actor=system, customer=customer, values={"home_location": None})
+    assert "home_location" in raised.value.errors
+    customer.refresh_from_db()
+    assert customer.home_location.code == "S01"
