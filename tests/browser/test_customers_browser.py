@@ -2,6 +2,7 @@
 them, edit, quick edit, deactivate, and a rejected form keeping its input."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -36,7 +37,10 @@ def search(page: Page, term: str) -> None:
     """Type in the list's search box: the results follow by htmx without a page load."""
     open_list(page)
     page.get_by_placeholder("Name, e-mail, phone or account number").fill(term)
-    expect(page).to_have_url(re.compile(r"q="))  # htmx pushed the search into the address bar
+    # htmx pushed this search into the address bar, then swapped and settled the results: only
+    # then are the new rows wired up for quick edit.
+    expect(page).to_have_url(re.compile(r"[?&]q=" + re.escape(quote(term)) + r"(&|$)"))
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 def results(page: Page):
