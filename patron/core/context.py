@@ -14,7 +14,7 @@ class RequestContext:
     ip_address: str | None = None
 
 
-_current = contextvars.ContextVar("patron_request_context", default=RequestContext())
+_current = contextvars.ContextVar("patron_request_context", default=RequestContext())  # noqa: B039  (frozen)
 
 
 def current_request() -> RequestContext:

@@ -33,7 +33,7 @@ class ValidationFailed(DomainError):
     title = "Invalid input"
 
     @classmethod
-    def from_errors(cls, errors: dict[str, list[str]]) -> "ValidationFailed":
+    def from_errors(cls, errors: dict[str, list[str]]) -> ValidationFailed:
         first_field, messages = next(iter(errors.items()))
         field = first_field or None
         return cls(messages[0], field=field, errors=errors)

@@ -21,9 +21,8 @@ def test_audit_events_cannot_be_changed_or_deleted(system):
     event = AuditEvent.objects.get()
     for statement in (f"UPDATE core_auditevent SET action = 'forged' WHERE id = {event.pk}",
                       f"DELETE FROM core_auditevent WHERE id = {event.pk}"):
-        with pytest.raises(DatabaseError, match="append-only"):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(statement)
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
     event.refresh_from_db()
     assert event.action == "customer.created"
 
@@ -34,9 +33,8 @@ def test_a_deliberate_rewrite_is_possible_inside_the_unlocked_block(system):
     with append_only_unlocked():
         AuditEvent.objects.update(object_label="erased")
     assert AuditEvent.objects.get().object_label == "erased"
-    with pytest.raises(DatabaseError):
-        with transaction.atomic():
-            AuditEvent.objects.update(object_label="again")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.update(object_label="again")
 
 
 @pytest.mark.django_db
@@ -56,7 +54,7 @@ def _documented_matrix() -> dict[str, set[str]]:
         match = re.match(r"\| `([a-z_.]+)` \| .+? \| (.+) \|$", line)
         if match:
             cells = [cell.strip() for cell in match.group(2).split("|")]
-            matrix[match.group(1)] = {role for role, cell in zip(("admin", "manager", "cashier"), cells)
+            matrix[match.group(1)] = {role for role, cell in zip(("admin", "manager", "cashier"), cells, strict=True)
                                       if cell == "yes"}
     return matrix
 

@@ -101,7 +101,8 @@ def test_contact_with_phones_email_role_and_authorisation(system):
 
 
 def test_contact_is_deactivated_not_lost_and_changes_are_audited(system):
-    contact = actions.add_contact(actor=system, customer=customer_factory(), values={"last_name": "Clerk", "role": "AP"})
+    contact = actions.add_contact(actor=system, customer=customer_factory(),
+                                  values={"last_name": "Clerk", "role": "AP"})
     actions.update_contact(actor=system, contact=contact, values={"is_active": False}, expected_version=1)
     contact.refresh_from_db()
     assert (contact.is_active, contact.version) == (False, 2)

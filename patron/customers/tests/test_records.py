@@ -17,7 +17,7 @@ from patron.customers.models import (
     StatusChange,
 )
 from patron.customers.tests.factories import customer_factory
-from patron.locations.models import Location, LocationGroup
+from patron.locations.models import Location
 from patron.staff.tests.factories import actor_for
 
 pytestmark = pytest.mark.django_db
@@ -251,8 +251,8 @@ def test_home_location_is_where_the_actor_works_unless_chosen(system):
 
     hq = Location.objects.get(code="HQ")
     second_store = create_location(actor=system, code="S02", name="Harbour store", kind="store", parent=hq)
-    from patron.staff.tests.factories import user_factory
     from patron.core.actors import user_actor
+    from patron.staff.tests.factories import user_factory
 
     clerk = user_actor(user_factory(Role.CASHIER, location=second_store))
     assert customer_factory(actor=clerk).home_location == second_store

@@ -85,7 +85,7 @@ def test_the_account_locks_after_the_failure_limit(client, carl, settings):
 
 
 def test_the_failure_limit_is_ten_unless_the_environment_says_otherwise():
-    assert settings.AXES_FAILURE_LIMIT == int(os.environ.get("PATRON_LOGIN_FAILURE_LIMIT", "10"))
+    assert int(os.environ.get("PATRON_LOGIN_FAILURE_LIMIT", "10")) == settings.AXES_FAILURE_LIMIT
 
 
 def test_passwords_are_hashed_with_argon2(carl):

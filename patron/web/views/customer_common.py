@@ -3,36 +3,15 @@ action so that its domain errors land on the form (or become a message, a 403 or
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
 from patron.core import errors
-from patron.core.actors import Actor, user_actor
-from patron.core.permissions import allows
 from patron.customers.models import Customer
 from patron.customers.queries import get_customer
 from patron.web.forms import add_domain_errors
-
-
-def requires(permission: str):
-    """Log-in required (anonymous users go to the login page), then the permission (403)."""
-    def decorator(view):
-        @wraps(view)
-        def checked(request, *args, **kwargs):
-            if not allows(request.user.role, permission):
-                raise PermissionDenied(f"Your role may not do this ({permission}).")
-            return view(request, *args, **kwargs)
-        return login_required(checked)
-    return decorator
-
-
-def actor(request) -> Actor:
-    return user_actor(request.user)
+from patron.web.views.access import raise_http
 
 
 def customer_or_404(uuid) -> Customer:
@@ -51,21 +30,13 @@ class Rejected(Exception):
     """An action refused the input; its messages are on the form."""
 
 
-def _raise_http(error: errors.DomainError) -> None:
-    """Errors that are not about the input end the request the HTTP way."""
-    if isinstance(error, errors.PermissionDenied):
-        raise PermissionDenied(error.message) from error
-    if isinstance(error, errors.NotFound):
-        raise Http404(error.message) from error
-
-
 def submit(form, action, *, field_map: dict[str, str] | None = None, **kwargs):
     """Run ``action(**kwargs)``; on a domain error put its messages on ``form`` and raise
     ``Rejected`` (inside ``transaction.atomic`` this also undoes earlier steps)."""
     try:
         return action(**kwargs)
     except errors.DomainError as error:
-        _raise_http(error)
+        raise_http(error)
         add_domain_errors(form, error, field_map)
         raise Rejected from error
 
@@ -75,7 +46,7 @@ def perform(request, action, **kwargs) -> bool:
     try:
         action(**kwargs)
     except errors.DomainError as error:
-        _raise_http(error)
+        raise_http(error)
         messages.error(request, error.message)
         return False
     return True

@@ -11,14 +11,13 @@ from patron.customers import actions
 from patron.customers.models import AddressKind, CustomFieldDefinition, CustomFieldType
 from patron.customers.queries import audit_trail, customer_detail
 from patron.web.forms.customers import MessageForm, PhotoForm, StatusForm
+from patron.web.views.access import actor, requires
 from patron.web.views.customer_common import (
     Rejected,
-    actor,
     customer_or_404,
     customer_url,
     perform,
     posted_version,
-    requires,
     submit,
 )
 

@@ -19,14 +19,13 @@ from patron.web.forms.customers import (
     LinkRepresentativeForm,
     RepresentativeForm,
 )
+from patron.web.views.access import actor, requires
 from patron.web.views.customer_common import (
     Rejected,
-    actor,
     customer_or_404,
     customer_url,
     perform,
     posted_version,
-    requires,
     submit,
 )
 

@@ -14,7 +14,8 @@ from patron.customers import actions
 from patron.customers.models import CustomerKind, Tag
 from patron.customers.queries import CustomerFilter, filter_customers
 from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
-from patron.web.views.customer_common import Rejected, actor, customer_or_404, customer_url, requires, submit
+from patron.web.views.access import actor, requires
+from patron.web.views.customer_common import Rejected, customer_or_404, customer_url, submit
 
 PAGE_SIZE = 25
 # The section a new customer's page opens on (E11).

@@ -11,7 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from patron.customers import actions
 from patron.web.forms.customers import PhotoForm
-from patron.web.views.customer_common import Rejected, actor, customer_or_404, customer_url, perform, requires, submit
+from patron.web.views.access import actor, requires
+from patron.web.views.customer_common import (
+    Rejected,
+    customer_or_404,
+    customer_url,
+    perform,
+    submit,
+)
 from patron.web.views.customer_detail import render_detail
 
 # A photo URL carries ?v=<photo_version>: while it matches, the browser may keep the image.

@@ -13,15 +13,8 @@ from patron.customers import actions
 from patron.customers.models import CustomerSettings, CustomFieldDefinition, PriceLevel, Tag
 from patron.customers.queries import price_levels_with_counts, tags_with_counts
 from patron.web.forms.settings import CustomerSettingsForm, CustomFieldForm, PriceLevelForm, TagForm
-from patron.web.views.settings_base import (
-    actor,
-    perform,
-    perform_button,
-    permission_required,
-    posted,
-    render_form,
-    render_page,
-)
+from patron.web.views.access import actor, requires
+from patron.web.views.settings_base import perform, perform_button, posted, render_form, render_page
 
 MANAGE = "settings.manage"
 
@@ -33,7 +26,7 @@ def index(request):
 
 # --- customer settings -------------------------------------------------------------------------
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def customer_settings(request):
     shop = CustomerSettings.objects.get(pk=1)
     initial = {name: getattr(shop, name) for name in CustomerSettingsForm.base_fields}
@@ -48,13 +41,13 @@ def customer_settings(request):
 
 # --- price levels ------------------------------------------------------------------------------
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def price_levels(request):
     return render_page(request, "web/settings/price_levels.html", "settings_price_levels",
                        price_levels=price_levels_with_counts())
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def price_level_edit(request, code: str | None = None):
     """Add a price level, or change the one with ``code``."""
     level = get_object_or_404(PriceLevel, code=code) if code is not None else None
@@ -70,7 +63,7 @@ def price_level_edit(request, code: str | None = None):
                        cancel_url=reverse("web:settings_price_levels"))
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 @require_POST
 def price_level_delete(request, code: str):
     level = get_object_or_404(PriceLevel, code=code)
@@ -81,12 +74,12 @@ def price_level_delete(request, code: str):
 
 # --- tags --------------------------------------------------------------------------------------
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def tags(request):
     return render_page(request, "web/settings/tags.html", "settings_tags", tags=tags_with_counts())
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def tag_rename(request, name: str):
     tag = get_object_or_404(Tag, name=name)
     form = TagForm(posted(request), initial={"name": tag.name})
@@ -98,7 +91,7 @@ def tag_rename(request, name: str):
                        cancel_url=reverse("web:settings_tags"))
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 @require_POST
 def tag_delete(request, name: str):
     tag = get_object_or_404(Tag, name=name)
@@ -109,13 +102,13 @@ def tag_delete(request, name: str):
 
 # --- custom fields -----------------------------------------------------------------------------
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def custom_fields(request):
     return render_page(request, "web/settings/custom_fields.html", "settings_custom_fields",
                        definitions=CustomFieldDefinition.objects.all())
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def custom_field_edit(request, key: str | None = None):
     """Define a custom field, or change the one with ``key`` (its key and type stay)."""
     definition = get_object_or_404(CustomFieldDefinition, key=key) if key is not None else None

@@ -4,19 +4,16 @@ button, and the list of sections each role sees."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import NamedTuple, TypeVar
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as Forbidden
 from django.shortcuts import render
 from django.urls import reverse
 
-from patron.core.actors import Actor, user_actor
-from patron.core.errors import DomainError, PermissionDenied
+from patron.core.errors import DomainError
 from patron.core.permissions import allows
 from patron.web.forms import add_domain_errors
+from patron.web.views.access import raise_http
 
 T = TypeVar("T")
 
@@ -51,25 +48,9 @@ def visible_sections(user) -> list[Section]:
     return [section for section in SECTIONS if allows(user.role, section.permission)]
 
 
-def permission_required(permission: str):
-    """Log in first (anonymous users go to the login page), then 403 without ``permission``."""
-    def decorator(view):
-        @wraps(view)
-        def checked(request, *args, **kwargs):
-            if not allows(request.user.role, permission):
-                raise Forbidden
-            return view(request, *args, **kwargs)
-        return login_required(checked)
-    return decorator
-
-
 def posted(request):
     """The form data of a POST, else None (so a GET shows an unbound form with its initial values)."""
     return request.POST if request.method == "POST" else None
-
-
-def actor(request) -> Actor:
-    return user_actor(request.user)
 
 
 def perform(form, call: Callable[[], T], field_map: dict[str, str] | None = None) -> T | None:
@@ -77,9 +58,8 @@ def perform(form, call: Callable[[], T], field_map: dict[str, str] | None = None
     form keeps what the user typed) and return None. Actions that take a form return a record."""
     try:
         return call()
-    except PermissionDenied:
-        raise Forbidden from None
     except DomainError as error:
+        raise_http(error)
         add_domain_errors(form, error, field_map)
         return None
 
@@ -88,9 +68,8 @@ def perform_button(request, call: Callable[[], object], done: str) -> None:
     """Run an action behind a button (delete, revoke, ...) and report the outcome as a message."""
     try:
         call()
-    except PermissionDenied:
-        raise Forbidden from None
     except DomainError as error:
+        raise_http(error)
         messages.error(request, error.message)
     else:
         messages.success(request, done)

@@ -10,25 +10,19 @@ from patron.locations import actions
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import location_groups, location_tree
 from patron.web.forms.settings import LocationForm, LocationGroupForm
-from patron.web.views.settings_base import (
-    actor,
-    perform,
-    permission_required,
-    posted,
-    render_form,
-    render_page,
-)
+from patron.web.views.access import actor, requires
+from patron.web.views.settings_base import perform, posted, render_form, render_page
 
 MANAGE = "locations.manage"
 
 
-@permission_required("locations.view")
+@requires("locations.view")
 def locations(request):
     return render_page(request, "web/settings/locations.html", "settings_locations",
                        tree=location_tree(), groups=location_groups())
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def location_edit(request, uuid=None):
     """Add a location, or change the one with ``uuid``."""
     location = get_object_or_404(Location, uuid=uuid) if uuid is not None else None
@@ -49,7 +43,7 @@ def _save_location(request, location: Location | None, values: dict) -> Location
     return actions.update_location(actor=actor(request), location=location, **values)
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def group_edit(request, uuid=None):
     """Add a location group, or change the one with ``uuid``."""
     group = get_object_or_404(LocationGroup, uuid=uuid) if uuid is not None else None

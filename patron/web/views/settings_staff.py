@@ -13,27 +13,20 @@ from patron.staff import actions
 from patron.staff.models import ApiToken, User
 from patron.staff.queries import api_tokens, staff_users
 from patron.web.forms.settings import ApiTokenForm, UserCreateForm, UserPasswordForm, UserRoleForm
-from patron.web.views.settings_base import (
-    actor,
-    perform,
-    perform_button,
-    permission_required,
-    posted,
-    render_form,
-    render_page,
-)
+from patron.web.views.access import actor, requires
+from patron.web.views.settings_base import perform, perform_button, posted, render_form, render_page
 
 MANAGE = "staff.manage"
 
 
 # --- users -------------------------------------------------------------------------------------
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def staff(request):
     return render_page(request, "web/settings/staff.html", "settings_staff", users=staff_users())
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def user_create(request):
     form = UserCreateForm(posted(request))
     if form.is_valid() and perform(form, lambda: actions.create_user(
@@ -48,7 +41,7 @@ def _without_repeat(form) -> dict:
     return {name: value for name, value in form.cleaned_data.items() if name != "password_again"}
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def user_detail(request, username: str):
     user = get_object_or_404(User, username=username)
     return _user_page(request, user)
@@ -61,7 +54,7 @@ def _user_page(request, user: User, *, role_form=None, password_form=None):
                        role_form=role_form, password_form=password_form or UserPasswordForm())
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 @require_POST
 def user_role(request, username: str):
     user = get_object_or_404(User, username=username)
@@ -73,7 +66,7 @@ def user_role(request, username: str):
     return _user_page(request, user, role_form=form)
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 @require_POST
 def user_password(request, username: str):
     user = get_object_or_404(User, username=username)
@@ -87,7 +80,7 @@ def user_password(request, username: str):
     return _user_page(request, user, password_form=form)
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 @require_POST
 def user_deactivate(request, username: str):
     user = get_object_or_404(User, username=username)
@@ -96,7 +89,7 @@ def user_deactivate(request, username: str):
     return redirect("web:settings_user", username=user.username)
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 @require_POST
 def user_reactivate(request, username: str):
     user = get_object_or_404(User, username=username)
@@ -107,12 +100,12 @@ def user_reactivate(request, username: str):
 
 # --- API tokens --------------------------------------------------------------------------------
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def tokens(request):
     return render_page(request, "web/settings/tokens.html", "settings_tokens", tokens=api_tokens())
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 def token_create(request):
     form = ApiTokenForm(posted(request))
     created = form.is_valid() and perform(form, lambda: actions.create_api_token(
@@ -128,7 +121,7 @@ def token_create(request):
     return response
 
 
-@permission_required(MANAGE)
+@requires(MANAGE)
 @require_POST
 def token_revoke(request, prefix: str):
     token = get_object_or_404(ApiToken, prefix=prefix)
