@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "patron.staff",
     "patron.locations",
     "patron.customers",
+    "patron.credit",
+    "patron.loyalty",
+    "patron.sales",
     "patron.api",
     "patron.web",
 ]

@@ -81,3 +81,11 @@ class TooLarge(DomainError):
     status = 413
     code = "too-large"
     title = "Upload too large"
+
+
+class Refused(DomainError):
+    """A well-formed request that a business rule refuses, e.g. a charge over the credit limit."""
+
+    status = 422
+    code = "refused"
+    title = "Refused"

@@ -1,0 +1,63 @@
+"""Money: the only place amounts are parsed, rounded and formatted.
+
+Amounts are ``Decimal`` with two places, rounded half-even (banker's rounding) when a computation
+yields more. They arrive as decimal strings ("12.50"), never as floats; see ``parse_amount``.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from django.conf import settings
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("99999999.99")
+_AMOUNT = re.compile(r"^-?\d{1,8}(\.\d{1,2})?$")
+
+
+def quantize(amount) -> Decimal:
+    """Round to cents, half-even. Also turns SQLite's float-built SUM results into exact cents."""
+    if amount is None:
+        return Decimal("0.00")
+    if isinstance(amount, float):
+        amount = Decimal(repr(amount))
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def parse_amount(value, *, allow_negative: bool = False, allow_zero: bool = False) -> Decimal:
+    """A Decimal amount from a string like "12.50" (at most two decimals, at most 99,999,999.99).
+
+    Floats, NaN, infinities, exponents and extra decimals are refused with ``ValueError``
+    carrying a message for the user.
+    """
+    if isinstance(value, float) or isinstance(value, bool):
+        raise ValueError("Give amounts as decimal strings such as \"12.50\", never as floating-point numbers.")
+    if isinstance(value, Decimal):
+        text = format(value, "f") if value.is_finite() else "nan"
+    elif isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise ValueError("Enter an amount.")
+    if not _AMOUNT.match(text):
+        raise ValueError("Enter an amount with at most two decimals, e.g. 12.50 (at most 99,999,999.99).")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError("Enter an amount.") from None
+    if amount < 0 and not allow_negative:
+        raise ValueError("The amount must be positive.")
+    if amount == 0 and not allow_zero:
+        raise ValueError("The amount must not be zero.")
+    return quantize(amount)
+
+
+def currency() -> str:
+    return settings.PATRON_CURRENCY
+
+
+def format_money(amount: Decimal, currency_code: str | None = None) -> str:
+    """For display: "1,234.50 USD"."""
+    return f"{quantize(amount):,.2f} {currency_code or currency()}"

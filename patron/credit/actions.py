@@ -1,0 +1,196 @@
+"""Posting to customer credit accounts. Every entry is appended under the account's row lock
+(PostgreSQL: SELECT ... FOR UPDATE; SQLite: the write lock an IMMEDIATE transaction takes at
+BEGIN), so concurrent charges can never overspend a limit or lose an update."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from patron.core.actors import Actor
+from patron.core.audit import record_event
+from patron.core.errors import Conflict, NotFound, Refused, RuleViolation, ValidationFailed
+from patron.core.money import parse_amount, quantize
+from patron.core.normalize import clean_text
+from patron.core.permissions import require
+from patron.credit.models import CreditAccount, CreditSettings, EntryKind, LedgerEntry, PaymentMethod
+from patron.customers import rules
+from patron.customers.models import Customer
+
+
+def credit_settings() -> CreditSettings:
+    return CreditSettings.objects.get(pk=1)
+
+
+def _check_enabled() -> None:
+    if not credit_settings().is_enabled:
+        raise RuleViolation("Customer credit is switched off in the settings.", code="credit-disabled")
+
+
+def _amount(value, field: str = "amount", *, allow_negative: bool = False) -> Decimal:
+    try:
+        return parse_amount(value, allow_negative=allow_negative)
+    except ValueError as error:
+        raise ValidationFailed(str(error), field=field, code="invalid-amount") from None
+
+
+def _text(value: str, field: str, max_length: int) -> str:
+    try:
+        return clean_text(value, max_length=max_length)
+    except ValueError as error:
+        raise ValidationFailed(str(error), field=field) from None
+
+
+def _check_currency(currency: str | None) -> None:
+    if currency and currency.upper() != settings.PATRON_CURRENCY:
+        raise ValidationFailed(f"This shop keeps accounts in {settings.PATRON_CURRENCY}, not {currency}.",
+                               field="currency", code="mismatching-currency")
+
+
+def locked_account(customer: Customer) -> CreditAccount:
+    """The customer's account, locked for the rest of the transaction."""
+    account = CreditAccount.objects.select_for_update().select_related("customer").filter(customer=customer).first()
+    if account is None:
+        raise NotFound(f"{customer.name} has no credit account: set a credit limit first.",
+                       code="no-credit-account")
+    return account
+
+
+def _post(account: CreditAccount, *, actor: Actor, kind: str, amount, effective_date=None, method: str = "",
+          reference: str = "", note: str = "", reverses: LedgerEntry | None = None) -> LedgerEntry:
+    """Append one entry and move the cached balance with it. Call with the account locked."""
+    amount = quantize(amount)
+    balance_after = account.balance + amount
+    entry = LedgerEntry.objects.create(
+        account=account, sequence=account.last_sequence + 1, kind=kind, amount=amount, balance_after=balance_after,
+        effective_date=effective_date or timezone.localdate(), method=method, reference=reference, note=note,
+        reverses=reverses, exceeds_limit=amount > 0 and balance_after > account.credit_limit,
+        actor_label=actor.label,
+    )
+    account.balance, account.last_sequence = balance_after, entry.sequence
+    account.save(update_fields=["balance", "last_sequence", "updated_at"])
+    record_event(actor=actor, action=f"credit.{kind}_posted", subject=entry, customer=account.customer,
+                 data={"amount": amount, "balance_after": balance_after, "sequence": entry.sequence,
+                       "reference": reference})
+    return entry
+
+
+@transaction.atomic
+def set_credit_limit(*, actor: Actor, customer: Customer, credit_limit) -> CreditAccount:
+    """Give a customer credit (opening the account) or change the limit. Lowering it below the
+    balance is allowed: no further charge is accepted until the balance is under it again."""
+    require(actor, "credit.set_limit")
+    _check_enabled()
+    try:
+        limit = parse_amount(credit_limit, allow_zero=True)
+    except ValueError as error:
+        raise ValidationFailed(str(error), field="credit_limit", code="invalid-amount") from None
+    account = CreditAccount.objects.select_for_update().filter(customer=customer).first()
+    previous = account.credit_limit if account else None
+    if account is None:
+        account = CreditAccount.objects.create(customer=customer, credit_limit=limit,
+                                               currency=settings.PATRON_CURRENCY)
+    elif account.credit_limit != limit:
+        account.credit_limit = limit
+        account.save(update_fields=["credit_limit", "updated_at"])
+    if previous != limit:
+        record_event(actor=actor, action="credit.limit_set", subject=account, customer=customer,
+                     changes={"credit_limit": [previous, limit]})
+    return account
+
+
+@transaction.atomic
+def post_charge(*, actor: Actor, customer: Customer, amount, reference: str = "", note: str = "",
+                currency: str | None = None, effective_date: datetime.date | None = None) -> LedgerEntry:
+    """Charge a purchase to the customer's account, refused when it would pass the limit or the
+    customer's status forbids buying on account."""
+    require(actor, "credit.charge")
+    amount = _amount(amount)
+    _check_currency(currency)
+    reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
+    _check_enabled()
+    account = locked_account(customer)
+    rules.check_may_buy_on_account(account.customer)
+    if account.balance + amount > account.credit_limit:
+        raise Refused(
+            f"Charging {amount} would take {customer.name} to {account.balance + amount}, over the credit limit "
+            f"of {account.credit_limit} (available: {max(account.credit_limit - account.balance, 0)}).",
+            code="credit-limit-exceeded",
+        )
+    return _post(account, actor=actor, kind=EntryKind.CHARGE, amount=amount, reference=reference, note=note,
+                 effective_date=effective_date)
+
+
+@transaction.atomic
+def post_payment(*, actor: Actor, customer: Customer, amount, method: str, reference: str = "", note: str = "",
+                 currency: str | None = None, effective_date: datetime.date | None = None) -> LedgerEntry:
+    """Record a payment the customer made towards the account."""
+    require(actor, "credit.record_payment")
+    amount = _amount(amount)
+    _check_currency(currency)
+    if method not in PaymentMethod.values:
+        raise ValidationFailed("Choose cash, card, cheque, bank transfer or other.", field="method")
+    reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
+    account = locked_account(customer)
+    return _post(account, actor=actor, kind=EntryKind.PAYMENT, amount=-amount, method=method, reference=reference,
+                 note=note, effective_date=effective_date)
+
+
+@transaction.atomic
+def post_refund(*, actor: Actor, customer: Customer, amount, reference: str = "", note: str = "") -> LedgerEntry:
+    """Credit the account for goods returned from a sale on account."""
+    require(actor, "credit.charge")
+    amount = _amount(amount)
+    reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
+    account = locked_account(customer)
+    return _post(account, actor=actor, kind=EntryKind.REFUND, amount=-amount, reference=reference, note=note)
+
+
+@transaction.atomic
+def post_adjustment(*, actor: Actor, customer: Customer, amount, note: str) -> LedgerEntry:
+    """A manager's correction: positive raises the balance, negative lowers it. A reason is required."""
+    require(actor, "credit.adjust")
+    amount = _amount(amount, allow_negative=True)
+    note = _text(note, "note", 500)
+    if not note:
+        raise ValidationFailed("Say why the balance is adjusted.", field="note")
+    account = locked_account(customer)
+    return _post(account, actor=actor, kind=EntryKind.ADJUSTMENT, amount=amount, note=note)
+
+
+@transaction.atomic
+def reverse_entry(*, actor: Actor, entry: LedgerEntry, note: str = "") -> LedgerEntry:
+    """Cancel an entry by posting its exact opposite, pointing back at it. Each entry can be
+    reversed once; a reversal itself cannot be reversed. Reversing a payment may take the balance
+    over the limit: that is allowed, and the entry is flagged ``exceeds_limit``."""
+    require(actor, "credit.reverse")
+    note = _text(note, "note", 500)
+    account = locked_account(entry.account.customer)
+    entry = LedgerEntry.objects.get(pk=entry.pk)
+    if entry.kind == EntryKind.REVERSAL:
+        raise Conflict("A reversal cannot be reversed; post a new entry instead.", code="reversal-of-reversal")
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise Conflict("This entry has already been reversed.", code="already-reversed")
+    return _post(account, actor=actor, kind=EntryKind.REVERSAL, amount=-entry.amount, reverses=entry,
+                 reference=entry.reference, note=note or f"Reverses entry {entry.sequence}")
+
+
+@transaction.atomic
+def set_credit_enabled(*, actor: Actor, is_enabled: bool, payment_terms_days: int | None = None) -> CreditSettings:
+    require(actor, "settings.manage")
+    shop = CreditSettings.objects.select_for_update().get(pk=1)
+    before = {"is_enabled": shop.is_enabled, "payment_terms_days": shop.payment_terms_days}
+    shop.is_enabled = is_enabled
+    if payment_terms_days is not None:
+        if not 0 <= payment_terms_days <= 365:
+            raise ValidationFailed("Use 0 to 365 days.", field="payment_terms_days")
+        shop.payment_terms_days = payment_terms_days
+    shop.save()
+    after = {"is_enabled": shop.is_enabled, "payment_terms_days": shop.payment_terms_days}
+    record_event(actor=actor, action="settings.credit_updated", subject=shop,
+                 changes={key: [before[key], after[key]] for key in after if before[key] != after[key]})
+    return shop
