@@ -65,7 +65,9 @@ def _flush_may_empty_append_only_tables():
 
 # Data migrations that give a fresh install its defaults (stores, settings rows, price levels).
 DEFAULT_DATA = ("patron.locations.migrations.0002_default_locations",
-                "patron.customers.migrations.0002_default_settings")
+                "patron.customers.migrations.0002_default_settings",
+                "patron.credit.migrations.0002_settings_and_append_only",
+                "patron.loyalty.migrations.0002_settings_and_append_only")
 
 
 @pytest.fixture(autouse=True)

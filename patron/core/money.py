@@ -31,7 +31,7 @@ def parse_amount(value, *, allow_negative: bool = False, allow_zero: bool = Fals
     Floats, NaN, infinities, exponents and extra decimals are refused with ``ValueError``
     carrying a message for the user.
     """
-    if isinstance(value, float) or isinstance(value, bool):
+    if isinstance(value, (float, bool)):
         raise ValueError("Give amounts as decimal strings such as \"12.50\", never as floating-point numbers.")
     if isinstance(value, Decimal):
         text = format(value, "f") if value.is_finite() else "nan"

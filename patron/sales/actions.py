@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
-from patron.core.errors import Conflict, ValidationFailed
+from patron.core.errors import Conflict
 from patron.core.money import parse_amount, quantize
 from patron.core.normalize import clean_text
 from patron.core.permissions import require

@@ -153,9 +153,8 @@ def test_posted_entries_cannot_be_edited_or_deleted_in_the_database(system, acco
     entry = actions.post_charge(actor=system, customer=account.customer, amount="10.00")
     for statement_sql in (f"UPDATE credit_ledgerentry SET amount = 1 WHERE id = {entry.pk}",
                           f"DELETE FROM credit_ledgerentry WHERE id = {entry.pk}"):
-        with pytest.raises(DatabaseError, match="append-only"):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(statement_sql)
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement_sql)
     assert LedgerEntry.objects.get(pk=entry.pk).amount == D("10.00")
 
 

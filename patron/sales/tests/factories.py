@@ -20,8 +20,8 @@ def sale_factory(customer=None, *, lines=None, payments=None, actor=None, number
     """A sale of one 10.00 line paid in cash unless told otherwise."""
     lines = lines or [line()]
     if payments is None:
-        total = sum((Decimal(l["quantity"]) * Decimal(l["unit_price"]) - Decimal(l.get("discount", "0"))
-                     + Decimal(l.get("tax", "0")) for l in lines), Decimal("0"))
+        total = sum((Decimal(item["quantity"]) * Decimal(item["unit_price"]) - Decimal(item.get("discount", "0"))
+                     + Decimal(item.get("tax", "0")) for item in lines), Decimal("0"))
         payments = [{"tender": "cash", "amount": f"{total:.2f}"}]
     return actions.record_sale(actor=actor or system_actor(), source="till-1", number=number or str(next(_numbers)),
                                location=default_location(), lines=lines, payments=payments, customer=customer,

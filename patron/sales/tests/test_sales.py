@@ -47,7 +47,7 @@ def test_sale_keeps_lines_totals_and_payments(system):
         line("Tea", "0.5", "9.99", department="Food")])
     assert (sale.subtotal, sale.discount_total, sale.tax_total, sale.total) == (
         D("30.00"), D("5.00"), D("3.80"), D("28.80"))
-    assert [l.line_total for l in sale.lines.all()] == [D("23.80"), D("5.00")]
+    assert [item.line_total for item in sale.lines.all()] == [D("23.80"), D("5.00")]
     assert sale.customer == customer and sale.payments.get().tender == "cash"
 
 
