@@ -159,6 +159,12 @@ class Customer(models.Model):
     photo = models.CharField(max_length=200, blank=True, help_text="Path under MEDIA_ROOT of the re-encoded photo.")
     photo_version = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1, help_text="Raised by every change; the API's ETag.")
+    # Purchase figures, kept current by the sales app as each sale is recorded, so lists can sort
+    # by them without summing sales. Not part of the record's version: they change by sales only.
+    total_purchases = models.DecimalField(max_digits=14, decimal_places=2, default=0, db_index=True)
+    sale_count = models.PositiveIntegerField(default=0)
+    visit_count = models.PositiveIntegerField(default=0)
+    last_purchase_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

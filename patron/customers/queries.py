@@ -23,6 +23,8 @@ SORTS = {
     "-name": ("-sort_name", "-id"),
     "created": ("created_at", "id"),
     "-created": ("-created_at", "-id"),
+    "purchases": ("total_purchases", "id"),
+    "-purchases": ("-total_purchases", "-id"),
 }
 
 

@@ -37,7 +37,7 @@ from patron.sales.models import (
     SalePayment,
     TenderKind,
 )
-from patron.sales.stats import add_to_purchase_stats
+from patron.sales.stats import add_to_purchase_figures
 
 MAX_LINES = 250
 _QUANTITY_PLACES = Decimal("0.001")
@@ -206,7 +206,7 @@ def record_sale(*, actor: Actor, source: str, number: str, location: Location, l
         _take_payment(actor, sale, payment["tender"], sign * payment["amount"])
     _update_points(actor, sale, cleaned_payments)
     if linked is not None:
-        add_to_purchase_stats(sale)
+        add_to_purchase_figures(sale)
     record_event(actor=actor, action=f"sales.{kind}_recorded", subject=sale, customer=linked,
                  data={"number": number, "source": source, "total": sale.total,
                        "tenders": sorted(tenders)})

@@ -124,15 +124,3 @@ class Order(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}"
 
-
-class PurchaseStats(models.Model):
-    """A customer's purchase totals, kept current by record_sale (under this row's lock) so the
-    customer list can sort by them without summing millions of sales."""
-
-    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="purchase_stats")
-    total = models.DecimalField(max_digits=14, decimal_places=2, default=0, db_index=True)
-    sale_count = models.PositiveIntegerField(default=0)
-    return_count = models.PositiveIntegerField(default=0)
-    visit_count = models.PositiveIntegerField(default=0)
-    first_purchase_at = models.DateTimeField(null=True, blank=True)
-    last_purchase_at = models.DateTimeField(null=True, blank=True)

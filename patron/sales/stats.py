@@ -1,4 +1,5 @@
-"""Keeping each customer's purchase totals current as sales are recorded."""
+"""Keeping each customer's purchase figures (Customer.total_purchases, sale_count, visit_count,
+last_purchase_at) current as sales are recorded."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import datetime
 
 from django.utils import timezone
 
-from patron.sales.models import PurchaseStats, Sale, SaleKind
+from patron.customers.models import Customer
+from patron.sales.models import Sale, SaleKind
 
 
 def local_day_bounds(moment: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
@@ -23,19 +25,14 @@ def _is_new_visit(sale: Sale) -> bool:
     return not same_day.exclude(pk=sale.pk).exists()
 
 
-def add_to_purchase_stats(sale: Sale) -> PurchaseStats:
-    PurchaseStats.objects.get_or_create(customer=sale.customer)
-    stats = PurchaseStats.objects.select_for_update().get(customer=sale.customer)
-    stats.total += sale.total
-    if sale.kind == SaleKind.SALE:
-        stats.sale_count += 1
-    else:
-        stats.return_count += 1
-    if _is_new_visit(sale):
-        stats.visit_count += 1
-    if stats.first_purchase_at is None or sale.occurred_at < stats.first_purchase_at:
-        stats.first_purchase_at = sale.occurred_at
-    if stats.last_purchase_at is None or sale.occurred_at > stats.last_purchase_at:
-        stats.last_purchase_at = sale.occurred_at
-    stats.save()
-    return stats
+def add_to_purchase_figures(sale: Sale) -> Customer:
+    """Count ``sale`` in its customer's figures, under the customer's row lock."""
+    customer = Customer.objects.select_for_update().get(pk=sale.customer_id)
+    changes = {
+        "total_purchases": customer.total_purchases + sale.total,
+        "sale_count": customer.sale_count + (1 if sale.kind == SaleKind.SALE else 0),
+        "visit_count": customer.visit_count + (1 if _is_new_visit(sale) else 0),
+        "last_purchase_at": max(filter(None, (customer.last_purchase_at, sale.occurred_at))),
+    }
+    Customer.objects.filter(pk=customer.pk).update(**changes)  # update(): leaves updated_at alone
+    return customer

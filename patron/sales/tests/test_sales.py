@@ -11,13 +11,13 @@ from patron.core.models import AuditEvent
 from patron.credit import actions as credit
 from patron.credit.models import LedgerEntry
 from patron.customers.actions import add_contact, change_status, delete_customer
-from patron.customers.models import CustomerKind, CustomerStatus
+from patron.customers.models import Customer, CustomerKind, CustomerStatus
 from patron.customers.tests.factories import customer_factory
 from patron.loyalty import actions as loyalty
 from patron.loyalty.models import PointsAccount, PointsEntry
 from patron.sales import queries
 from patron.sales.actions import record_order, update_order
-from patron.sales.models import Order, PurchaseStats, Sale, SaleKind
+from patron.sales.models import Order, Sale, SaleKind
 from patron.sales.tests.factories import line, sale_factory
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_a_refused_charge_stores_nothing_of_the_sale(system, on_account):
         sale_factory(on_account, lines=[line(unit_price="10.01")],
                      payments=[{"tender": "on_account", "amount": "10.01"}])
     assert _counts() == before
-    assert PurchaseStats.objects.get(customer=on_account).sale_count == 1
+    assert Customer.objects.get(pk=on_account.pk).sale_count == 1
 
 
 def test_on_account_needs_a_customer_and_on_hold_customers_cannot_use_it(system, on_account):
@@ -173,8 +173,9 @@ def test_purchase_figures_count_sales_visits_and_departments(system):
     summary = queries.purchase_summary(customer)
     assert (summary.total, summary.sale_count, summary.return_count, summary.visit_count, summary.average_basket) == (
         D("50.00"), 3, 1, 3, D("16.67"))
-    stats = PurchaseStats.objects.get(customer=customer)
-    assert (stats.total, stats.sale_count, stats.visit_count) == (D("50.00"), 3, 3)
+    figures = Customer.objects.get(pk=customer.pk)
+    assert (figures.total_purchases, figures.sale_count, figures.visit_count) == (D("50.00"), 3, 3)
+    assert figures.last_purchase_at == monday + datetime.timedelta(days=31)
     assert queries.revenue_by_department(customer) == {"Food": D("0.00"), "Kitchen": D("50.00")}
     assert [total for month, total in queries.spend_by_month(customer)] == [D("30.00"), D("20.00")]
     october = queries.purchase_history(customer, start=datetime.date(2026, 10, 1), end=datetime.date(2026, 10, 31))
