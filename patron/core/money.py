@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.conf import settings
 
+from patron.core.errors import ValidationFailed
+
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("99999999.99")
 _AMOUNT = re.compile(r"^-?\d{1,8}(\.\d{1,2})?$")
@@ -56,6 +58,13 @@ def parse_amount(value, *, allow_negative: bool = False, allow_zero: bool = Fals
 
 def currency() -> str:
     return settings.PATRON_CURRENCY
+
+
+def check_currency(code: str | None) -> None:
+    """Refuse an amount said to be in another currency than the shop's (no code: the shop's)."""
+    if code and code.upper() != settings.PATRON_CURRENCY:
+        raise ValidationFailed(f"This shop keeps amounts in {settings.PATRON_CURRENCY}, not {code}.",
+                               field="currency", code="mismatching-currency")
 
 
 def format_money(amount: Decimal, currency_code: str | None = None) -> str:

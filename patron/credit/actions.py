@@ -14,7 +14,7 @@ from django.utils import timezone
 from patron.core.actors import Actor
 from patron.core.audit import record_event
 from patron.core.errors import Conflict, NotFound, Refused, RuleViolation, ValidationFailed
-from patron.core.money import parse_amount, quantize
+from patron.core.money import check_currency, parse_amount, quantize
 from patron.core.normalize import clean_text
 from patron.core.permissions import require
 from patron.credit.models import CreditAccount, CreditSettings, EntryKind, LedgerEntry, PaymentMethod
@@ -43,12 +43,6 @@ def _text(value: str, field: str, max_length: int) -> str:
         return clean_text(value, max_length=max_length)
     except ValueError as error:
         raise ValidationFailed(str(error), field=field) from None
-
-
-def _check_currency(currency: str | None) -> None:
-    if currency and currency.upper() != settings.PATRON_CURRENCY:
-        raise ValidationFailed(f"This shop keeps accounts in {settings.PATRON_CURRENCY}, not {currency}.",
-                               field="currency", code="mismatching-currency")
 
 
 def locked_account(customer: Customer) -> CreditAccount:
@@ -110,7 +104,7 @@ def post_charge(*, actor: Actor, customer: Customer, amount, reference: str = ""
     customer's status forbids buying on account."""
     require(actor, "credit.charge")
     amount = _amount(amount)
-    _check_currency(currency)
+    check_currency(currency)
     reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
     _check_enabled()
     account = locked_account(customer)
@@ -131,7 +125,7 @@ def post_payment(*, actor: Actor, customer: Customer, amount, method: str, refer
     """Record a payment the customer made towards the account."""
     require(actor, "credit.record_payment")
     amount = _amount(amount)
-    _check_currency(currency)
+    check_currency(currency)
     if method not in PaymentMethod.values:
         raise ValidationFailed("Choose cash, card, cheque, bank transfer or other.", field="method")
     reference, note = _text(reference, "reference", 100), _text(note, "note", 500)

@@ -64,7 +64,7 @@ class Statement:
 def statement(account: CreditAccount, start: datetime.date, end: datetime.date) -> Statement:
     """Opening balance at ``start``, the entries dated start..end, and the closing balance."""
     opening = derived_balance(account, before=start)
-    entries = list(account.entries.filter(effective_date__gte=start, effective_date__lte=end)
+    entries = list(account.entries.select_related("reverses").filter(effective_date__gte=start, effective_date__lte=end)
                    .order_by("effective_date", "sequence"))
     charges = quantize(sum((entry.amount for entry in entries if entry.amount > 0), Decimal("0")))
     credits = quantize(sum((entry.amount for entry in entries if entry.amount < 0), Decimal("0")))
@@ -126,3 +126,9 @@ def overdue_accounts(as_of: datetime.date | None = None) -> list[OverdueAccount]
             rows.append(OverdueAccount(account=account, overdue=overdue, oldest_open=charges[0][0],
                                        aging=aging(account, as_of)))
     return sorted(rows, key=lambda row: row.overdue, reverse=True)
+
+
+def entry_history(account: CreditAccount):
+    """The account's entries, newest first, each with the entry reversing it (if any) and the
+    sale it paid for (if any)."""
+    return account.entries.select_related("reversed_by", "reverses", "sale_payment__sale").order_by("-sequence")
