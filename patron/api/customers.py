@@ -10,6 +10,7 @@ from patron.api.auth import actor_of, checked_by_action, requires
 from patron.api.errors import ApiProblem
 from patron.api.etag import IfMatch, expected_version
 from patron.api.idempotency import idempotent
+from patron.api.lookups import by_id
 from patron.api.pagination import PageParams, page_of, paginated_response
 from patron.api.responses import no_content, respond
 from patron.api.schemas.customers import (
@@ -44,19 +45,12 @@ def customer_values(payload: CustomerFields) -> dict:
     values = payload.model_dump(exclude_unset=True, include=set(CustomerFields.model_fields))
     errors = FieldErrors()
     if "home_location" in values:
-        values["home_location"] = _by_uuid(Location, values["home_location"], errors, "home_location")
+        values["home_location"] = by_id(Location, values["home_location"], errors, "home_location")
     if "location_groups" in values:
-        values["location_groups"] = [_by_uuid(LocationGroup, uuid, errors, f"location_groups.{index}")
+        values["location_groups"] = [by_id(LocationGroup, uuid, errors, f"location_groups.{index}")
                                      for index, uuid in enumerate(values["location_groups"])]
     errors.raise_if_any()
     return values
-
-
-def _by_uuid(model, uuid: UUID, errors: FieldErrors, field: str):
-    found = model.objects.filter(uuid=uuid).first()
-    if found is None:
-        errors.add(field, f"No {model._meta.verbose_name} has this id.")
-    return found
 
 
 def _location_parameter(uuid: UUID | None, name: str) -> Location | None:

@@ -46,6 +46,7 @@ EDGE_PROBLEMS: dict[str, tuple[int, str]] = {
     "idempotency-key-reused": (422, "Idempotency-Key reused for another request"),
     "precondition-required": (428, "If-Match header required"),
     "internal-error": (500, "Internal server error"),
+    "mail-unavailable": (503, "The mail server is unavailable"),
 }
 
 

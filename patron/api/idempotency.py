@@ -7,13 +7,17 @@
 - The record is written in the same transaction as the effect. A concurrent duplicate waits for
   the first request's transaction and then gets its answer (or, after waiting too long, 409
   ``idempotency-request-in-flight``), so there is exactly one effect.
-- Requests refused for their input (400, 413, 415, 422, whether by the schema or by the action)
-  are not stored, so the corrected request may reuse the key. Other refusals (403, 404, 409, 412)
-  are stored and replayed, like successes.
+- Requests refused for their input are not stored, so the corrected request may reuse the key:
+  the schema's and the parser's refusals (400, 413, 415, 422) and the actions' ``ValidationFailed``
+  and ``TooLarge``. Every other refusal raised while the request runs (``Refused`` such as
+  credit-limit-exceeded, ``RuleViolation``, ``Conflict``, ``NotFound``, ``PermissionDenied``,
+  ``StaleVersion``) is stored and replayed like a success: the retry of a charge refused over the
+  limit stays refused, even after a payment freed credit. Whatever the refused request had
+  written is undone first (it runs in a savepoint), so only its answer is kept.
 - Records are kept for ``PATRON_API_IDEMPOTENCY_DAYS`` (7); after that the key is new again.
   ``purge_expired_records`` (command ``purge_idempotency_keys``) deletes old ones.
 
-Apply ``@idempotent()`` to every POST operation; money endpoints will use ``required=True``.
+Apply ``@idempotent()`` to every POST operation; operations that move money use ``required=True``.
 """
 
 from __future__ import annotations
@@ -34,13 +38,13 @@ from ninja.utils import contribute_operation_callback
 from patron.api.errors import ApiProblem, render_domain_error
 from patron.api.models import IdempotencyRecord
 from patron.api.parser import is_json, read_raw_body
-from patron.core.errors import DomainError
+from patron.core.errors import DomainError, TooLarge, ValidationFailed
 
 HEADER = "Idempotency-Key"
 _KEY = re.compile(r"[\x20-\x7e]{1,255}")
 _STORED_HEADERS = ("Content-Type", "ETag", "Location")
 # Refusals of the input itself: like request validation, they are not stored.
-_INPUT_REFUSALS = frozenset({400, 413, 415, 422})
+_INPUT_REFUSALS = (ValidationFailed, TooLarge)
 _LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired
 
 
@@ -163,9 +167,10 @@ def _raise_in_flight():
 
 def _run_storing_refusals(view, request: HttpRequest, *args, **kwargs) -> HttpResponse:
     try:
-        return view(request, *args, **kwargs)
+        with transaction.atomic():  # a refusal keeps nothing of what the request wrote
+            return view(request, *args, **kwargs)
     except DomainError as error:
-        if error.status in _INPUT_REFUSALS:
+        if isinstance(error, _INPUT_REFUSALS):
             raise  # the whole transaction, key included, is undone
         return render_domain_error(error)
 

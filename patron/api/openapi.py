@@ -14,13 +14,14 @@ _EVERY_OPERATION = {400, 401, 403, 404, 422, 500}
 _BY_METHOD = {
     "get": set(),
     "post": {409, 412, 413, 415},
+    "put": {409, 413, 415},
     "patch": {409, 412, 413, 415, 428},
     "delete": {409, 412, 428},
 }
 _TITLES = {400: "Bad request", 401: "Authentication required", 403: "Permission denied", 404: "Not found",
            409: "Conflict with the current state", 412: "Stale ETag (the record changed)",
            413: "Request body too large", 415: "Unsupported media type", 422: "Invalid input",
-           428: "If-Match header required", 500: "Internal server error"}
+           428: "If-Match header required", 500: "Internal server error", 503: "Service unavailable"}
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 assert set(_TITLES) >= {status for status, _ in EDGE_PROBLEMS.values()} - {405}
@@ -35,8 +36,14 @@ def add_problem_responses(schema: dict) -> dict:
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             for status in sorted(_EVERY_OPERATION | _BY_METHOD.get(method, set())):
-                responses.setdefault(str(status), {
-                    "description": _TITLES[status],
-                    "content": {"application/problem+json": {"schema": _PROBLEM_REF}},
-                })
+                responses.setdefault(str(status), _problem(status))
     return schema
+
+
+def _problem(status: int) -> dict:
+    return {"description": _TITLES[status], "content": {"application/problem+json": {"schema": _PROBLEM_REF}}}
+
+
+def also_answers(*statuses: int) -> dict:
+    """``openapi_extra`` of an operation that can also answer these (rarer) problem statuses."""
+    return {"responses": {str(status): _problem(status) for status in statuses}}

@@ -8,8 +8,10 @@ Cursors are signed, so a tampered one is refused (400) rather than trusted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -82,8 +84,11 @@ def _decode(cursor: str, model, ordering: tuple[str, ...]) -> list:
         return [model._meta.get_field(name).to_python(value)
                 for name, value in zip(_names(ordering), payload["v"], strict=True)]
     except (signing.BadSignature, ValueError, TypeError, KeyError, ValidationError, FieldDoesNotExist):
-        raise ApiProblem("invalid-cursor",
-                         "This cursor is not one this list gave out; start again without it.") from None
+        raise _invalid_cursor() from None
+
+
+def _invalid_cursor() -> ApiProblem:
+    return ApiProblem("invalid-cursor", "This cursor is not one this list gave out; start again without it.")
 
 
 def _after(ordering: tuple[str, ...], values: list) -> Q:
@@ -94,3 +99,27 @@ def _after(ordering: tuple[str, ...], values: list) -> Q:
         after |= equal_so_far & Q(**{f"{name}__{'lt' if field.startswith('-') else 'gt'}": value})
         equal_so_far &= Q(**{name: value})
     return after
+
+
+def paginate_rows(rows: list, params: PageParams, *, key: Callable[[Any], tuple], name: str) -> Page:
+    """One page of ``rows`` computed in Python rather than queried (e.g. the overdue accounts),
+    in the order of ``key``: a unique tuple of ints and strings. The cursor holds the last row's
+    key under the list's ``name``, signed like the cursors of queried lists."""
+    rows = sorted(rows, key=key)
+    if params.cursor:
+        last = _decoded_key(params.cursor, name)
+        rows = [row for row in rows if key(row) > last]
+    if len(rows) <= params.limit:
+        return Page(rows, None)
+    rows = rows[: params.limit]
+    return Page(rows, signing.dumps({"o": [name], "v": list(key(rows[-1]))}, salt=_SALT))
+
+
+def _decoded_key(cursor: str, name: str) -> tuple:
+    try:
+        payload = signing.loads(cursor, salt=_SALT)
+        if payload["o"] != [name]:
+            raise ValueError("cursor of another list")
+        return tuple(payload["v"])
+    except (signing.BadSignature, ValueError, TypeError, KeyError):
+        raise _invalid_cursor() from None

@@ -9,18 +9,33 @@ from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
-from patron.api import addresses, catalog, contacts, customers, locations, messages, photos
+from patron.api import (
+    addresses,
+    catalog,
+    contacts,
+    credit,
+    customers,
+    locations,
+    loyalty,
+    messages,
+    orders,
+    photos,
+    purchases,
+    sales,
+    terms,
+)
 from patron.api.auth import bearer_token, docs_access
 from patron.api.errors import install_error_handlers, method_not_allowed, not_found
 from patron.api.openapi import add_problem_responses
 from patron.api.parser import JsonParser
 
-DESCRIPTION = """Customer records for POS terminals, webshops and scripts.
+DESCRIPTION = """Customer records, sales, credit accounts and loyalty points for POS terminals and webshops.
 
 Authenticate with `Authorization: Bearer <token>` (tokens are created by an admin in the back
 office). Errors are `application/problem+json`. Lists use cursor pagination. GET returns an
-`ETag`; PATCH and DELETE need `If-Match`. POST accepts an `Idempotency-Key`. docs/api.md in the
-source explains each rule."""
+`ETag`; PATCH and DELETE need `If-Match`. POST accepts an `Idempotency-Key`, and requires one
+when it moves money (sales, credit entries, points). Money is a decimal string ("12.50"), never a
+JSON number. docs/api.md in the source explains each rule."""
 
 
 class PatronAPI(NinjaAPI):
@@ -63,5 +78,6 @@ api = PatronAPI(
     auth=bearer_token, parser=JsonParser(), docs_decorator=docs_access,
 )
 install_error_handlers(api)
-for module in (customers, contacts, addresses, messages, photos, locations, catalog):
+for module in (customers, contacts, addresses, messages, photos, locations, catalog, terms, sales, purchases,
+               orders, credit, loyalty):
     api.add_router("", module.router)

@@ -42,6 +42,18 @@ class ContactOut(Schema):
         return from_record(cls, contact, id=contact.uuid)
 
 
+class ContactRef(Schema):
+    """A contact named by a sale or in a customer's terms (e.g. an authorized buyer)."""
+
+    id: UUID
+    name: str
+    role: str
+
+    @classmethod
+    def of(cls, contact: Contact) -> "ContactRef":
+        return cls(id=contact.uuid, name=str(contact), role=contact.role)
+
+
 class NewPerson(CustomerFields):
     """A person created as a customer of their own (home location and location groups default to
     the company's)."""

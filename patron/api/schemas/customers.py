@@ -8,6 +8,7 @@ from pydantic import Field, StrictBool, StringConstraints
 
 from patron.api.schemas.addresses import AddressIn, AddressOut
 from patron.api.schemas.common import InputSchema, Reference, Timestamp, from_record, text
+from patron.api.schemas.money import MoneyOut, money
 from patron.customers.cleaning import MAX_LIST_ITEMS, NAME_MAX, NOTES_MAX, PERSON_NAME_MAX, TAG_MAX
 from patron.customers.custom_fields import TEXT_MAX as CUSTOM_TEXT_MAX
 from patron.customers.models import (
@@ -103,6 +104,18 @@ class LocationRef(Schema):
         return from_record(cls, location, id=location.uuid)
 
 
+class CustomerRef(Schema):
+    """The customer a sale, order or account belongs to."""
+
+    id: UUID
+    name: str
+    account_number: str
+
+    @classmethod
+    def of(cls, customer: Customer) -> "CustomerRef":
+        return from_record(cls, customer, id=customer.uuid)
+
+
 class RelatedCustomer(Schema):
     """A representative of a company, or a company a person represents."""
 
@@ -146,6 +159,10 @@ class CustomerOut(Schema):
     companies: list[RelatedCustomer]
     photo_url: str | None
     photo_version: int
+    total_purchases: MoneyOut = Field(description="Net spend to date (returns subtracted): sort=purchases.")
+    sale_count: int
+    visit_count: int = Field(description="Days with a sale or a return.")
+    last_purchase_at: Timestamp | None
     version: int
     created_at: Timestamp
     updated_at: Timestamp
@@ -164,7 +181,7 @@ class CustomerOut(Schema):
             addresses=[AddressOut.of(address) for address in customer.addresses.all()],
             representatives=[RelatedCustomer.of(rep.person, rep) for rep in customer.representations.all()],
             companies=[RelatedCustomer.of(rep.company, rep) for rep in customer.companies_represented.all()],
-            photo_url=photo_url(customer),
+            photo_url=photo_url(customer), total_purchases=money(customer.total_purchases),
         )
 
 

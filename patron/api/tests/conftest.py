@@ -88,3 +88,26 @@ def api(api_as) -> ApiClient:
 @pytest.fixture
 def anonymous(db, client) -> ApiClient:
     return ApiClient(client, None)
+
+
+def key(value: str = "key-1") -> dict:
+    """An Idempotency-Key header."""
+    return {"Idempotency-Key": value}
+
+
+@pytest.fixture
+def credit_on(system):
+    from patron.credit.actions import set_credit_enabled
+
+    set_credit_enabled(actor=system, is_enabled=True)
+
+
+@pytest.fixture
+def holder(system, credit_on):
+    """A customer with a credit limit of 500.00 who owes nothing."""
+    from patron.credit.actions import set_credit_limit
+    from patron.customers.tests.factories import customer_factory
+
+    customer = customer_factory()
+    set_credit_limit(actor=system, customer=customer, credit_limit="500.00")
+    return customer

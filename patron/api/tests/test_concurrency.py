@@ -105,3 +105,54 @@ def test_a_duplicate_waiting_too_long_gets_409_in_flight(settings):
     retried = ApiClient(Client(), secret).post("/customers", {"kind": "person", "last_name": "Slow"},
                                                headers={"Idempotency-Key": "slow-1"})
     assert retried.status_code == 201
+
+
+def _account_holder(limit: str):
+    from patron.core.actors import system_actor
+    from patron.credit import actions
+
+    actions.set_credit_enabled(actor=system_actor(), is_enabled=True)
+    customer = customer_factory()
+    actions.set_credit_limit(actor=system_actor(), customer=customer, credit_limit=limit)
+    return customer
+
+
+def test_i3_concurrent_duplicate_charges_post_exactly_one_entry():
+    from patron.credit.models import LedgerEntry
+
+    customer = _account_holder("500.00")
+    _, secret = token_factory(Role.CASHIER)
+
+    def charge(client, index):
+        return ApiClient(client, secret).post(f"/customers/{customer.uuid}/credit/charges", {"amount": "25.00"},
+                                              headers={"Idempotency-Key": "charge-race-1"})
+
+    responses = _in_parallel(20, charge)
+    created = [response for response in responses if response.status_code == 201]
+    assert created and {response.content for response in created} == {created[0].content}
+    for response in responses:
+        assert response.status_code == 201 or response.json()["code"] == "idempotency-request-in-flight"
+    assert LedgerEntry.objects.filter(account__customer=customer).count() == 1
+    retried = ApiClient(Client(), secret).post(f"/customers/{customer.uuid}/credit/charges", {"amount": "25.00"},
+                                               headers={"Idempotency-Key": "charge-race-1"})
+    assert (retried.content, retried["Idempotent-Replayed"]) == (created[0].content, "true")
+
+
+def test_concurrent_charges_never_pass_the_limit():
+    from patron.credit.models import CreditAccount
+    from patron.credit.queries import ledger_problems
+
+    customer = _account_holder("500.00")
+    _, secret = token_factory(Role.CASHIER)
+
+    def charge(client, index):
+        return ApiClient(client, secret).post(f"/customers/{customer.uuid}/credit/charges", {"amount": "30.00"},
+                                              headers={"Idempotency-Key": f"charge-{index}"})
+
+    responses = _in_parallel(20, charge)
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] * 16 + [422] * 4
+    assert {response.json()["code"] for response in responses if response.status_code == 422} == {
+        "credit-limit-exceeded"}
+    account = CreditAccount.objects.get(customer=customer)
+    assert str(account.balance) == "480.00" and ledger_problems(account) == []
