@@ -124,3 +124,13 @@ class Order(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}"
 
+
+class SaleCounter(models.Model):
+    """The last sale number a source handed out, for sources that let Patron number their sales
+    (the back office's tills). Changed only under this row's lock (``numbers.next_sale_number``)."""
+
+    source = models.CharField(max_length=60, unique=True)
+    last_number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.source}: {self.last_number}"

@@ -1,8 +1,9 @@
-"""Back-office URLs. Customer pages and settings pages keep their routes in their own modules."""
+"""Back-office URLs. Customer pages, settings pages and the money pages (till, sales, credit)
+keep their routes in their own modules."""
 
 from django.urls import path
 
-from patron.web import urls_customers, urls_settings
+from patron.web import urls_customers, urls_money, urls_settings
 from patron.web.views import auth
 
 app_name = "web"
@@ -11,4 +12,5 @@ urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     *urls_customers.urlpatterns,
     *urls_settings.urlpatterns,
+    *urls_money.urlpatterns,
 ]

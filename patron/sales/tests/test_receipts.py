@@ -1,10 +1,7 @@
-"""E-mailed receipts go out through Django's SMTP settings: tested against a real SMTP server."""
-
-import email
-import socket
+"""E-mailed receipts go out through Django's SMTP settings: tested against a real SMTP server
+(the ``smtp_inbox`` fixture of conftest.py)."""
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from patron.core.errors import RuleViolation, ValidationFailed
 from patron.core.models import AuditEvent
@@ -14,33 +11,6 @@ from patron.sales.receipts import send_receipt
 from patron.sales.tests.factories import line, sale_factory
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, email.message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_inbox(settings):
-    inbox, port = Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.DEFAULT_FROM_EMAIL = "shop@patron.example"
-    yield inbox
-    controller.stop()
 
 
 def test_receipt_is_sent_to_the_customer_with_its_lines(system, smtp_inbox):

@@ -22,3 +22,14 @@ def add_domain_errors(form: forms.Form, error: DomainError, field_map: dict[str,
                 form.add_error(name, message)
             else:
                 form.add_error(None, message)
+
+
+class FilterForm(forms.Form):
+    """A GET form of list filters: a missing or invalid filter falls back to its default
+    instead of failing the page."""
+
+    def value_of(self, name: str, default=""):
+        """The cleaned value of a filter, or its default when it was missing or invalid."""
+        if not self.is_valid() and name in self.errors:
+            return default
+        return self.cleaned_data.get(name) or default

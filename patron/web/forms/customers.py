@@ -34,6 +34,7 @@ from patron.customers.models import (
 from patron.customers.queries import SEARCH_MAX
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import default_groups, default_location
+from patron.web.forms import FilterForm
 
 
 def _text(label: str, max_length: int, **attrs) -> forms.CharField:
@@ -510,11 +511,12 @@ CURRENT = ""  # the default status filter: every customer the till may show
 ALL = "all"
 STATUS_FILTERS = [(CURRENT, "Current (not inactive or deleted)"), *CustomerStatus.choices, (ALL, "All statuses")]
 SORT_CHOICES = [("name", "Name A–Z"), ("-name", "Name Z–A"), ("-created", "Newest first"),
-                ("created", "Oldest first")]
+                ("created", "Oldest first"), ("-purchases", "Total purchases, high to low"),
+                ("purchases", "Total purchases, low to high")]
 VIEW_CHOICES = [("list", "List"), ("cards", "Cards")]
 
 
-class CustomerListForm(forms.Form):
+class CustomerListForm(FilterForm):
     q = forms.CharField(required=False, max_length=SEARCH_MAX, label="Search",
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
                                                       "placeholder": "Name, e-mail, phone or account number"}))
@@ -529,12 +531,6 @@ class CustomerListForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tag"].choices = [("", "All tags"), *((tag.name, tag.name) for tag in Tag.objects.all())]
-
-    def value_of(self, name: str, default=""):
-        """The cleaned value of a filter, or its default when it was missing or invalid."""
-        if not self.is_valid() and name in self.errors:
-            return default
-        return self.cleaned_data.get(name) or default
 
 
 # --- the customer page's sub-forms ----------------------------------------------------------

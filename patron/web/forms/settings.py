@@ -158,3 +158,16 @@ class ApiTokenForm(_SettingsForm):
     name = forms.CharField(max_length=100, help_text="The terminal or webshop that uses it, e.g. Till 2.")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.CASHIER)
     location = _store_field()
+
+
+class CreditLoyaltySettingsForm(_SettingsForm):
+    credit_enabled = forms.BooleanField(required=False, label="Customer credit",
+                                        help_text="Let customers with a credit limit buy on account.")
+    payment_terms_days = forms.IntegerField(label="Payment terms (days)",
+                                            help_text="A charge unpaid for longer is overdue.")
+    loyalty_enabled = forms.BooleanField(required=False, label="Loyalty points",
+                                         help_text="Customers earn points on purchases and can pay with them.")
+    points_per_unit = forms.DecimalField(max_digits=8, decimal_places=4, label="Points per currency unit",
+                                         help_text="Points earned per unit spent, rounded down.")
+    point_value = forms.DecimalField(max_digits=8, decimal_places=4, label="Value of a point",
+                                     help_text="What one point pays when redeemed.")

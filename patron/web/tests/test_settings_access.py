@@ -46,6 +46,7 @@ PAGES = [
     ("web:settings_custom_fields", None, "settings.manage"),
     ("web:settings_custom_field_add", None, "settings.manage"),
     ("web:settings_custom_field_edit", "custom_field", "settings.manage"),
+    ("web:settings_credit_loyalty", None, "settings.manage"),
     ("web:settings_locations", None, "locations.view"),
     ("web:settings_location_add", None, "locations.manage"),
     ("web:settings_location_edit", "location", "locations.manage"),
@@ -126,7 +127,8 @@ def test_every_page_renders_for_an_admin_with_the_full_section_navigation(client
 
 
 @pytest.mark.parametrize("role, sections", [
-    (Role.ADMIN, ["Customers", "Price levels", "Tags", "Custom fields", "Locations", "Staff", "API tokens"]),
+    (Role.ADMIN, ["Customers", "Price levels", "Tags", "Custom fields", "Credit and loyalty", "Locations", "Staff",
+                    "API tokens"]),
     (Role.MANAGER, ["Locations"]),
     (Role.CASHIER, ["Locations"]),
 ])

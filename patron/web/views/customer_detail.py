@@ -20,6 +20,7 @@ from patron.web.views.customer_common import (
     posted_version,
     submit,
 )
+from patron.web.views.customer_money import money_sections
 
 ADDRESS_ORDER = {AddressKind.CONTACT: 0, AddressKind.BILLING: 1, AddressKind.SHIPPING: 2}
 LOG_LENGTH = 200  # newest messages and audit entries shown on the page
@@ -65,9 +66,25 @@ def render_detail(request, customer, *, status: int = 200, **forms):
         "message_form": MessageForm(),
         "status_form": StatusForm(initial={"status": customer.status, "version": customer.version}),
         "photo_form": PhotoForm(),
+        **money_sections(request, customer),
         **forms,
     }
     return render(request, "web/customers/detail.html", context, status=status)
+
+
+def save_section_form(request, customer, form, *, form_key: str, section: str, save, done):
+    """A form of one section of the customer page. ``save(cleaned_data)`` runs the action through
+    ``submit``; then back to the section with the message ``done(result)``. Refused, the page
+    comes back with the form (under ``form_key``) showing its errors and what was typed."""
+    if form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except Rejected:
+            pass
+        else:
+            messages.success(request, done(result))
+            return redirect(customer_url(customer, section))
+    return render_detail(request, customer, status=422, **{form_key: form})
 
 
 @requires("customers.view")
@@ -80,18 +97,13 @@ def customer_page(request, uuid):
 def customer_status(request, uuid):
     customer = customer_or_404(uuid)
     form = StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            submit(form, actions.change_status, actor=actor(request), customer=customer,
-                   status=form.cleaned_data["status"], reason=form.cleaned_data["reason"],
-                   expected_version=form.cleaned_data["version"])
-        except Rejected:
-            pass
-        else:
-            customer.refresh_from_db()
-            messages.success(request, f"Status is now “{customer.get_status_display()}”.")
-            return redirect(customer_url(customer, "status"))
-    return render_detail(request, customer, status=422, status_form=form)
+
+    def save(data):
+        return submit(form, actions.change_status, actor=actor(request), customer=customer, status=data["status"],
+                      reason=data["reason"], expected_version=data["version"])
+
+    return save_section_form(request, customer, form, form_key="status_form", section="status", save=save,
+                             done=lambda changed: f"Status is now “{changed.get_status_display()}”.")
 
 
 @require_POST
@@ -120,12 +132,6 @@ def customer_delete(request, uuid):
 def customer_message_log(request, uuid):
     customer = customer_or_404(uuid)
     form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            submit(form, actions.log_message, actor=actor(request), customer=customer, **form.cleaned_data)
-        except Rejected:
-            pass
-        else:
-            messages.success(request, "Message logged.")
-            return redirect(customer_url(customer, "messages"))
-    return render_detail(request, customer, status=422, message_form=form)
+    return save_section_form(
+        request, customer, form, form_key="message_form", section="messages", done=lambda message: "Message logged.",
+        save=lambda data: submit(form, actions.log_message, actor=actor(request), customer=customer, **data))

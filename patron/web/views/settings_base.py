@@ -37,6 +37,8 @@ SECTIONS = [
     Section("settings_tags", "Tags", "settings.manage", "Rename or remove the tags put on customers."),
     Section("settings_custom_fields", "Custom fields", "settings.manage",
             "Extra fields on every customer record."),
+    Section("settings_credit_loyalty", "Credit and loyalty", "settings.manage",
+            "Customer credit on or off, payment terms, loyalty points."),
     Section("settings_locations", "Locations", "locations.view",
             "Company, branches and stores; location groups."),
     Section("settings_staff", "Staff", "staff.manage", "Users, their roles and stores, passwords."),
