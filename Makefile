@@ -9,6 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgresql venv demo clean
+.PHONY: bench-ledger
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +48,12 @@ test-postgresql: $(STAMP)
 	else \
 		echo "PostgreSQL not reachable at $(PG_URL): skipped (set PG_URL, or see README)"; \
 	fi
+
+## Load test of the credit ledger: test L1's harness at a larger scale against the real server on
+## SQLite and PostgreSQL; prints charges/s, latencies and the invariant checks (see bench/README.md).
+## MUTATION=1 runs test L1 against a deliberately naive build instead, which must fail.
+bench-ledger: $(STAMP)
+	$(BIN)/python -m bench.ledger --pg-url "$(PG_URL)" $(if $(MUTATION),--mutation) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

@@ -1,0 +1,1 @@
+"""Load harness and benchmarks (test L1, `make bench-ledger`); not part of the ``patron`` package."""
