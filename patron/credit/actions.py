@@ -135,13 +135,15 @@ def post_payment(*, actor: Actor, customer: Customer, amount, method: str, refer
 
 
 @transaction.atomic
-def post_refund(*, actor: Actor, customer: Customer, amount, reference: str = "", note: str = "") -> LedgerEntry:
+def post_refund(*, actor: Actor, customer: Customer, amount, reference: str = "", note: str = "",
+                effective_date: datetime.date | None = None) -> LedgerEntry:
     """Credit the account for goods returned from a sale on account."""
     require(actor, "credit.charge")
     amount = _amount(amount)
     reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
     account = locked_account(customer)
-    return _post(account, actor=actor, kind=EntryKind.REFUND, amount=-amount, reference=reference, note=note)
+    return _post(account, actor=actor, kind=EntryKind.REFUND, amount=-amount, reference=reference, note=note,
+                 effective_date=effective_date)
 
 
 @transaction.atomic

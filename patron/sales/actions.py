@@ -246,12 +246,13 @@ def _store_sale(actor: Actor, *, lines: list[dict], totals: dict, **fields) -> S
 def _take_payment(actor: Actor, sale: Sale, tender: str, amount: Decimal) -> SalePayment:
     payment = SalePayment(sale=sale, tender=tender, amount=amount)
     reference = f"{sale.source}/{sale.number}"
+    sale_day = timezone.localdate(sale.occurred_at)  # a sale recorded late belongs to its own day's statement
     if tender == TenderKind.ON_ACCOUNT and amount > 0:
         payment.ledger_entry = credit.post_charge(actor=actor, customer=sale.customer, amount=amount,
-                                                  reference=reference)
+                                                  reference=reference, effective_date=sale_day)
     elif tender == TenderKind.ON_ACCOUNT:
         payment.ledger_entry = credit.post_refund(actor=actor, customer=sale.customer, amount=-amount,
-                                                  reference=reference)
+                                                  reference=reference, effective_date=sale_day)
     elif tender == TenderKind.POINTS:
         payment.points_entry = loyalty.redeem_points(actor=actor, customer=sale.customer,
                                                      points=loyalty.points_needed(amount), reference=reference)

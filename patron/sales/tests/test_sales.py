@@ -75,6 +75,12 @@ def test_paying_on_account_charges_the_account_in_the_same_transaction(system, o
     assert on_account.credit_account.balance == D("40.00")
 
 
+def test_a_sale_recorded_late_charges_the_account_on_the_day_of_the_sale(system, on_account):
+    monday = timezone.make_aware(datetime.datetime(2026, 10, 5, 15))
+    sale = sale_factory(on_account, occurred_at=monday, payments=[{"tender": "on_account", "amount": "10.00"}])
+    assert sale.payments.get().ledger_entry.effective_date == datetime.date(2026, 10, 5)
+
+
 def test_a_refused_charge_stores_nothing_of_the_sale(system, on_account):
     sale_factory(on_account, lines=[line(unit_price="90.00")], payments=[{"tender": "on_account", "amount": "90.00"}])
     before = _counts()
