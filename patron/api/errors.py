@@ -47,6 +47,7 @@ EDGE_PROBLEMS: dict[str, tuple[int, str]] = {
     "precondition-required": (428, "If-Match header required"),
     "internal-error": (500, "Internal server error"),
     "mail-unavailable": (503, "The mail server is unavailable"),
+    "busy": (503, "Too busy to answer now"),
 }
 
 

@@ -25,12 +25,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial, wraps
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja.utils import contribute_operation_callback
@@ -61,13 +60,20 @@ def idempotent(*, required: bool = False):
             key = _key_of(request, required)
             if key is None:
                 return view(request, *args, **kwargs)
-            with transaction.atomic():
-                record, replay = _claim(request.auth, key, request_fingerprint(request))
-                if replay is not None:
-                    return replay
-                response = _run_storing_refusals(view, request, *args, **kwargs)
-                _store(record, response)
-                return response
+            try:
+                with transaction.atomic():
+                    _bound_lock_waits()
+                    record, replay = _claim(request.auth, key, request_fingerprint(request))
+                    if replay is not None:
+                        return replay
+                    response = _run_storing_refusals(view, request, *args, **kwargs)
+                    _store(record, response)
+                    return response
+            except OperationalError as error:
+                if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                    raise ApiProblem("busy", "The record is busy with other requests; retry in a moment.",
+                                     headers={"Retry-After": "1"}) from None
+                raise
 
         once.idempotency = "required" if required else "optional"
         contribute_operation_callback(once, partial(_document_header, required=required))
@@ -132,32 +138,36 @@ def _claim(token, key: str, fingerprint: str) -> tuple[IdempotencyRecord, HttpRe
 
 
 def _insert(token, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """Claim the key, or return None when a record holds it already. ON CONFLICT DO NOTHING waits
+    for a concurrent holder to finish (PostgreSQL) without raising, so no savepoint is needed."""
+    record = IdempotencyRecord(token=token, key=key, fingerprint=fingerprint)
+    fields = [field for field in IdempotencyRecord._meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(record, True), connection) for field in fields]
     try:
-        with transaction.atomic(), _bounded_lock_wait():
-            return IdempotencyRecord.objects.create(token=token, key=key, fingerprint=fingerprint)
-    except IntegrityError:
-        return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {IdempotencyRecord._meta.db_table} ({', '.join(field.column for field in fields)}) "
+                f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT (token_id, key) DO NOTHING RETURNING id",
+                values)
+            row = cursor.fetchone()
     except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+        if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:  # the holder is still running
             _raise_in_flight()
         raise
+    if row is None:
+        return None
+    record.pk, record._state.adding = row[0], False
+    return record
 
 
-@contextmanager
-def _bounded_lock_wait():
-    """On PostgreSQL a duplicate's insert waits for the first request's transaction; bound the
-    wait so a client gets 409 rather than hanging. (SQLite serialises writers at BEGIN.)"""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    wait_ms = int(settings.PATRON_API_IDEMPOTENCY_WAIT_SECONDS * 1000)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('lock_timeout')")
-        previous = cursor.fetchone()[0]
-        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{wait_ms}ms"])
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+def _bound_lock_waits() -> None:
+    """On PostgreSQL a duplicate waits for the first request's transaction, and a charge for the
+    account's row lock; bound those waits for this transaction so a client gets 409 or 503
+    rather than hanging. (SQLite serialises writers at BEGIN, under its busy timeout.)"""
+    if connection.vendor == "postgresql":
+        wait_ms = int(settings.PATRON_API_IDEMPOTENCY_WAIT_SECONDS * 1000)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{wait_ms}ms"])
 
 
 def _raise_in_flight():

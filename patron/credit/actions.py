@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from patron.core.actors import Actor
@@ -28,7 +29,11 @@ def credit_settings() -> CreditSettings:
 
 def _check_enabled() -> None:
     if not credit_settings().is_enabled:
-        raise RuleViolation("Customer credit is switched off in the settings.", code="credit-disabled")
+        _refuse_credit_disabled()
+
+
+def _refuse_credit_disabled():
+    raise RuleViolation("Customer credit is switched off in the settings.", code="credit-disabled")
 
 
 def _amount(value, field: str = "amount", *, allow_negative: bool = False) -> Decimal:
@@ -46,8 +51,11 @@ def _text(value: str, field: str, max_length: int) -> str:
 
 
 def locked_account(customer: Customer) -> CreditAccount:
-    """The customer's account, locked for the rest of the transaction."""
-    account = CreditAccount.objects.select_for_update().select_related("customer").filter(customer=customer).first()
+    """The customer's account (with the customer as stored now), locked for the rest of the
+    transaction. ``credit_on`` says whether the shop's credit switch is on, read in the same query."""
+    account = (CreditAccount.objects.select_for_update(of=("self",)).select_related("customer")
+               .annotate(credit_on=Subquery(CreditSettings.objects.filter(pk=1).values("is_enabled")))
+               .filter(customer=customer).first())
     if account is None:
         raise NotFound(f"{customer.name} has no credit account: set a credit limit first.",
                        code="no-credit-account")
@@ -106,8 +114,9 @@ def post_charge(*, actor: Actor, customer: Customer, amount, reference: str = ""
     amount = _amount(amount)
     check_currency(currency)
     reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
-    _check_enabled()
     account = locked_account(customer)
+    if not account.credit_on:
+        _refuse_credit_disabled()
     rules.check_may_buy_on_account(account.customer)
     if account.balance + amount > account.credit_limit:
         raise Refused(
