@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "patron.credit",
     "patron.loyalty",
     "patron.sales",
+    "patron.lookup",
     "patron.api",
     "patron.web",
 ]

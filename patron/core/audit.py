@@ -12,9 +12,22 @@ def record_event(*, actor: Actor, action: str, subject, customer=None, changes: 
                  data: dict | None = None) -> AuditEvent:
     """Append one audit entry. ``subject`` is the record acted on; ``customer`` the customer it
     belongs to (the subject itself for customer events), so the customer's trail shows it."""
+    event = audit_event(actor=actor, action=action, subject=subject, customer=customer, changes=changes, data=data)
+    event.save()
+    return event
+
+
+def record_events(events: list[AuditEvent]) -> None:
+    """Append many entries built with ``audit_event`` at once (bulk paths)."""
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def audit_event(*, actor: Actor, action: str, subject, customer=None, changes: dict | None = None,
+                data: dict | None = None) -> AuditEvent:
+    """An unsaved audit entry (see ``record_event`` for the arguments)."""
     request = current_request()
     customer = customer if customer is not None else (subject if _is_customer(subject) else None)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor_kind=actor.kind,
         actor_label=actor.label[:150],
         actor_user_id=actor.user_id,

@@ -35,14 +35,25 @@ def account_number_taken(account_number: str, *, exclude_pk: int | None = None) 
 
 
 def next_account_number() -> str:
-    """Take the next free number of the sequence. Call inside the creating transaction: the
-    settings row is locked (PostgreSQL) or the write lock held (SQLite) until it commits."""
+    """Take the next free number of the sequence (see ``next_account_numbers``)."""
+    return next_account_numbers(1)[0]
+
+
+def next_account_numbers(count: int) -> list[str]:
+    """Take the next ``count`` free numbers of the sequence. Call inside the creating
+    transaction: the settings row is locked (PostgreSQL) or the write lock held (SQLite) until it
+    commits. Numbers someone typed by hand are skipped."""
     shop = CustomerSettings.objects.select_for_update().get(pk=1)
+    taken: list[str] = []
     number = shop.next_account_number
-    candidate = format_account_number(shop.account_number_pattern, number)
-    while account_number_taken(candidate):  # skip numbers someone typed by hand
-        number += 1
-        candidate = format_account_number(shop.account_number_pattern, number)
-    shop.next_account_number = number + 1
+    while len(taken) < count:
+        wanted = count - len(taken)
+        candidates = {format_account_number(shop.account_number_pattern, number + offset): number + offset
+                      for offset in range(wanted)}
+        clashes = set(Customer.objects.annotate(key=Lower("account_number"))
+                      .filter(key__in=[candidate.lower() for candidate in candidates]).values_list("key", flat=True))
+        taken += [candidate for candidate in candidates if candidate.lower() not in clashes]
+        number += wanted
+    shop.next_account_number = number
     shop.save(update_fields=["next_account_number"])
-    return candidate
+    return taken

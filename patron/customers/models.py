@@ -142,7 +142,7 @@ class Customer(models.Model):
     status = models.CharField(max_length=12, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     status_changed_at = models.DateTimeField(auto_now_add=True)
     birth_date = models.DateField(null=True, blank=True)
-    tax_id = models.CharField(max_length=40, blank=True, help_text="Tax or resale ID, stored compact.")
+    tax_id = models.CharField(max_length=40, blank=True, db_index=True, help_text="Tax or resale ID, stored compact.")
     tax_id_country = models.CharField(max_length=2, blank=True)
     is_tax_exempt = models.BooleanField(default=False)
     price_level = models.ForeignKey(PriceLevel, on_delete=models.PROTECT, related_name="customers")
@@ -200,6 +200,8 @@ class CustomerPhone(models.Model):
     kind = models.CharField(max_length=10, choices=PhoneKind.choices)
     number = models.CharField(max_length=40, help_text="As typed.")
     e164 = models.CharField(max_length=20, db_index=True)
+    digits_reversed = models.CharField(max_length=20, db_index=True, default="",
+                                       help_text="The E.164 digits backwards: finds a phone by its last digits.")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -334,3 +336,49 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class SearchTerm(models.Model):
+    """A folded word of a customer's name, for finding customers by whole word or prefix.
+
+    Rewritten by every action that changes what lookups see (customers/search_index.py), in the
+    same transaction. ``sort_key`` and ``at_till`` copy the customer's sort name and whether the
+    till may show it, so one index walk answers "customers with this word, in name order"."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    term = models.CharField(max_length=100)
+    sort_key = models.CharField(max_length=200)
+    at_till = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "sort_key"], name="search_term_walk"),
+                   models.Index(fields=["customer", "term"], name="search_term_of_customer")]
+
+
+class SearchVariant(models.Model):
+    """Known name words by their spellings one letter short (a deletion neighbourhood): a word
+    typed with one typo shares a variant with the word it was meant to be."""
+
+    variant = models.CharField(max_length=100)
+    term = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["variant", "term"], name="search_variant_unique")]
+
+
+class CustomerChange(models.Model):
+    """One line of the change feed tills follow: this customer changed (or was removed).
+
+    Written by the actions in the same transaction as the change. ``transaction_id`` is the
+    PostgreSQL transaction that wrote it: the feed hands out only lines of transactions older than
+    every one still running, so a transaction that commits late is never skipped. (SQLite writes
+    one transaction at a time, so the id order already is the commit order.)"""
+
+    customer_id = models.BigIntegerField(db_index=True)
+    customer_uuid = models.UUIDField()
+    is_removal = models.BooleanField(default=False)
+    transaction_id = models.BigIntegerField(null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["transaction_id", "id"], name="customer_change_feed_order")]

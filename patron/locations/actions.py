@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.db.models.functions import Lower
 
@@ -12,9 +14,19 @@ from patron.core.normalize import clean_text
 from patron.core.permissions import require
 from patron.core.validation import FieldErrors
 from patron.locations.models import ALLOWED_PARENTS, Location, LocationGroup, LocationKind
-from patron.locations.queries import ancestor_ids
+from patron.locations.queries import ancestor_ids, groups_covering
 
 _LOCATION_FIELDS = ["code", "name", "kind", "parent", "is_active"]
+
+# Called with the ids of location groups whose reach changed (which stores they cover): the
+# customers app registers here to tell tills that those groups' customers changed availability.
+GROUP_REACH_LISTENERS: list[Callable[[set[int]], None]] = []
+
+
+def _reach_changed(group_ids: set[int]) -> None:
+    if group_ids:
+        for listener in GROUP_REACH_LISTENERS:
+            listener(group_ids)
 
 
 def _clean_location(errors: FieldErrors, *, code, name, kind, parent, current: Location | None):
@@ -66,9 +78,12 @@ def update_location(*, actor: Actor, location: Location, **changes) -> Location:
         current=location,
     )
     errors.raise_if_any()
+    covering_before = set(groups_covering(location).values_list("pk", flat=True))
     for name, value in values.items():
         setattr(location, name, value)
     location.save()
+    if before["parent"] != snapshot(location, ["parent"])["parent"]:
+        _reach_changed(covering_before | set(groups_covering(location).values_list("pk", flat=True)))
     record_event(actor=actor, action="location.updated", subject=location,
                  changes=changed_fields(before, snapshot(location, _LOCATION_FIELDS)))
     return location
@@ -101,7 +116,10 @@ def save_location_group(*, actor: Actor, name: str, locations: list[Location], i
     group = group or LocationGroup()
     group.name, group.is_default = name, is_default
     group.save()
+    reach_before = set(group.locations.values_list("pk", flat=True)) if before else set()
     group.locations.set(locations)
+    if reach_before != {location.pk for location in locations}:
+        _reach_changed({group.pk})
     record_event(actor=actor, action="location_group.updated" if before else "location_group.created",
                  subject=group, changes=changed_fields(before, _group_snapshot(group)))
     return group

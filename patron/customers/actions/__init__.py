@@ -26,10 +26,10 @@ from patron.customers.actions.contacts import (
     unlink_representative,
     update_contact,
 )
+from patron.customers.actions.creation import create_customer, create_customers_in_bulk
 from patron.customers.actions.messages import log_message
 from patron.customers.actions.records import (
     change_status,
-    create_customer,
     deactivate_customer,
     delete_customer,
     remove_photo,
@@ -39,7 +39,8 @@ from patron.customers.actions.records import (
 
 __all__ = [
     "add_address", "add_contact", "add_representative", "change_status", "copy_contact_address_to_billing",
-    "create_customer", "deactivate_customer", "delete_customer", "delete_price_level", "delete_tag",
+    "create_customer", "create_customers_in_bulk", "deactivate_customer", "delete_customer",
+    "delete_price_level", "delete_tag",
     "link_representative", "log_message", "remove_address", "remove_contact", "remove_photo", "rename_tag",
     "save_custom_field", "save_price_level", "set_photo", "unlink_representative", "update_address",
     "update_contact", "update_customer", "update_customer_settings",

@@ -12,7 +12,8 @@ from patron.core.jsonable import changed_fields, snapshot
 from patron.core.normalize import clean_text, normalize_email, normalize_phone
 from patron.core.permissions import require
 from patron.core.validation import FieldErrors
-from patron.customers.actions.records import bump_version, create_customer, lock_customer
+from patron.customers.actions.creation import create_customer
+from patron.customers.actions.records import bump_version, lock_customer
 from patron.customers.cleaning import NOTES_MAX, PERSON_NAME_MAX, clean_boolean
 from patron.customers.models import Contact, Customer, CustomerKind, Representation
 

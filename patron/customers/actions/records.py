@@ -14,25 +14,22 @@ from patron.core.actors import Actor
 from patron.core.audit import record_event
 from patron.core.errors import Conflict, RuleViolation, StaleVersion, ValidationFailed
 from patron.core.jsonable import changed_fields, jsonable
-from patron.core.normalize import clean_text, email_key, fold
+from patron.core.normalize import clean_text, email_key, fold, phone_digits
 from patron.core.permissions import require
-from patron.customers.account_numbers import account_number_taken, next_account_number
+from patron.customers.account_numbers import account_number_taken
+from patron.customers.changes import record_changes
 from patron.customers.cleaning import TERMS_FIELDS, clean_address_values, clean_customer_values, tag_objects
 from patron.customers.history import history_of
 from patron.customers.models import (
-    Address,
     Customer,
     CustomerEmail,
     CustomerKind,
     CustomerPhone,
-    CustomerSettings,
     CustomerStatus,
-    PriceLevel,
     StatusChange,
 )
 from patron.customers.photos import process_photo
-from patron.locations.models import Location
-from patron.locations.queries import default_groups, default_location, groups_covering
+from patron.customers.search_index import index_customers, unindex_customer
 
 # Simple columns an update may set directly once cleaned.
 _COLUMNS = (
@@ -40,40 +37,35 @@ _COLUMNS = (
     "is_tax_exempt", "price_level", "default_discount", "is_employee", "notes", "track_sales",
     "always_formal_invoice", "home_location", "custom_fields",
 )
-_TERMS_DEFAULTS = {"default_discount": ("0", "0.00", 0, None, ""), "is_tax_exempt": (False, None, ""),
-                   "is_employee": (False, None, "")}
 
 
 def customer_snapshot(customer: Customer) -> dict:
     """Every audited value of a customer, JSON-safe, for "from what to what" in the trail."""
+    return snapshot_values(
+        customer,
+        phones=[{"kind": phone.kind, "number": phone.number} for phone in customer.phones.all()],
+        emails=[{"kind": email.kind, "address": email.address} for email in customer.emails.all()],
+        tags=[tag.name for tag in customer.tags.all()],
+        groups=[group.name for group in customer.location_groups.all()],
+    )
+
+
+def snapshot_values(customer: Customer, *, phones: list[dict], emails: list[dict], tags: list[str],
+                    groups: list[str]) -> dict:
+    """The audited values of a customer whose lists are given (new customers have them in hand)."""
     values = {name: jsonable(getattr(customer, name)) for name in _COLUMNS}
     values.update(
         kind=customer.kind,
         status=customer.status,
         price_level=customer.price_level.code if customer.price_level_id else None,
         home_location=customer.home_location.code if customer.home_location_id else None,
-        phones=[f"{phone.kind}: {phone.number}" for phone in customer.phones.all()],
-        emails=[f"{email.kind}: {email.address}" for email in customer.emails.all()],
-        tags=sorted(tag.name for tag in customer.tags.all()),
-        location_groups=sorted(group.name for group in customer.location_groups.all()),
+        phones=[f"{phone['kind']}: {phone['number']}" for phone in phones],
+        emails=[f"{email['kind']}: {email['address']}" for email in emails],
+        tags=sorted(tags),
+        location_groups=sorted(groups),
         photo_version=customer.photo_version,
     )
     return values
-
-
-def _require_for_create(actor: Actor, values: dict) -> None:
-    """Creating needs "customers.create"; setting terms other than the defaults "edit_terms"."""
-    require(actor, "customers.create")
-    if any(not _is_default_term(field, values[field]) for field in TERMS_FIELDS & set(values)):
-        require(actor, "customers.edit_terms")
-
-
-def _is_default_term(field: str, value) -> bool:
-    if field == "price_level":
-        default = PriceLevel.objects.filter(is_default=True).first()
-        code = value.code if isinstance(value, PriceLevel) else str(value or "")
-        return not code or (default is not None and code.lower() == default.code.lower())
-    return value in _TERMS_DEFAULTS[field]
 
 
 def _check_account_number_free(account_number: str, exclude_pk: int | None = None) -> None:
@@ -99,7 +91,7 @@ def _replace_phones(customer: Customer, phones: list[dict]) -> None:
     customer.phones.all().delete()
     CustomerPhone.objects.bulk_create(
         CustomerPhone(customer=customer, kind=phone["kind"], number=phone["number"], e164=phone["e164"],
-                      position=position)
+                      digits_reversed=phone_digits(phone["e164"])[::-1], position=position)
         for position, phone in enumerate(phones)
     )
 
@@ -113,68 +105,14 @@ def _replace_emails(customer: Customer, emails: list[dict]) -> None:
     )
 
 
-def _sort_name(customer: Customer) -> str:
+def sort_name_of(customer: Customer) -> str:
     if customer.kind == CustomerKind.PERSON:
         return fold(f"{customer.last_name} {customer.first_name}")[:200]
     return fold(customer.name)[:200]
 
 
-def _home_location(actor: Actor) -> Location:
-    location = Location.objects.filter(pk=actor.location_id).first() if actor.location_id else None
-    location = location or default_location()
-    if location is None:
-        raise ValidationFailed("Create a location first: every customer needs a home location.",
-                               field="home_location", code="no-location")
-    return location
-
-
-@transaction.atomic
-def create_customer(*, actor: Actor, kind: str, values: dict, status: str | None = None,
-                    addresses: list[dict] | None = None) -> Customer:
-    """Create a customer of ``kind`` from plain ``values`` (see cleaning.CLEANERS for the keys).
-
-    A blank account number takes the next one of the shop's sequence; the home location is the
-    actor's store unless given; location groups are the default ones unless given.
-    """
-    _require_for_create(actor, values)
-    if kind not in CustomerKind.values:
-        raise ValidationFailed("Choose private person, company or placeholder.", field="kind")
-    shop = CustomerSettings.objects.get(pk=1)
-    status = status or shop.initial_status
-    if status not in CustomerStatus.values:
-        raise ValidationFailed("Unknown status.", field="status")
-    if status != shop.initial_status:
-        require(actor, "customers.change_status")
-    cleaned = clean_customer_values({"price_level": None, **values}, kind=kind, context={"is_creation": True})
-    address_values = _clean_addresses(addresses or [])
-
-    if cleaned.get("account_number"):
-        _check_account_number_free(cleaned["account_number"])
-    else:
-        cleaned["account_number"] = next_account_number()
-    cleaned["home_location"] = cleaned.get("home_location") or _home_location(actor)
-    groups = cleaned.pop("location_groups", None) or list(default_groups()) or list(
-        groups_covering(cleaned["home_location"]))
-    if not groups:
-        raise ValidationFailed("Choose at least one location group.", field="location_groups")
-    phones, emails, tags = cleaned.pop("phones", []), cleaned.pop("emails", []), cleaned.pop("tags", [])
-
-    customer = Customer(kind=kind, status=status, **cleaned)
-    customer.sort_name = _sort_name(customer)
-    _save_account_number_safely(customer)
-    _replace_phones(customer, phones or [])
-    _replace_emails(customer, emails or [])
-    customer.tags.set(tag_objects(tags or []))
-    customer.location_groups.set(groups)
-    _create_addresses(customer, address_values)
-    StatusChange.objects.create(customer=customer, from_status="", to_status=status, reason="Created",
-                                actor_label=actor.label)
-    record_event(actor=actor, action="customer.created", subject=customer,
-                 changes=changed_fields({}, customer_snapshot(customer)))
-    return customer
-
-
-def _clean_addresses(addresses: list[dict]) -> list[dict]:
+def clean_addresses(addresses: list[dict]) -> list[dict]:
+    """Check the addresses given with a new customer (at most one contact and one billing)."""
     errors: dict[str, list[str]] = {}
     cleaned = []
     for index, address in enumerate(addresses):
@@ -190,11 +128,6 @@ def _clean_addresses(addresses: list[dict]) -> list[dict]:
     if errors:
         raise ValidationFailed.from_errors(errors)
     return cleaned
-
-
-def _create_addresses(customer: Customer, addresses: list[dict]) -> None:
-    for values in addresses:
-        Address.objects.create(customer=customer, **values)
 
 
 def lock_customer(customer: Customer, expected_version: int | None) -> Customer:
@@ -213,6 +146,7 @@ def bump_version(customer: Customer) -> None:
     """Mark the customer changed (its ETag moves) when something it embeds changed."""
     Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1, updated_at=timezone.now())
     customer.refresh_from_db(fields=["version", "updated_at"])
+    record_changes([customer])
 
 
 @transaction.atomic
@@ -243,8 +177,10 @@ def update_customer(*, actor: Actor, customer: Customer, values: dict,
         customer.refresh_from_db()
         return customer
     customer.version += 1
-    customer.sort_name = _sort_name(customer)
+    customer.sort_name = sort_name_of(customer)
     _save_account_number_safely(customer)
+    index_customers([customer])
+    record_changes([customer])
     record_event(actor=actor, action="customer.updated", subject=customer, changes=changes)
     return customer
 
@@ -287,6 +223,8 @@ def change_status(*, actor: Actor, customer: Customer, status: str, reason: str 
     customer.save(update_fields=["status", "status_changed_at", "version", "updated_at"])
     StatusChange.objects.create(customer=customer, from_status=previous, to_status=status, reason=reason,
                                 actor_label=actor.label)
+    index_customers([customer])
+    record_changes([customer])
     record_event(actor=actor, action="customer.status_changed", subject=customer,
                  changes={"status": [previous, status]}, data={"reason": reason})
     return customer
@@ -313,6 +251,8 @@ def delete_customer(*, actor: Actor, customer: Customer, expected_version: int |
     snapshot = customer_snapshot(customer)
     record_event(actor=actor, action="customer.deleted", subject=customer, changes=changed_fields(snapshot, {}))
     photo = customer.photo
+    unindex_customer(customer.pk)
+    record_changes([customer], removal=True)
     customer.delete()
     if photo:
         transaction.on_commit(lambda: default_storage.delete(photo))
@@ -330,6 +270,7 @@ def set_photo(*, actor: Actor, customer: Customer, data: bytes, expected_version
         customer.photo, customer.photo_version = name, customer.photo_version + 1
         customer.version += 1
         customer.save(update_fields=["photo", "photo_version", "version", "updated_at"])
+        record_changes([customer])
     except Exception:
         default_storage.delete(name)
         raise
@@ -350,6 +291,7 @@ def remove_photo(*, actor: Actor, customer: Customer, expected_version: int | No
     customer.photo, customer.photo_version = "", customer.photo_version + 1
     customer.version += 1
     customer.save(update_fields=["photo", "photo_version", "version", "updated_at"])
+    record_changes([customer])
     transaction.on_commit(lambda: default_storage.delete(old_photo))
     record_event(actor=actor, action="customer.photo_removed", subject=customer,
                  changes={"photo_version": [customer.photo_version - 1, customer.photo_version]})

@@ -1,0 +1,118 @@
+"""Keeping the lookup index current: the actions call ``index_customers`` in the same transaction
+as the change, so the very next lookup finds a customer by its new data and not by its old.
+
+What is indexed for each customer (the lookup app queries it; see patron/lookup/engine.py):
+- ``SearchTerm``: every folded word of the name (first and last name, company or placeholder
+  name; "Schmidt-Berg" also as "schmidtberg"), with the customer's sort key and till visibility;
+- ``SearchVariant``: each such word of five letters or more with its one-letter-short spellings,
+  for typo tolerance;
+- the substring search: on SQLite the folded name goes into ``customers_name_fts``, an FTS5
+  table with the trigram tokenizer (rowid = customer id); PostgreSQL needs no upkeep, its pg_trgm
+  GIN index covers ``customers_customer.sort_name`` (migration 0005);
+- phones (``digits_reversed``), e-mails (``address_key``), account numbers and tax IDs are
+  indexed on their own tables and need no upkeep here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db import connection
+
+from patron.core.normalize import fold
+from patron.customers import rules
+from patron.customers.models import Customer
+
+TYPO_MIN_LENGTH = 5
+_WORD = re.compile(r"[^\W_]+")
+_JOINERS = re.compile(r"[-'’.]")
+
+
+def name_text(customer: Customer) -> str:
+    """The folded name the substring search looks in."""
+    return fold(f"{customer.first_name} {customer.last_name}" if customer.is_person else customer.name)
+
+
+def words(text: str) -> list[str]:
+    """Folded words of a text, plus hyphenated or apostrophed names written as one word."""
+    folded = fold(text)
+    found = _WORD.findall(folded)
+    joined = [_JOINERS.sub("", chunk) for chunk in folded.split() if _JOINERS.search(chunk)]
+    return list(dict.fromkeys(found + [word for word in joined if word.isalnum()]))
+
+
+def variants(term: str) -> set[str]:
+    """The term and, for words long enough to forgive a typo, its spellings one letter short."""
+    if len(term) < TYPO_MIN_LENGTH:
+        return {term}
+    return {term} | {term[:i] + term[i + 1:] for i in range(len(term))}
+
+
+def index_customers(customers: Iterable[Customer]) -> None:
+    """(Re)write the index rows of these customers. Call inside the changing transaction."""
+    customers = list(customers)
+    if not customers:
+        return
+    with connection.cursor() as cursor:
+        ids = [customer.pk for customer in customers]
+        for chunk in _chunks(ids, 500):
+            cursor.execute(f"DELETE FROM customers_searchterm WHERE customer_id IN ({_marks(chunk)})", chunk)
+        _write_index(cursor, customers, replace=True)
+
+
+def _write_index(cursor, customers: list[Customer], *, replace: bool) -> None:
+    rows = [(customer.pk, term[:100], customer.sort_name, customer.status in rules.VISIBLE_AT_TILL)
+            for customer in customers for term in words(name_text(customer))]
+    cursor.executemany("INSERT INTO customers_searchterm (customer_id, term, sort_key, at_till) "
+                       "VALUES (%s, %s, %s, %s)", rows)
+    _add_variants(cursor, {row[1] for row in rows})
+    if connection.vendor == "sqlite":
+        fts_rows = [(customer.pk, customer.sort_name) for customer in customers]
+        if replace:
+            cursor.executemany("DELETE FROM customers_name_fts WHERE rowid = %s", [(pk,) for pk, _ in fts_rows])
+        cursor.executemany("INSERT INTO customers_name_fts (rowid, name) VALUES (%s, %s)", fts_rows)
+
+
+def unindex_customer(customer_id: int) -> None:
+    """Forget a deleted customer (its SearchTerm rows go with it by cascade)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM customers_name_fts WHERE rowid = %s", [customer_id])
+
+
+def _add_variants(cursor, terms: set[str]) -> None:
+    """Remember the spellings of words not seen before (a word is stored as its own variant)."""
+    new = set(terms)
+    for chunk in _chunks(sorted(terms), 500):
+        cursor.execute(f"SELECT term FROM customers_searchvariant WHERE variant IN ({_marks(chunk)}) "
+                       "AND variant = term", chunk)
+        new -= {term for (term,) in cursor.fetchall()}
+    cursor.executemany("INSERT INTO customers_searchvariant (variant, term) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                       [(variant, term) for term in sorted(new) for variant in sorted(variants(term))])
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def rebuild_index(batch_size: int = 5000) -> int:
+    """Build the whole index from the customers table (after a bulk load or a restore)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM customers_searchterm")
+        if connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM customers_name_fts")
+        count, last_pk = 0, 0
+        while True:
+            batch = list(Customer.objects.filter(pk__gt=last_pk).order_by("pk")
+                         .only("pk", "kind", "first_name", "last_name", "name", "sort_name", "status")[:batch_size])
+            if not batch:
+                return count
+            _write_index(cursor, batch, replace=False)
+            count += len(batch)
+            last_pk = batch[-1].pk

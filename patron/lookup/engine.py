@@ -1,0 +1,251 @@
+"""The lookup engine: from what a cashier types to a ranked list of customer ids.
+
+Tiers, best first; a tier runs only while the result list is not full:
+  0. exact identifiers: account number, e-mail, phone (any format), tax ID
+  1. name: every word typed is a whole word of the name (any order)
+  2. start: every word starts a name word; or the start of an e-mail or account number, or the
+     last digits of a phone
+  3. part: every word (three letters or more) occurs inside the name
+  4. similar: words of five letters or more may carry one typo (one letter wrong, missing, extra,
+     or two swapped), found through the deletion-neighbourhood table
+Within a tier customers come in name order. Every query is plain SQL with bound parameters over
+indexed columns; only the "part" tier differs per engine (FTS5 trigram on SQLite, pg_trgm on
+PostgreSQL). The same code serves the offline till cache, whose SQLite file has the same tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import OSA
+
+from patron.core.normalize import InvalidValue, fold, normalize_phone, phone_digits
+
+QUERY_MAX = 200
+TYPO_MIN_LENGTH = 5
+VISIBLE_AT_TILL = ("prospect", "active", "credit_hold")
+_WORD = re.compile(r"[^\W_]+")
+_PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
+_HIGH = "\U0010ffff"  # sorts after every character: "abc" <= x < "abc" + _HIGH means "x starts with abc"
+
+
+class QueryTooLong(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which customers a lookup may return: at the till only those it may serve (by status, and
+    by location groups covering the terminal's store); in the back office any."""
+
+    till: bool = False
+    group_ids: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    customer_id: int
+    rank: int
+    matched_on: str
+
+
+@dataclass
+class Select:
+    """A SELECT of customer ids put together from parts, so scope conditions can be added."""
+
+    source: str
+    id_column: str
+    till_condition: str  # what "the till may serve this customer" is in this select
+    joins: list[str] = field(default_factory=list)
+    join_params: list = field(default_factory=list)
+    where: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+    order_by: str = ""
+
+    def add(self, condition: str, *params) -> Select:
+        self.where.append(condition)
+        self.params.extend(params)
+        return self
+
+    def join(self, table: str, condition: str, params: list) -> None:
+        self.joins.append(f"JOIN {table} ON {condition}")
+        self.join_params.extend(params)
+
+    def sql(self, limit: int) -> tuple[str, list]:
+        text = f"SELECT {self.id_column} FROM {' '.join([self.source, *self.joins])} WHERE {' AND '.join(self.where)}"
+        if self.order_by:
+            text += f" ORDER BY {self.order_by}"
+        return text + " LIMIT %s", [*self.join_params, *self.params, limit]
+
+
+class Engine:
+    """Lookups over a DB-API cursor whose driver takes %s placeholders (Django's cursor does)."""
+
+    def __init__(self, cursor, vendor: str):
+        self.cursor = cursor
+        self.vendor = vendor
+
+    def find(self, query: str, scope: Scope, limit: int = 20) -> list[Hit]:
+        if len(query) > QUERY_MAX:
+            raise QueryTooLong(f"Type at most {QUERY_MAX} characters.")
+        query = query.strip()
+        words = _WORD.findall(fold(query))
+        if not query:
+            return []
+        tiers = (self._identifiers, self._whole_words, self._starts, self._parts, self._similar)
+        hits: dict[int, Hit] = {}
+        for tier in tiers:
+            room = limit - len(hits)
+            if room <= 0:
+                break
+            for select, rank, matched_on in tier(query, words):
+                for customer_id in self._run(select, scope, room + len(hits)):
+                    if customer_id not in hits and len(hits) < limit:
+                        hits[customer_id] = Hit(customer_id, rank, matched_on)
+        return list(hits.values())
+
+    # --- the tiers: each yields (select, rank, what matched) ------------------------------------
+
+    def _identifiers(self, query: str, words: list[str]):
+        lowered = query.lower()
+        yield _customers().add("lower(c.account_number) = %s", lowered), 0, "account number"
+        if "@" in query:
+            yield _emails().add("e.address_key = %s", lowered), 0, "e-mail"
+        e164 = _as_phone(query)
+        if e164:
+            yield _phones().add("p.e164 = %s", e164), 0, "phone"
+        compact = re.sub(r"[\s.\-/]", "", query).upper()
+        if len(compact) >= 5 and any(ch.isdigit() for ch in compact):
+            ids = [compact, compact[2:]] if compact[:2].isalpha() else [compact]
+            yield _customers().add(f"c.tax_id IN ({_marks(ids)})", *ids), 0, "tax ID"
+
+    def _whole_words(self, query: str, words: list[str]):
+        if words:
+            yield _terms(words, prefix=False), 1, "name"
+
+    def _starts(self, query: str, words: list[str]):
+        if words:
+            yield _terms(words, prefix=True), 2, "name (start)"
+        lowered = query.lower()
+        if " " not in lowered:
+            select = _customers().add("lower(c.account_number) >= %s AND lower(c.account_number) < %s",
+                                      lowered, lowered + _HIGH)
+            select.order_by = "lower(c.account_number)"
+            yield select, 2, "account number (start)"
+        if len(lowered) >= 3 and " " not in lowered:
+            select = _emails().add("e.address_key >= %s AND e.address_key < %s", lowered, lowered + _HIGH)
+            select.order_by = "e.address_key"
+            yield select, 2, "e-mail (start)"
+        digits = phone_digits(query)
+        if len(digits) >= 4 and _PHONE_LIKE.match(query):
+            tail = digits[::-1]  # the last digits typed, read backwards, start the reversed number
+            yield _phones().add("p.digits_reversed >= %s AND p.digits_reversed < %s", tail, tail + _HIGH), 2, \
+                "phone (last digits)"
+
+    def _parts(self, query: str, words: list[str]):
+        if not words or any(len(word) < 3 for word in words):
+            return
+        if self.vendor == "sqlite":
+            select = Select("customers_name_fts f JOIN customers_customer c ON c.id = f.rowid", "c.id",
+                            _STATUS_AT_TILL)
+            select.add("customers_name_fts MATCH %s", " ".join(f'"{word}"' for word in words))  # letters/digits only
+        else:
+            select = _customers()
+            for word in words:
+                select.add("c.sort_name LIKE %s", f"%{word}%")
+        select.order_by = "c.sort_name"
+        yield select, 3, "name (part)"
+
+    def _similar(self, query: str, words: list[str]):
+        long_words = [word for word in words if len(word) >= TYPO_MIN_LENGTH]
+        if not long_words:
+            return
+        spellings = {word: self._spellings(word) for word in long_words}
+        if not all(spellings.values()):
+            return
+        select = _term_select("t0.sort_key")
+        for index, word in enumerate(dict.fromkeys(words)):
+            alias = f"t{index}"
+            condition, params = ((f"{alias}.term IN ({_marks(spellings[word])})", spellings[word])
+                                 if word in spellings else _term_condition(alias, word, prefix=True))
+            _join_term(select, index, condition, params)
+        yield select, 4, "name (similar spelling)"
+
+    def _spellings(self, word: str) -> list[str]:
+        """Known name words at most one typo away from ``word`` (itself included when known)."""
+        keys = [word] + [word[:i] + word[i + 1:] for i in range(len(word))]
+        self.cursor.execute(f"SELECT DISTINCT term FROM customers_searchvariant WHERE variant IN ({_marks(keys)})",
+                            keys)
+        return sorted(term for (term,) in self.cursor.fetchall() if OSA.distance(term, word) <= 1)
+
+    # --- running a select with the scope --------------------------------------------------------
+
+    def _run(self, select: Select, scope: Scope, limit: int) -> list[int]:
+        if scope.till:
+            select.add(select.till_condition, *(VISIBLE_AT_TILL if "%s" in select.till_condition else ()))
+        if scope.group_ids is not None:
+            select.add(f"EXISTS (SELECT 1 FROM customers_customer_location_groups g WHERE g.customer_id = "
+                       f"{select.id_column} AND g.locationgroup_id IN ({_marks(scope.group_ids)}))", *scope.group_ids)
+        sql, params = select.sql(limit * 3)  # a customer can match through several words or phones
+        self.cursor.execute(sql, params)
+        return [customer_id for (customer_id,) in self.cursor.fetchall()]
+
+
+_STATUS_AT_TILL = f"c.status IN ({', '.join(['%s'] * len(VISIBLE_AT_TILL))})"
+
+
+def _customers() -> Select:
+    return Select("customers_customer c", "c.id", _STATUS_AT_TILL)
+
+
+def _emails() -> Select:
+    return Select("customers_customeremail e JOIN customers_customer c ON c.id = e.customer_id", "e.customer_id",
+                  _STATUS_AT_TILL)
+
+
+def _phones() -> Select:
+    return Select("customers_customerphone p JOIN customers_customer c ON c.id = p.customer_id", "p.customer_id",
+                  _STATUS_AT_TILL)
+
+
+def _term_select(order_by: str) -> Select:
+    return Select("customers_searchterm t0", "t0.customer_id", "t0.at_till", order_by=order_by)
+
+
+def _terms(words: list[str], *, prefix: bool) -> Select:
+    """Customers having every word as a whole name word (or as the start of one). The query walks
+    the longest word's index entries (longer words are rarer) and checks the others per row."""
+    ordered = sorted(dict.fromkeys(words), key=len, reverse=True)
+    select = _term_select("t0.term, t0.sort_key" if prefix else "t0.sort_key")
+    for index, word in enumerate(ordered):
+        _join_term(select, index, *_term_condition(f"t{index}", word, prefix=prefix))
+    return select
+
+
+def _join_term(select: Select, index: int, condition: str, params: list) -> None:
+    """The first word filters t0; each further word joins the same customer's terms again."""
+    if index == 0:
+        select.add(condition, *params)
+    else:
+        select.join(f"customers_searchterm t{index}", f"t{index}.customer_id = t0.customer_id AND {condition}",
+                    params)
+
+
+def _term_condition(alias: str, word: str, *, prefix: bool) -> tuple[str, list]:
+    if prefix:
+        return f"{alias}.term >= %s AND {alias}.term < %s", [word, word + _HIGH]
+    return f"{alias}.term = %s", [word]
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _as_phone(query: str) -> str | None:
+    if not _PHONE_LIKE.match(query) or len(phone_digits(query)) < 6:
+        return None
+    try:
+        return normalize_phone(query)
+    except InvalidValue:
+        return None

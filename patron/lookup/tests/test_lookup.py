@@ -1,0 +1,190 @@
+"""The lookup's matching rules, on both engines (each with its own substring index)."""
+
+import pytest
+
+from patron.core.errors import ValidationFailed
+from patron.customers import actions
+from patron.customers.models import CustomerKind, CustomerStatus
+from patron.customers.tests.factories import customer_factory
+from patron.locations.actions import create_location, save_location_group
+from patron.locations.models import Location
+from patron.lookup.queries import lookup_customers
+
+pytestmark = pytest.mark.django_db
+
+
+def names(query, **options):
+    return [found.customer.name for found in lookup_customers(query, **options)]
+
+
+def matched(query, **options):
+    return [(found.customer.name, found.matched_on) for found in lookup_customers(query, **options)]
+
+
+@pytest.fixture
+def people(system):
+    return {
+        "anna": customer_factory(first_name="Anna", last_name="Schmidt", account_number="C-1001",
+                                 phones=[{"kind": "mobile", "number": "(202) 555-0143"}],
+                                 emails=[{"address": "anna.schmidt@example.com"}], tax_id="DE136695976"),
+        "hans": customer_factory(first_name="Hans", last_name="Müller", phones=[{"number": "+49 171 1234567"}]),
+        "jo": customer_factory(first_name="Jo", last_name="Smith", emails=[{"address": "jo@smith.example"}]),
+        "joanna": customer_factory(first_name="Joanna", last_name="Schmidtke"),
+        "mug": customer_factory(CustomerKind.COMPANY, name="Mug Shop Ltd", account_number="ZX-7"),
+        "annie": customer_factory(first_name="Annie", last_name="Hall", account_number="AN-1"),
+    }
+
+
+@pytest.mark.parametrize("query", ["anna schmidt", "Schmidt Anna", "SCHMIDT, anna", "schmidt"])
+def test_whole_words_in_any_order_and_case(people, query):
+    assert names(query)[0] == "Anna Schmidt"
+
+
+@pytest.mark.parametrize("query", ["muller", "Müller", "MULLER hans", "hans müller"])
+def test_accents_are_ignored(people, query):
+    assert "Hans Müller" in names(query)
+
+
+@pytest.mark.parametrize("query", ["(202) 555-0143", "202-555-0143", "202.555.0143", "+1 202 555 0143",
+                                   "12025550143", "2025550143", "1-202-555-0143"])
+def test_phone_in_any_format_is_an_exact_match(people, query):
+    assert matched(query)[0] == ("Anna Schmidt", "phone")
+
+
+@pytest.mark.parametrize("query", ["0143", "555-0143", "5550143"])
+def test_phone_by_its_last_digits(people, query):
+    assert ("Anna Schmidt", "phone (last digits)") in matched(query)
+
+
+def test_international_phone_in_national_and_spaced_forms(people, settings):
+    assert matched("+49 (0)171 1234567")[0] == ("Hans Müller", "phone")
+    settings.PATRON_PHONE_REGION = "DE"
+    assert matched("0171 1234567")[0] == ("Hans Müller", "phone")
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("anna.schmidt@example.com", ("Anna Schmidt", "e-mail")),
+    ("ANNA.SCHMIDT@EXAMPLE.COM", ("Anna Schmidt", "e-mail")),
+    ("anna.schmidt@ex", ("Anna Schmidt", "e-mail (start)")),
+    ("c-1001", ("Anna Schmidt", "account number")),
+    ("zx-7", ("Mug Shop Ltd", "account number")),
+    ("DE136695976", ("Anna Schmidt", "tax ID")),
+    ("136 695 976", ("Anna Schmidt", "tax ID")),
+])
+def test_exact_identifiers(people, query, expected):
+    assert matched(query)[0] == expected
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("Smtih", "Jo Smith"),        # two letters swapped
+    ("Schmidtt", "Anna Schmidt"),  # one letter too many
+    ("Schmit", "Anna Schmidt"),   # one missing (a whole-word "part" match would need "schmit" inside)
+    ("Shop Mgu", None),           # short words are not forgiven a typo
+    ("Joanne Schmidtke", "Joanna Schmidtke"),  # one letter wrong
+])
+def test_one_typo_in_words_of_five_letters_or_more(people, query, expected):
+    found = names(query)
+    if expected is None:
+        assert "Mug Shop Ltd" not in found
+    else:
+        assert expected in found
+
+
+def test_prefix_and_inside_a_word(people):
+    assert {name for name, how in matched("schm") if how == "name (start)"} == {"Anna Schmidt", "Joanna Schmidtke"}
+    assert ("Mug Shop Ltd", "name (part)") in matched("hop")
+    assert ("Joanna Schmidtke", "name (part)") in matched("midtk")
+
+
+def test_one_or_two_characters_find_prefixes_of_names_and_account_numbers(people):
+    found = matched("an")
+    assert ("Anna Schmidt", "name (start)") in found
+    assert ("Annie Hall", "name (start)") in found
+    assert "Hans Müller" not in names("an")  # "an" only inside a word: not for such short queries
+    assert matched("zx") == [("Mug Shop Ltd", "account number (start)")]
+
+
+def test_ranking_exact_then_whole_word_then_start_then_part_then_similar(people, system):
+    customer_factory(first_name="Schmidt", last_name="Oak", account_number="schmidt")  # account = the query
+    ranked = matched("schmidt")
+    assert ranked[0] == ("Schmidt Oak", "account number")
+    assert ranked[1] == ("Anna Schmidt", "name")
+    assert ("Joanna Schmidtke", "name (start)") in ranked
+    kinds = [how for _, how in ranked]
+    assert kinds == sorted(kinds, key=["account number", "name", "name (start)", "name (part)",
+                                       "name (similar spelling)"].index)
+
+
+@pytest.mark.parametrize("query, same_as", [
+    ("%", ""), ("_", ""), ("%%%", ""), ("\\", ""), ("'", ""), ('"', ""), ("*", ""), ("%_\\'\"" * 40, ""),
+    ("a%", "a"), ("sch_idt", "sch idt"), ("' OR 1=1 --", "or 1 1"), ('"schmidt"', "schmidt"), ("schm*", "schm"),
+    ("NEAR(schmidt anna)", "near schmidt anna"), ("anna AND schmidt", "anna and schmidt"),
+])
+def test_wildcards_quotes_and_operators_are_taken_literally(people, query, same_as):
+    """They match nothing by themselves: the query means what its words mean."""
+    assert names(query) == names(same_as)
+    assert names("%") == []
+
+
+def test_query_longer_than_200_characters_is_a_clear_error(people):
+    assert names("a" * 200) == []
+    with pytest.raises(ValidationFailed) as raised:
+        names("a" * 201)
+    assert raised.value.code == "query-too-long"
+
+
+def test_till_leaves_out_inactive_and_deleted_unless_asked(people, system):
+    actions.deactivate_customer(actor=system, customer=people["anna"])
+    actions.change_status(actor=system, customer=people["joanna"], status=CustomerStatus.DELETED)
+    actions.change_status(actor=system, customer=people["jo"], status=CustomerStatus.CREDIT_HOLD)
+    assert "Anna Schmidt" not in names("schmidt")
+    assert "Anna Schmidt" not in names("+1 202 555 0143")
+    assert "Joanna Schmidtke" not in names("schmidtke")
+    assert "Jo Smith" in names("smith")  # on credit hold: still found at the till
+    assert {"Anna Schmidt", "Joanna Schmidtke"} <= set(names("schmidt", include_inactive=True))
+
+
+def test_till_leaves_out_customers_not_available_at_its_store(people, system):
+    hq = Location.objects.get(code="HQ")
+    harbour = create_location(actor=system, code="S02", name="Harbour", kind="store", parent=hq)
+    main = Location.objects.get(code="S01")
+    harbour_only = save_location_group(actor=system, name="Harbour only", locations=[harbour])
+    customer_factory(first_name="Ada", last_name="Lovelace", location_groups=[harbour_only])
+    assert names("lovelace", store=harbour) == ["Ada Lovelace"]
+    assert names("lovelace", store=main) == []
+    assert names("lovelace") == ["Ada Lovelace"]  # the back office sees every store
+
+
+def test_changes_are_found_in_the_next_request_and_old_data_is_not(people, system):
+    anna = people["anna"]
+    actions.update_customer(actor=system, customer=anna, values={
+        "last_name": "Berg", "phones": [{"kind": "mobile", "number": "202 555 0199"}],
+        "emails": [{"address": "anna@berg.example"}], "account_number": "C-2002"})
+    assert "Anna Berg" not in names("schmidt anna")
+    assert names("202 555 0143") == []
+    assert names("anna.schmidt@example.com") == []
+    assert names("C-1001") == []
+    for query in ("berg anna", "202 555 0199", "anna@berg.example", "C-2002"):
+        assert names(query)[0] == "Anna Berg", query
+    created = customer_factory(first_name="Zelda", last_name="Quixote")
+    assert names("quixote") == ["Zelda Quixote"]
+    actions.delete_customer(actor=system, customer=created)
+    assert names("quixote") == []
+    assert names("quix") == []
+
+
+def test_hyphenated_names_are_found_joined_or_apart(system):
+    customer_factory(first_name="Marie", last_name="Schmidt-Berg")
+    customer_factory(first_name="Liam", last_name="O'Hara")
+    assert names("schmidt-berg") == ["Marie Schmidt-Berg"]
+    assert names("schmidtberg") == ["Marie Schmidt-Berg"]
+    assert names("berg marie") == ["Marie Schmidt-Berg"]
+    assert names("ohara") == ["Liam O'Hara"]
+    assert names("o'hara") == ["Liam O'Hara"]
+
+
+def test_limit_and_order_within_a_tier(system):
+    for last in ("Zimmer", "Adams", "Meyer"):
+        customer_factory(first_name="Eva", last_name=last)
+    assert names("eva") == ["Eva Adams", "Eva Meyer", "Eva Zimmer"]
+    assert names("eva", limit=2) == ["Eva Adams", "Eva Meyer"]
