@@ -1,4 +1,5 @@
-"""PostgreSQL: stamp each change-feed line with the transaction that wrote it."""
+"""PostgreSQL: stamp each change-feed line with the transaction that wrote it; start the feed
+with the customers already stored."""
 
 from django.db import migrations
 
@@ -27,6 +28,15 @@ def reverse(apps, schema_editor):
             schema_editor.execute(statement)
 
 
+def feed_existing_customers(apps, schema_editor):
+    """Tills following the feed from the start must also receive the customers stored before it."""
+    Customer = apps.get_model("customers", "Customer")
+    CustomerChange = apps.get_model("customers", "CustomerChange")
+    for customer in Customer.objects.order_by("pk").iterator():
+        CustomerChange.objects.create(customer_id=customer.pk, customer_uuid=customer.uuid)
+
+
 class Migration(migrations.Migration):
     dependencies = [("customers", "0006_change_feed")]
-    operations = [migrations.RunPython(forward, reverse)]
+    operations = [migrations.RunPython(forward, reverse),
+                  migrations.RunPython(feed_existing_customers, migrations.RunPython.noop)]

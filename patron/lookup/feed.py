@@ -1,0 +1,77 @@
+"""The change feed tills follow to keep an offline copy of the customers they may serve.
+
+A till asks for the changes after its cursor and gets, in commit order, each customer created,
+changed, made unavailable or removed since, as it is now: an upsert when the till may serve the
+customer, a removal otherwise. Applying the pages in order, a till ends with exactly the
+customers available at its store.
+
+Never skipping a change that commits late: on PostgreSQL each line carries the id of the
+transaction that wrote it, and only lines of transactions older than every transaction still
+running are handed out (``pg_snapshot_xmin``); the order is (transaction id, line id). SQLite runs
+one write transaction at a time, so line ids already are in commit order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from patron.customers.models import Customer, CustomerChange
+from patron.customers.rules import VISIBLE_AT_TILL
+from patron.locations.models import Location
+from patron.locations.queries import groups_covering
+
+Position = tuple[int, int]  # (transaction id, line id); the transaction id is 0 on SQLite
+START: Position = (0, 0)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    customer_uuid: str
+    customer: Customer | None  # None: remove it from the till
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    items: list[FeedItem]
+    position: Position  # where the next page starts
+    has_more: bool
+
+
+def read_changes(*, after: Position = START, store: Location | None, limit: int = 500,
+                 customers=None) -> FeedPage:
+    """The next page of changes after ``after``, as seen from a till at ``store``."""
+    lines = _lines_after(after, limit)
+    if not lines:
+        return FeedPage([], after, False)
+    latest: dict[int, CustomerChange] = {}
+    for line in lines:
+        latest.pop(line.customer_id, None)
+        latest[line.customer_id] = line  # keeps the order of each customer's last change
+    available = _available(list(latest), store, customers)
+    items = [FeedItem(str(line.customer_uuid), available.get(customer_id)) for customer_id, line in latest.items()]
+    last = lines[-1]
+    return FeedPage(items, (last.transaction_id or 0, last.pk), len(lines) == limit)
+
+
+def _lines_after(after: Position, limit: int) -> list[CustomerChange]:
+    lines = CustomerChange.objects.only("id", "customer_id", "customer_uuid", "transaction_id")
+    if connection.vendor != "postgresql":
+        return list(lines.filter(pk__gt=after[1]).order_by("pk")[:limit])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        horizon = cursor.fetchone()[0]
+    return list(CustomerChange.objects.raw(
+        "SELECT id, customer_id, customer_uuid, transaction_id FROM customers_customerchange "
+        "WHERE (transaction_id, id) > (%s, %s) AND transaction_id < %s ORDER BY transaction_id, id LIMIT %s",
+        [after[0], after[1], horizon, limit]))
+
+
+def _available(customer_ids: list[int], store: Location | None, customers=None) -> dict[int, Customer]:
+    """The customers of ``customer_ids`` a till at ``store`` may serve now, by id."""
+    query = (customers if customers is not None else Customer.objects).filter(
+        pk__in=customer_ids, status__in=VISIBLE_AT_TILL)
+    if store is not None:
+        query = query.filter(location_groups__in=groups_covering(store)).distinct()
+    return {customer.pk: customer for customer in query}
