@@ -16,6 +16,7 @@ from patron.api import (
     credit,
     customers,
     locations,
+    lookup,
     loyalty,
     messages,
     orders,
@@ -79,5 +80,5 @@ api = PatronAPI(
 )
 install_error_handlers(api)
 for module in (customers, contacts, addresses, messages, photos, locations, catalog, terms, sales, purchases,
-               orders, credit, loyalty):
+               orders, credit, loyalty, lookup):
     api.add_router("", module.router)

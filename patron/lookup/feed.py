@@ -6,9 +6,11 @@ customer, a removal otherwise. Applying the pages in order, a till ends with exa
 customers available at its store.
 
 Never skipping a change that commits late: on PostgreSQL each line carries the id of the
-transaction that wrote it, and only lines of transactions older than every transaction still
-running are handed out (``pg_snapshot_xmin``); the order is (transaction id, line id). SQLite runs
-one write transaction at a time, so line ids already are in commit order.
+transaction that wrote it, and only lines of transactions older than every writing transaction
+still running in this database are handed out; the order is (transaction id, line id). (Only
+this database's transactions count, so a long transaction of another database on the same
+server does not hold the feed back.) SQLite runs one write transaction at a time, so line ids
+already are in commit order.
 """
 
 from __future__ import annotations
@@ -21,6 +23,17 @@ from patron.customers.models import Customer, CustomerChange
 from patron.customers.rules import VISIBLE_AT_TILL
 from patron.locations.models import Location
 from patron.locations.queries import groups_covering
+
+# The oldest transaction id still running in this database (as a 64-bit id: pg_stat_activity
+# shows 32-bit ids, which take the epoch of the next id, or the one before if they are above it),
+# or the next id to be given out when none is running.
+_HORIZON = """
+SELECT coalesce(min(((next >> 32) - (CASE WHEN running > (next & 4294967295) THEN 1 ELSE 0 END)) << 32 | running),
+                min(next))
+FROM (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next) AS now
+LEFT JOIN (SELECT backend_xid::text::bigint AS running FROM pg_stat_activity
+           WHERE datname = current_database() AND backend_xid IS NOT NULL) AS busy ON true
+"""
 
 Position = tuple[int, int]  # (transaction id, line id); the transaction id is 0 on SQLite
 START: Position = (0, 0)
@@ -60,7 +73,7 @@ def _lines_after(after: Position, limit: int) -> list[CustomerChange]:
     if connection.vendor != "postgresql":
         return list(lines.filter(pk__gt=after[1]).order_by("pk")[:limit])
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        cursor.execute(_HORIZON)
         horizon = cursor.fetchone()[0]
     return list(CustomerChange.objects.raw(
         "SELECT id, customer_id, customer_uuid, transaction_id FROM customers_customerchange "
