@@ -27,13 +27,13 @@ def get_location_by_code(code: str) -> Location:
 
 
 def ancestor_ids(location: Location) -> list[int]:
-    """The location's id and those of every location above it, nearest first."""
-    ids, seen = [], set()
-    current = location
-    while current is not None and current.pk not in seen:
-        ids.append(current.pk)
-        seen.add(current.pk)
-        current = current.parent
+    """The location's id and those of every location above it, nearest first (one query: the
+    hierarchy is small, and lookups at the till ask this on every request)."""
+    parents = dict(Location.objects.values_list("pk", "parent_id"))
+    ids, current = [], location.pk
+    while current is not None and current not in ids:
+        ids.append(current)
+        current = parents.get(current)
     return ids
 
 
