@@ -1,6 +1,7 @@
 """The lookup engine: from what a cashier types to a ranked list of customer ids.
 
-Tiers, best first; a tier runs only while the result list is not full:
+Tiers, best first; a tier runs only while the result list is not full, and tiers 3 and 4 (the
+costly ones) only while it holds fewer than FALLBACK_BELOW customers:
   0. exact identifiers: account number, e-mail, phone (any format), tax ID
   1. name: every word typed is a whole word of the name (any order)
   2. start: every word starts a name word; or the start of an e-mail or account number, or the
@@ -8,7 +9,8 @@ Tiers, best first; a tier runs only while the result list is not full:
   3. part: every word (three letters or more) occurs inside the name
   4. similar: words of five letters or more may carry one typo (one letter wrong, missing, extra,
      or two swapped), found through the deletion-neighbourhood table
-Within a tier customers come in name order. Every query is plain SQL with bound parameters over
+Within a tier customers come in name order. Several words are first tried as a full name (one
+range of the sort-name index per word order). Every query is plain SQL with bound parameters over
 indexed columns; only the "part" tier differs per engine (FTS5 trigram on SQLite, pg_trgm on
 PostgreSQL). The same code serves the offline till cache, whose SQLite file has the same tables.
 """
@@ -24,6 +26,10 @@ from patron.core.normalize import InvalidValue, fold, normalize_phone, phone_dig
 
 QUERY_MAX = 200
 TYPO_MIN_LENGTH = 5
+# Look inside words and at other spellings only when the earlier tiers found fewer customers than
+# this: they are the costly tiers, and a cashier who typed an exact name wants that customer.
+FALLBACK_BELOW = 5
+WALK_BUDGET = 2000  # name entries a second look at several words may walk once a full name matched
 VISIBLE_AT_TILL = ("prospect", "active", "credit_hold")
 _WORD = re.compile(r"[^\W_]+")
 _PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
@@ -70,7 +76,9 @@ class Select:
         return self
 
     def join(self, table: str, condition: str, params: list) -> None:
-        self.joins.append(f"JOIN {table} ON {condition}")
+        # CROSS JOIN keeps SQLite from reordering: the first table is the one chosen to walk.
+        # (The engine turns it into a plain JOIN for PostgreSQL, whose planner has statistics.)
+        self.joins.append(f"CROSS JOIN {table} ON {condition}")
         self.join_params.extend(params)
 
     def sql(self, limit: int) -> tuple[str, list]:
@@ -99,12 +107,20 @@ class Engine:
         hits: dict[int, Hit] = {}
         for tier in tiers:
             room = limit - len(hits)
-            if room <= 0:
+            if room <= 0 or (tier in (self._parts, self._similar) and len(hits) >= FALLBACK_BELOW):
                 break
-            for select, rank, matched_on in tier(query, words):
+            selects = tier(query, words)
+            step = next(selects, None)
+            while step is not None:
+                select, rank, matched_on = step
+                before = len(hits)
                 for customer_id in self._run(select, scope, room + len(hits)):
                     if customer_id not in hits and len(hits) < limit:
                         hits[customer_id] = Hit(customer_id, rank, matched_on)
+                try:
+                    step = selects.send(len(hits) > before)  # a tier may ask whether its select found anyone
+                except StopIteration:
+                    step = None
         return list(hits.values())
 
     # --- the tiers: each yields (select, rank, what matched) ------------------------------------
@@ -123,8 +139,37 @@ class Engine:
             yield _customers().add(f"c.tax_id IN ({_marks(ids)})", *ids), 0, "tax ID"
 
     def _whole_words(self, query: str, words: list[str]):
-        if words:
+        if len(words) > 1:
+            found_by_full_name = False
+            for select in self._full_names(words):
+                found_by_full_name = (yield select, 1, "name") or found_by_full_name
+            ordered = self._rarest_first(words)
+            # Words elsewhere in the name ("anna" of "Anna-Lena Schmidt"): worth walking the rarest
+            # word's entries unless the full name found someone and that walk would be long.
+            if found_by_full_name and self._capped_count("term = %s", [ordered[0]]) > WALK_BUDGET:
+                return
+            yield _terms(ordered, prefix=False), 1, "name"
+        elif words:
             yield _terms(words, prefix=False), 1, "name"
+
+    def _full_names(self, words: list[str]):
+        """The common case of several words, a full name as "anna schmidt" or "schmidt anna":
+        customers whose sort name (last name first) is those words, in an order people type them,
+        maybe followed by more words. One range of the sort-name index per order."""
+        column = 'c.sort_name COLLATE "C"' if self.vendor == "postgresql" else "c.sort_name"
+        for name in dict.fromkeys(" ".join(order) for order in (words, words[1:] + words[:1], words[-1:] + words[:-1])):
+            select = _customers().add(f"{column} >= %s AND {column} < %s AND ({column} = %s OR {column} >= %s)",
+                                      name, f"{name} {_HIGH}", name, f"{name} ")
+            select.sort_after = "c.sort_name"
+            yield select
+
+    def _rarest_first(self, words: list[str]) -> list[str]:
+        """The words, the one with the fewest name entries first: the query walks its entries and
+        checks the others for each."""
+        unique = list(dict.fromkeys(words))
+        if len(unique) == 1:
+            return unique
+        return sorted(unique, key=lambda word: (self._capped_count("term = %s", [word]), -len(word)))
 
     def _starts(self, query: str, words: list[str]):
         if words:
@@ -168,13 +213,19 @@ class Engine:
         spellings = {word: self._spellings(word) for word in long_words}
         if not all(spellings.values()):
             return
+        conditions = {word: (f"term IN ({_marks(spellings[word])})", spellings[word]) if word in spellings
+                      else ("term >= %s AND term < %s", [word, word + _HIGH]) for word in dict.fromkeys(words)}
         select = _term_select("t0.sort_key")
-        for index, word in enumerate(dict.fromkeys(words)):
-            alias = f"t{index}"
-            condition, params = ((f"{alias}.term IN ({_marks(spellings[word])})", spellings[word])
-                                 if word in spellings else _term_condition(alias, word, prefix=True))
-            _join_term(select, index, condition, params)
+        for index, word in enumerate(sorted(conditions, key=lambda word: self._capped_count(*conditions[word]))):
+            condition, params = conditions[word]
+            _join_term(select, index, condition.replace("term", f"t{index}.term"), params)
         yield select, 4, "name (similar spelling)"
+
+    def _capped_count(self, condition: str, params: list, cap: int = 5000) -> int:
+        """How many name entries meet ``condition``, counting no further than ``cap``."""
+        self.cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM customers_searchterm WHERE {condition} "
+                            f"LIMIT {cap}) AS capped", params)
+        return self.cursor.fetchall()[0][0]
 
     def _spellings(self, word: str) -> list[str]:
         """Known name words at most one typo away from ``word`` (itself included when known)."""
@@ -187,11 +238,18 @@ class Engine:
 
     def _run(self, select: Select, scope: Scope, limit: int) -> list[int]:
         if scope.till:
-            select.add(select.till_condition, *(VISIBLE_AT_TILL if "%s" in select.till_condition else ()))
+            condition = select.till_condition
+            if self.vendor == "sqlite":
+                # Most customers are visible: without this hint SQLite's planner, lacking
+                # statistics, would walk the status index instead of the search column's.
+                condition = f"likelihood({condition}, 0.95)"
+            select.add(condition, *(VISIBLE_AT_TILL if "%s" in select.till_condition else ()))
         if scope.group_ids is not None:
             select.add(f"EXISTS (SELECT 1 FROM customers_customer_location_groups g WHERE g.customer_id = "
                        f"{select.id_column} AND g.locationgroup_id IN ({_marks(scope.group_ids)}))", *scope.group_ids)
         sql, params = select.sql(limit * 3)  # a customer can match through several words or phones
+        if self.vendor == "postgresql":
+            sql = sql.replace(" CROSS JOIN ", " JOIN ")
         self.cursor.execute(sql, params)
         rows = self.cursor.fetchall()
         if select.sort_after:
@@ -222,8 +280,9 @@ def _term_select(order_by: str) -> Select:
 
 def _terms(words: list[str], *, prefix: bool) -> Select:
     """Customers having every word as a whole name word (or as the start of one). The query walks
-    the longest word's index entries (longer words are rarer) and checks the others per row."""
-    ordered = sorted(dict.fromkeys(words), key=len, reverse=True)
+    the first word's index entries (whole words: the caller puts the rarest first; starts: the
+    longest, as longer starts are rarer) and checks the others per row."""
+    ordered = list(dict.fromkeys(words)) if not prefix else sorted(dict.fromkeys(words), key=len, reverse=True)
     select = _term_select("t0.term, t0.sort_key" if prefix else "t0.sort_key")
     for index, word in enumerate(ordered):
         _join_term(select, index, *_term_condition(f"t{index}", word, prefix=prefix))
