@@ -9,22 +9,27 @@ import os
 import queue
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing, contextmanager
 
 import pytest
+from django.db import connection
 
 from patron.cli import main
 from patron.core.models import AuditEvent
+from patron.core.permissions import Role
 from patron.customers import actions
 from patron.customers.models import Customer, CustomerKind
 from patron.customers.tests.factories import customer_factory
 from patron.staff.actions import authenticate_token
 from patron.staff.models import ApiToken, User
+from patron.staff.tests.factories import token_factory
 from tests.cli_support import environment, free_port, patron, patron_ok
 
 PASSWORD = "correct horse battery staple"
@@ -64,6 +69,10 @@ def _is_one_line_error(err: str) -> bool:
     (["token", "revoke"], "PREFIX_OR_ID"),
     (["customers", "list"], "--format"),
     (["customers", "show"], "ACCOUNT_NUMBER_OR_UUID"),
+    (["till-cache"], "change feed"),
+    (["till-cache", "sync"], "--token"),
+    (["till-cache", "lookup"], "--format"),
+    (["reindex"], "lookup index"),
     (["backup"], "integrity_check"),
     (["restore"], "--yes"),
     (["manage"], "changepassword"),
@@ -188,6 +197,16 @@ def test_customers_list_filters(cli, three_customers, options, names):
 
 
 @pytest.mark.django_db
+def test_customers_list_search_is_the_lookup_and_says_what_matched(cli, three_customers):
+    customer_factory(first_name="Anne", last_name="Muller-Lang")
+    _, out, _ = cli("customers", "list", "--format", "json", "--search", "mulelr")
+    assert [(row["name"], row["matched_on"]) for row in json.loads(out)] == [
+        ("Anna Müller", "name (similar spelling)"), ("Anne Muller-Lang", "name (similar spelling)")]
+    _, out, _ = cli("customers", "list", "--search", "+49-30-123-4567")
+    assert out.splitlines()[0].split()[-1] == "matched_on" and out.splitlines()[1].endswith("phone")
+
+
+@pytest.mark.django_db
 def test_customers_show_finds_by_account_number_in_any_case_or_by_uuid(cli, three_customers):
     anna, shop, walk_in = three_customers
     # when
@@ -220,6 +239,88 @@ def test_customers_show_of_an_unknown_customer_is_a_one_line_error(cli, three_cu
     status, out, err = cli("customers", "show", reference)
     assert (status, out) == (1, "")
     assert _is_one_line_error(err) and "No customer has the account number or id" in err
+
+
+# --- the lookup: reindex and the till cache -------------------------------------------------------
+
+@pytest.mark.django_db
+def test_reindex_rebuilds_the_lookup_index_and_says_how_long_it_took(cli, three_customers):
+    def found(query: str) -> list[tuple[str, str]]:
+        rows = json.loads(cli("customers", "list", "--search", query, "--format", "json")[1])
+        return [(row["name"], row["matched_on"]) for row in rows]
+
+    with connection.cursor() as cursor:  # as if customers had been written into the database directly
+        cursor.execute("DELETE FROM customers_searchterm")
+    assert found("mulelr") == [] and found("muller") == [("Anna Müller", "name (part)")]
+    # when
+    status, out, _ = cli("reindex")
+    # then
+    assert status == 0 and re.fullmatch(r"Indexed 3 customers in \d+\.\d s\.\n", out)
+    assert found("mulelr") == [("Anna Müller", "name (similar spelling)")]
+    assert found("muller") == [("Anna Müller", "name")]
+
+
+@pytest.mark.django_db(transaction=True)  # the server thread reads what the test committed
+def test_till_cache_follows_the_server_and_answers_offline(cli, live_server, tmp_path, system):
+    anna = customer_factory(first_name="Anna", last_name="Müller", phones=[{"number": "+49 30 1234567"}],
+                            account_number="A-1")
+    customer_factory(first_name="Gone", last_name="Inactive", status="inactive")  # never served at a till
+    _, secret = token_factory(Role.CASHIER)
+    cache = str(tmp_path / "till.sqlite3")
+    sync = ("till-cache", "sync", "--url", live_server.url, "--token", secret, "--db", cache)
+    # when
+    status, out, _ = cli(*sync, "--page-size", "1")
+    # then
+    assert (status, out) == (0, "Synced 3 pages: 1 upsert, 1 removal. The cache holds 1 customer.\n")
+    actions.update_customer(actor=system, customer=anna, values={"last_name": "Langford"})
+    assert cli(*sync)[1] == "Synced 1 page: 1 upsert, 0 removals. The cache holds 1 customer.\n"
+    for query, matched_on in (("+49-30-123-4567", "phone"), ("4567", "phone (last digits)"), ("a-1", "account number"),
+                              ("langford anna", "name"), ("Lnagford", "name (similar spelling)")):
+        status, out, _ = cli("till-cache", "lookup", "--db", cache, query, "--format", "json")
+        assert status == 0
+        assert [(found["name"], found["matched_on"]) for found in json.loads(out)] == [("Anna Langford", matched_on)], \
+            query
+    status, out, err = cli("till-cache", "lookup", "--db", cache, "müller")
+    assert (status, out, err) == (0, "", "No customer matches.\n")  # the old name is gone
+    table = cli("till-cache", "lookup", "--db", cache, "anna")[1].splitlines()
+    assert table[0].split() == ["account_number", "name", "status", "phone", "email", "matched_on"]
+    assert table[1].split() == ["A-1", "Anna", "Langford", "active", "+49", "30", "1234567", "name"]
+
+
+@pytest.mark.django_db
+def test_till_cache_failures_are_one_line_and_touch_no_other_file(cli, tmp_path):
+    not_a_cache = tmp_path / "patron.sqlite3"
+    with closing(sqlite3.connect(not_a_cache)) as other:
+        other.execute("CREATE TABLE customers_customer (id INTEGER PRIMARY KEY, name TEXT)")
+    before = not_a_cache.read_bytes()
+    unreachable = f"http://127.0.0.1:{free_port()}"
+    cases = [
+        (("sync", "--url", unreachable, "--token", "ptn_x", "--db", str(tmp_path / "new.sqlite3")), "Cannot reach"),
+        (("sync", "--url", unreachable, "--token", "ptn_x", "--db", str(not_a_cache)), "is not a till cache"),
+        (("lookup", "--db", str(not_a_cache), "anna"), "is not a till cache"),
+        (("lookup", "--db", str(tmp_path / "missing.sqlite3"), "anna"), "run `patron till-cache sync"),
+    ]
+    for args, message in cases:
+        status, out, err = cli("till-cache", *args)
+        assert (status, out) == (1, ""), args
+        assert _is_one_line_error(err) and message in err, err
+    assert not_a_cache.read_bytes() == before
+    assert not (tmp_path / "missing.sqlite3").exists()
+    status, _, err = cli("till-cache", "sync", "--url", "file:///etc/passwd", "--token", "x", "--db", "x")
+    assert status == 2 and "is not an http:// or https:// address" in err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_till_cache_sync_refused_by_the_server_keeps_the_cache(cli, live_server, tmp_path):
+    customer_factory(first_name="Anna", last_name="Müller")
+    _, secret = token_factory(Role.CASHIER)
+    cache = str(tmp_path / "till.sqlite3")
+    cli("till-cache", "sync", "--url", live_server.url, "--token", secret, "--db", cache)
+    status, _, err = cli("till-cache", "sync", "--url", live_server.url, "--token", "ptn_revoked", "--db", cache)
+    last_line = err.splitlines()[-1]  # (the server, in this process, logs the 401 before it)
+    assert status == 1 and last_line.startswith("patron: error: The server refused the feed request: 401 Send a")
+    assert [found["name"] for found in json.loads(cli("till-cache", "lookup", "--db", cache, "anna",
+                                                      "--format", "json")[1])] == ["Anna Müller"]
 
 
 # --- demo, migrate, manage ------------------------------------------------------------------------
@@ -274,7 +375,10 @@ def test_serve_refuses_a_database_that_is_not_migrated(tmp_path):
     assert result.stderr == "patron: error: The database is not up to date: run `patron migrate` first.\n"
 
 
-def test_serve_runs_gunicorn_with_pages_and_static_files_and_debug_off(tmp_path):
+@contextmanager
+def _serving(tmp_path):
+    """`patron serve` on a fresh SQLite database: yields its address, the announcement it printed and
+    a queue of the lines it prints next (access log and errors)."""
     env = environment(tmp_path / "var", f"sqlite:///{tmp_path / 'patron.sqlite3'}")
     patron_ok("migrate", env=env)
     port = free_port()
@@ -284,7 +388,14 @@ def test_serve_runs_gunicorn_with_pages_and_static_files_and_debug_off(tmp_path)
     lines = _lines_of(server)
     try:
         announcement = _wait_for(lines, "Patron is running")
-        base = f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", announcement, lines
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def test_serve_runs_gunicorn_with_pages_and_static_files_and_debug_off(tmp_path):
+    with _serving(tmp_path) as (base, announcement, _):
         # then
         assert announcement == f"Patron is running: log in at {base}/login/ (press Ctrl+C to stop)\n"
         status, html = _get(f"{base}/login/")
@@ -296,9 +407,19 @@ def test_serve_runs_gunicorn_with_pages_and_static_files_and_debug_off(tmp_path)
         status, html = _get(f"{base}/no-such-page/")
         assert status == 404 and "Django tried these URL patterns" not in html  # DEBUG is off
         assert (tmp_path / "var" / "static" / "staticfiles.json").exists()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+
+
+def test_serve_logs_requests_without_their_query_string_or_referer(tmp_path):
+    """Searches carry names, phones and e-mail addresses: personal data stays out of the access log."""
+    with _serving(tmp_path) as (base, _, lines):
+        # when
+        lookup = urllib.request.Request(f"{base}/api/v1/lookup?q=Anna+Schmidt+202-555-0143&limit=5",
+                                        headers={"Referer": f"{base}/till/?q=anna.schmidt%40example.com"})
+        assert _get(lookup)[0] == 401
+        # then
+        printed = _lines_until(lines, '"GET /api/v1/lookup')
+        assert '"GET /api/v1/lookup HTTP/1.1" 401' in printed[-1]
+        assert not [line for line in printed if re.search(r"schmidt|0143|q=|example", line, re.I)], printed
 
 
 def _lines_of(process: subprocess.Popen) -> queue.Queue:
@@ -320,7 +441,15 @@ def _wait_for(lines: queue.Queue, text: str, timeout: float = 60) -> str:
     raise AssertionError(f"the server did not print {text!r} within {timeout} s")
 
 
-def _get(url: str) -> tuple[int, str]:
+def _lines_until(lines: queue.Queue, text: str, timeout: float = 30) -> list[str]:
+    """The lines printed up to and including the first one containing ``text``."""
+    printed = [_wait_for(lines, "", timeout)]
+    while text not in printed[-1]:
+        printed.append(_wait_for(lines, "", timeout))
+    return printed
+
+
+def _get(url: str | urllib.request.Request) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, response.read().decode()

@@ -11,11 +11,12 @@ from patron.api.errors import ApiProblem
 from patron.api.etag import IfMatch, expected_version
 from patron.api.idempotency import idempotent
 from patron.api.lookups import by_id
-from patron.api.pagination import PageParams, page_of, paginated_response
+from patron.api.pagination import PageParams, page_of, paginate_rows, paginated_response
 from patron.api.responses import no_content, respond
 from patron.api.schemas.customers import (
     CustomerFields,
     CustomerIn,
+    CustomerListItemOut,
     CustomerOut,
     CustomerPatch,
     CustomerQuery,
@@ -25,8 +26,10 @@ from patron.api.schemas.history import AuditEventOut, StatusChangeOut
 from patron.core.errors import NotFound
 from patron.core.validation import FieldErrors
 from patron.customers import actions, queries
+from patron.customers.models import Customer
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import get_location
+from patron.lookup.queries import annotated, search_customers
 
 router = Router(tags=["customers"])
 CUSTOMER = "/customers/{uuid:customer_id}"
@@ -63,18 +66,30 @@ def _location_parameter(uuid: UUID | None, name: str) -> Location | None:
                          errors=[{"parameter": name, "detail": "No location has this id."}]) from None
 
 
-@router.get("/customers", response={200: page_of(CustomerOut)})
+@router.get("/customers", response={200: page_of(CustomerListItemOut)})
 @requires("customers.view")
 def list_customers(request: HttpRequest, filters: Query[CustomerQuery], page: Query[PageParams]):
-    """Find customers; the same filter as the back office's list."""
+    """Find customers; the same filter as the back office's list. With q, the lookup's best matches
+    come first (sort is not used), each saying what matched."""
     query = queries.CustomerFilter(
         search=filters.q, statuses=tuple(filters.status), kind=filters.kind or "",
         location=_location_parameter(filters.location, "location"),
         available_at=_location_parameter(filters.available_at, "available_at"),
         tag=filters.tag, till_only=filters.till_only, sort=filters.sort,
     )
+    if query.search.strip():
+        return _search_response(query, page)
     customers = queries.with_details(queries.filter_customers(query))
     return paginated_response(customers, page, ordering=queries.SORTS[filters.sort], item=CustomerOut)
+
+
+def _search_response(query: queries.CustomerFilter, params: PageParams) -> HttpResponse:
+    """A page of the search's matches; the cursor holds the position in the ranking."""
+    ranking = list(enumerate(search_customers(query)))
+    page = paginate_rows(ranking, params, key=lambda row: (row[0],), name="customers-search")
+    customers = annotated([hit for _, hit in page.items], queries.with_details(Customer.objects.all()))
+    items = [CustomerListItemOut.of(customer) for customer in customers]
+    return respond(page_of(CustomerListItemOut)(items=items, next_cursor=page.next_cursor))
 
 
 @router.post("/customers", response={201: CustomerOut})

@@ -57,6 +57,11 @@ def positive_int(text: str) -> int:
     return value
 
 
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """A count with its noun: 1 customer, 2 customers; ``plural`` for nouns that take more than an s."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 # --- output formats -------------------------------------------------------------------------------
 
 def print_table(rows: Sequence[dict], *, max_width: int = 40, indent: str = "") -> None:

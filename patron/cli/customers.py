@@ -10,8 +10,10 @@ from django.utils import timezone
 from patron.cli.common import positive_int, print_csv, print_json, print_table
 from patron.customers.models import Customer, CustomerKind, CustomerStatus, CustomFieldDefinition
 from patron.customers.queries import SORTS, CustomerFilter, filter_customers, find_customer
+from patron.lookup.queries import annotated, search_customers
 
 LATEST_MESSAGES = 5
+SHOWN = ("phones", "emails")
 
 
 def register(commands) -> None:
@@ -21,8 +23,9 @@ def register(commands) -> None:
 
     listing = customer_commands.add_parser(
         "list", help="list customers",
-        description="List customers, optionally filtered. The search matches names (accents and case "
-                    "ignored), the start of e-mail addresses, phone digits and account numbers.")
+        description="List customers, optionally filtered. The search is the till's lookup: names in any "
+                    "order (accents, case and one typo forgiven), e-mails, phones in any format or their last "
+                    "digits, account numbers and tax IDs; best matches first (--sort applies without it).")
     listing.add_argument("--search", metavar="Q", default="", help="what to look for")
     listing.add_argument("--status", action="append", choices=CustomerStatus.values,
                          help="only this status (repeat for several)")
@@ -50,19 +53,35 @@ def register(commands) -> None:
 def list_customers(args) -> None:
     query = CustomerFilter(search=args.search, statuses=tuple(args.status or ()), kind=args.kind or "",
                            tag=args.tag, sort=args.sort)
-    customers = filter_customers(query).prefetch_related("phones", "emails")
-    rows = [_summary(customer) for customer in customers[:args.limit]]
+    customers, total = _listed(query, args.limit)
+    rows = [_summary(customer) | _what_matched(customer) for customer in customers]
     if args.format == "json":
         print_json(rows)
     elif args.format == "csv":
         print_csv(rows)
     else:
         print_table(rows)
-        total = customers.count()
         if total > len(rows):
             print(f"Showing {len(rows)} of {total} customers; use --limit to see more.", file=sys.stderr)
         elif not rows:
             print("No customers match.", file=sys.stderr)
+
+
+def _listed(query: CustomerFilter, limit: int) -> tuple[list[Customer], int]:
+    """The first ``limit`` customers of the list and how many it has: a search comes from the
+    lookup, best matches first; otherwise in the chosen order."""
+    if query.search.strip():
+        hits = search_customers(query)
+        shown = Customer.objects.select_related("home_location").prefetch_related(*SHOWN)
+        return annotated(hits[:limit], shown), len(hits)
+    customers = filter_customers(query).prefetch_related(*SHOWN)
+    return list(customers[:limit]), customers.count()
+
+
+def _what_matched(customer: Customer) -> dict:
+    """For a search (customers as ``annotated`` gives them): what matched."""
+    matched_on = getattr(customer, "matched_on", None)
+    return {"matched_on": matched_on} if matched_on else {}
 
 
 def _summary(customer: Customer) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management import call_command, execute_from_command_line
 
 from patron import backup as backups
-from patron.cli.common import CliError, cli_actor, positive_int, print_table
+from patron.cli.common import CliError, cli_actor, counted, positive_int, print_table
 from patron.customers.models import Customer
 from patron.demo import DEFAULT_COUNT, DEFAULT_SEED, DemoSummary, create_demo_users, load_demo
 from patron.staff.models import User
@@ -78,14 +78,10 @@ def demo(args) -> None:
 
 def _describe(summary: DemoSummary) -> str:
     kinds = summary.kinds
-    return (f"{_count(summary.total, 'customer')} ({_count(kinds['person'], 'private person')}, "
-            f"{_count(kinds['company'], 'company', 'companies')} with "
-            f"{_count(kinds['representative'], 'representative')}, "
-            f"{_count(kinds['placeholder'], 'placeholder')})")
-
-
-def _count(number: int, noun: str, plural: str = "") -> str:
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+    return (f"{counted(summary.total, 'customer')} ({counted(kinds['person'], 'private person')}, "
+            f"{counted(kinds['company'], 'company', 'companies')} with "
+            f"{counted(kinds['representative'], 'representative')}, "
+            f"{counted(kinds['placeholder'], 'placeholder')})")
 
 
 def _print_new_logins(users: list[tuple[str, str, str]]) -> None:

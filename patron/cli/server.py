@@ -11,6 +11,9 @@ from patron.cli.common import CliError, positive_int
 
 DEFAULT_WORKERS = 2
 DEFAULT_THREADS = 4
+# The access log names the path without its query string and leaves out the Referer (the page it
+# names may carry one): searches (?q=) hold names, phones and e-mail addresses, which are personal data.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
 
 
 def register(commands) -> None:
@@ -60,6 +63,7 @@ def _gunicorn_options(args) -> dict:
         "max_requests": 5000,  # recycle workers now and then, staggered by the jitter
         "max_requests_jitter": 500,
         "accesslog": "-",
+        "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": "-",
         "proc_name": "patron",
         "control_socket_disable": True,  # its default path under $HOME would clash between instances

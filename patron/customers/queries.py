@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Lower
 
 from patron.core.errors import NotFound
 from patron.core.models import AuditEvent
-from patron.core.normalize import InvalidValue, email_key, fold, normalize_phone, phone_digits
 from patron.customers import rules
 from patron.customers.models import Contact, Customer, PriceLevel, Representation, Tag
 from patron.locations.models import Location
@@ -32,7 +30,7 @@ SORTS = {
 class CustomerFilter:
     """What a customer list asks for. Every field is optional."""
 
-    search: str = ""
+    search: str = ""  # searched by the lookup app (patron.lookup.queries.search_customers)
     statuses: tuple[str, ...] = ()
     kind: str = ""
     location: Location | None = None  # home location
@@ -49,32 +47,12 @@ def get_customer(uuid) -> Customer:
         raise NotFound("No such customer.", code="customer-not-found") from None
 
 
-def _search_condition(term: str) -> Q:
-    """Name (any part, accents and case ignored), e-mail start, phone digits or account number."""
-    term = term.strip()[:SEARCH_MAX]
-    condition = Q(sort_name__contains=fold(term)) | Q(name__icontains=term) | Q(account_number__iexact=term)
-    condition |= Q(emails__address_key__startswith=email_key(term))
-    words = fold(term).split()
-    if len(words) > 1:  # "anna schmidt" finds "Schmidt Anna": every word must occur
-        every_word = Q()
-        for word in words:
-            every_word &= Q(sort_name__contains=word)
-        condition |= every_word
-    digits = phone_digits(term)
-    if len(digits) >= 4 and re.fullmatch(r"[\d\s()+./-]+", term):
-        try:
-            condition |= Q(phones__e164=normalize_phone(term))
-        except InvalidValue:
-            pass
-        condition |= Q(phones__e164__contains=digits.lstrip("0"))
-    return condition
-
-
 def filter_customers(query: CustomerFilter) -> QuerySet[Customer]:
-    customers = Customer.objects.select_related("price_level", "home_location")
+    """The list without a search term. A search goes through the lookup (it ranks and says what
+    matched): ``patron.lookup.queries.search_customers``, which applies these filters too."""
     if query.search.strip():
-        matching = Customer.objects.filter(_search_condition(query.search)).values("pk")
-        customers = customers.filter(pk__in=matching)
+        raise ValueError("filter_customers does not search: use patron.lookup.queries.search_customers")
+    customers = Customer.objects.select_related("price_level", "home_location")
     if query.statuses:
         customers = customers.filter(status__in=query.statuses)
     if query.till_only:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 
 from patron.core.normalize import fold
 from patron.customers import rules
@@ -101,9 +101,15 @@ def _marks(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
+@transaction.atomic
 def rebuild_index(batch_size: int = 5000) -> int:
-    """Build the whole index from the customers table (after a bulk load or a restore)."""
+    """Build the whole index from the customers table (after a bulk load or a restore), in one
+    transaction. On PostgreSQL customers are locked against changes meanwhile (reads go on): an
+    edit waiting for the rebuild would otherwise miss the rows it inserted and leave old words
+    behind. (SQLite's write lock already keeps writers out.)"""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE customers_customer IN SHARE MODE")
         cursor.execute("DELETE FROM customers_searchterm")
         if connection.vendor == "sqlite":
             cursor.execute("DELETE FROM customers_name_fts")

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from django.db import connection
 
 from patron.core.errors import ValidationFailed
+from patron.customers import rules
 from patron.customers.models import Customer
+from patron.customers.queries import CustomerFilter, filter_customers
 from patron.locations.models import Location
 from patron.locations.queries import groups_covering
 from patron.lookup.engine import QUERY_MAX, Engine, Hit, QueryTooLong, Scope
 
 LIMIT_MAX = 100
+# How many of the best matches a filtered list (the back office's, the API's) ranks before its other
+# filters apply: a search that matches more than a few hundred customers is refined, not paged through.
+CANDIDATES = 300
 
 
 @dataclass(frozen=True)
@@ -32,11 +38,7 @@ def scope_for(*, store: Location | None, include_inactive: bool) -> Scope:
 def find_hits(query: str, scope: Scope, limit: int = 20) -> list[Hit]:
     if not 1 <= limit <= LIMIT_MAX:
         raise ValidationFailed(f"Ask for 1 to {LIMIT_MAX} results.", field="limit")
-    try:
-        with connection.cursor() as cursor:
-            return Engine(cursor, connection.vendor).find(query, scope, limit)
-    except QueryTooLong:
-        raise ValidationFailed(f"Type at most {QUERY_MAX} characters.", field="q", code="query-too-long") from None
+    return _ranked(query, scope, limit)
 
 
 def lookup_customers(query: str, *, store: Location | None = None, include_inactive: bool = False,
@@ -44,5 +46,46 @@ def lookup_customers(query: str, *, store: Location | None = None, include_inact
     """Customers matching ``query``, best first, each with what matched. ``customers`` may be a
     queryset to load them from (e.g. with what a page shows prefetched)."""
     hits = find_hits(query, scope_for(store=store, include_inactive=include_inactive), limit)
+    return load_found(hits, customers)
+
+
+def search_customers(query: CustomerFilter, *, limit: int = CANDIDATES) -> list[Hit]:
+    """A customer list's search (``query.search``): the lookup ranks up to ``limit`` candidates,
+    then the list's other filters keep some of them, in the lookup's order (rank, then name).
+    Candidates come from the till-visible statuses unless the filter asks for others; only an
+    explicit ``available_at`` restricts them to a store."""
+    scope = scope_for(store=query.available_at, include_inactive=not _till_statuses_only(query))
+    hits = _ranked(query.search, scope, limit)
+    others = filter_customers(replace(query, search="")).filter(pk__in=[hit.customer_id for hit in hits])
+    kept = set(others.values_list("pk", flat=True))
+    return [hit for hit in hits if hit.customer_id in kept]
+
+
+def load_found(hits: Sequence[Hit], customers=None) -> list[Found]:
+    """The customers of ``hits`` in their order, loaded from ``customers`` (a queryset, e.g. with
+    what a page shows prefetched; those it leaves out are left out)."""
     loaded = (customers if customers is not None else Customer.objects).in_bulk([hit.customer_id for hit in hits])
     return [Found(loaded[hit.customer_id], hit.rank, hit.matched_on) for hit in hits if hit.customer_id in loaded]
+
+
+def annotated(hits: Sequence[Hit], customers=None) -> list[Customer]:
+    """Like ``load_found``, but the customers themselves, each carrying ``rank`` and ``matched_on``
+    as a queryset annotation would: for lists that render customers, searched or not."""
+    found = load_found(hits, customers)
+    for item in found:
+        item.customer.rank, item.customer.matched_on = item.rank, item.matched_on
+    return [item.customer for item in found]
+
+
+def _till_statuses_only(query: CustomerFilter) -> bool:
+    if query.till_only:
+        return True
+    return bool(query.statuses) and set(query.statuses) <= rules.VISIBLE_AT_TILL
+
+
+def _ranked(query: str, scope: Scope, limit: int) -> list[Hit]:
+    try:
+        with connection.cursor() as cursor:
+            return Engine(cursor, connection.vendor).find(query, scope, limit)
+    except QueryTooLong:
+        raise ValidationFailed(f"Type at most {QUERY_MAX} characters.", field="q", code="query-too-long") from None

@@ -47,6 +47,16 @@ CREATE TABLE IF NOT EXISTS cache_state (key TEXT PRIMARY KEY, value TEXT NOT NUL
 """
 
 
+def is_till_cache(path: str | Path) -> bool:
+    """Whether ``path`` is a till cache this class made (so no other SQLite file, such as the
+    server's own database, is ever written to as one)."""
+    try:
+        with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as connection:
+            return connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'cache_state'").fetchone() is not None
+    except sqlite3.Error:
+        return False
+
+
 class _Cursor:
     """sqlite3 takes ? placeholders; the engine writes %s (as Django's cursor does)."""
 
@@ -159,12 +169,35 @@ class TillCache:
                                 "excluded.value", (key, value))
 
 
+class SyncFailed(Exception):
+    """The feed could not be read (server unreachable, request refused, not a feed); what was
+    synced before stays."""
+
+
+_PAGE_KEYS = {"items", "next_cursor", "has_more"}
+
+
 def _fetch(base_url: str, token: str, cursor: str | None, page_size: int) -> dict:
     query = {"limit": page_size} | ({"after": cursor} if cursor else {})
-    request = urllib.request.Request(f"{base_url.rstrip('/')}/api/v1/changes?{urllib.parse.urlencode(query)}",
-                                     headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+    url = f"{base_url.rstrip('/')}/api/v1/changes?{urllib.parse.urlencode(query)}"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return json.load(response)
+            page = json.load(response)
     except urllib.error.HTTPError as error:
-        raise RuntimeError(f"The server refused the feed request: {error.code} {error.read()[:300]!r}") from None
+        raise SyncFailed(f"The server refused the feed request: {error.code} {_detail(error)}") from None
+    except OSError as error:  # unreachable, refused, timed out (URLError is an OSError)
+        raise SyncFailed(f"Cannot reach {base_url}: {getattr(error, 'reason', error)}") from None
+    except ValueError:  # not JSON
+        page = None
+    if not isinstance(page, dict) or not _PAGE_KEYS.issubset(page):
+        raise SyncFailed(f"{url} did not answer with a page of the change feed: is it a Patron server?")
+    return page
+
+
+def _detail(error: urllib.error.HTTPError) -> str:
+    """The problem's detail (problem+json) or the HTTP reason."""
+    try:
+        return json.loads(error.read()).get("detail") or error.reason
+    except (ValueError, AttributeError):
+        return error.reason

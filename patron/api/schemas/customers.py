@@ -19,7 +19,8 @@ from patron.customers.models import (
     PhoneKind,
     Representation,
 )
-from patron.customers.queries import SEARCH_MAX, SORTS
+from patron.customers.queries import SORTS
+from patron.lookup.engine import QUERY_MAX
 
 Percent = Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,2})?$")]
 CustomFieldValue = text(CUSTOM_TEXT_MAX) | StrictBool | None
@@ -73,7 +74,8 @@ class CustomerPatch(CustomerFields):
 
 
 class CustomerQuery(Schema):
-    q: text(SEARCH_MAX) = Field("", description="Name, e-mail, phone or account number.")
+    q: text(QUERY_MAX) = Field("", description="What the lookup finds (see GET /lookup): name, phone, e-mail, "
+                                               "account number or tax ID. Best matches first; sort is not used.")
     status: list[CustomerStatus] = Field(default_factory=list, description="Repeat for several statuses.")
     kind: CustomerKind | None = None
     location: UUID | None = Field(None, description="Home location.")
@@ -183,6 +185,14 @@ class CustomerOut(Schema):
             companies=[RelatedCustomer.of(rep.company, rep) for rep in customer.companies_represented.all()],
             photo_url=photo_url(customer), total_purchases=money(customer.total_purchases),
         )
+
+
+class CustomerListItemOut(CustomerOut):
+    """A customer in the list; with ``q``, also what matched (the list then comes best match first).
+    ``of`` takes the customers ``lookup.queries.annotated`` gives."""
+
+    matched_on: str | None = Field(None, description="Only with q: what matched (account number, phone, "
+                                                     "e-mail, tax ID, name, name (start), ...), as GET /lookup says.")
 
 
 def photo_url(customer: Customer) -> str | None:

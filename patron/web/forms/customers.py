@@ -31,9 +31,9 @@ from patron.customers.models import (
     PriceLevel,
     Tag,
 )
-from patron.customers.queries import SEARCH_MAX
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import default_groups, default_location
+from patron.lookup.engine import QUERY_MAX
 from patron.web.forms import FilterForm
 
 
@@ -517,7 +517,7 @@ VIEW_CHOICES = [("list", "List"), ("cards", "Cards")]
 
 
 class CustomerListForm(FilterForm):
-    q = forms.CharField(required=False, max_length=SEARCH_MAX, label="Search",
+    q = forms.CharField(required=False, max_length=QUERY_MAX, label="Search",
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
                                                       "placeholder": "Name, e-mail, phone or account number"}))
     status = forms.ChoiceField(choices=STATUS_FILTERS, required=False, label="Status")

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 
+from patron.lookup.engine import QUERY_MAX
 from patron.sales.models import TenderKind
 from patron.web.forms import FilterForm
 from patron.web.forms.money import amount_field
@@ -16,7 +17,7 @@ TENDERS = (TenderKind.CASH.value, TenderKind.CARD.value, TenderKind.ON_ACCOUNT.v
 
 
 class TillSearchForm(FilterForm):
-    q = forms.CharField(required=False, max_length=200, label="Select customer",
+    q = forms.CharField(required=False, max_length=QUERY_MAX, label="Select customer",
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
                                                       "placeholder": "Name, phone or account number"}))
 

@@ -3,10 +3,13 @@
 import pytest
 from django.urls import reverse
 
+from patron.core.actors import system_actor
 from patron.core.permissions import Role
+from patron.customers import actions
 from patron.customers.models import CustomerKind, CustomerStatus
 from patron.customers.tests.factories import customer_factory
 from patron.locations.models import Location, LocationKind
+from patron.lookup.tests.support import SCHMIDT_RANKING, one_per_tier
 from patron.web.tests.customer_support import client_for
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +50,69 @@ def test_search_by_name_in_any_order_email_phone_in_any_format_or_account_number
                      emails=[{"address": "anna.schmidt@example.com"}])
     customer_factory(first_name="Bert", last_name="Jones", phones=[{"kind": "mobile", "number": "(415) 555-0199"}])
     assert names_in(cashier.get(LIST, {"q": term})) == ["Anna Schmidt"]
+
+
+@pytest.fixture
+def schmidts():
+    return one_per_tier()
+
+
+def matches_in(response) -> list[tuple[str, str]]:
+    return [(customer.name, customer.matched_on) for customer in response.context["page"].object_list]
+
+
+def test_search_ranks_whole_names_then_starts_then_parts_then_typos_and_shows_what_matched(cashier, schmidts):
+    response = cashier.get(LIST, {"q": "schmidt", "sort": "-created"})  # a search is ranked: sort waits
+    assert matches_in(response) == SCHMIDT_RANKING
+    html = response.content.decode()
+    assert "5 customers, best matches first" in html
+    assert html.count('class="muted matched-on"') == 5 and "matched: name (similar spelling)" in html
+
+
+@pytest.mark.parametrize("term, matched_on", [
+    ("(202) 555-0143", "phone"), ("+1 202 555 0143", "phone"), ("202.555.0143", "phone"),
+    ("0143", "phone (last digits)"), ("Schmdit", "name (similar spelling)"), ("anna Shmidt", "name (similar spelling)"),
+    ("schmidt anna", "name"), ("K-77", "account number"), ("anna.schmidt@example.com", "e-mail"),
+])
+def test_search_by_typo_or_phone_in_any_format_says_what_matched(cashier, term, matched_on):
+    customer_factory(first_name="Anna", last_name="Schmidt", account_number="K-77",
+                     phones=[{"kind": "mobile", "number": "202 555 0143"}],
+                     emails=[{"address": "anna.schmidt@example.com"}])
+    customer_factory(first_name="Bert", last_name="Jones", phones=[{"kind": "mobile", "number": "(415) 555-0199"}])
+    response = cashier.get(LIST, {"q": term})
+    assert matches_in(response) == [("Anna Schmidt", matched_on)]
+    assert f"matched: {matched_on}" in response.content.decode()
+
+
+def test_search_keeps_the_other_filters_and_the_ranking(cashier, schmidts):
+    customer_factory(CustomerKind.COMPANY, name="Schmidt Tools")
+    for name in ("Eva Goldschmidt", "Joanna Schmidtke", "Anna Schmidt"):
+        actions.update_customer(actor=system_actor(), customer=schmidts[name], values={"tags": ["VIP"]})
+    assert [name for name, _ in matches_in(cashier.get(LIST, {"q": "schmidt", "tag": "VIP"}))] == [
+        "Anna Schmidt", "Joanna Schmidtke", "Eva Goldschmidt"]
+    assert matches_in(cashier.get(LIST, {"q": "schmidt", "kind": "company"})) == [("Schmidt Tools", "name")]
+
+
+def test_search_finds_inactive_and_deleted_customers_only_when_the_status_filter_asks(cashier):
+    customer_factory(first_name="Gone", last_name="Schmidt", status=CustomerStatus.INACTIVE)
+    customer_factory(first_name="Oops", last_name="Schmidt", status=CustomerStatus.DELETED)
+    customer_factory(first_name="Here", last_name="Schmidt")
+    assert names_in(cashier.get(LIST, {"q": "schmidt"})) == ["Here Schmidt"]
+    assert names_in(cashier.get(LIST, {"q": "schmidt", "status": "inactive"})) == ["Gone Schmidt"]
+    assert names_in(cashier.get(LIST, {"q": "schmidt", "status": "deleted"})) == ["Oops Schmidt"]
+    assert names_in(cashier.get(LIST, {"q": "schmidt", "status": "all"})) == [
+        "Gone Schmidt", "Here Schmidt", "Oops Schmidt"]
+
+
+def test_search_results_page_in_ranking_order(cashier):
+    customer_factory(first_name="Lea", last_name="Page")  # whole word: first
+    for number in range(29):
+        customer_factory(first_name="Lea", last_name=f"Pagel{number:02d}")  # starts: after, by name
+    first = cashier.get(LIST, {"q": "lea page"})
+    second = cashier.get(LIST, {"q": "lea page", "page": "2"})
+    assert names_in(first)[:2] == ["Lea Page", "Lea Pagel00"] and len(names_in(first)) == 25
+    assert names_in(second) == [f"Lea Pagel{number:02d}" for number in range(24, 29)]
+    assert "?q=lea+page&amp;page=2" in first.content.decode()
 
 
 def test_default_list_hides_inactive_and_deleted_and_status_filters_show_them(cashier):
@@ -112,6 +178,7 @@ def test_card_view_is_kept_in_the_url(cashier):
     assert "<table class=\"customers\"" not in html
     assert 'name="view" value="cards"' in html  # the filter form keeps it while searching
     assert "?view=list&amp;q=carla" in html or "?q=carla&amp;view=list" in html
+    assert "matched: name" in html
 
 
 def test_htmx_search_returns_only_the_results_fragment(cashier):

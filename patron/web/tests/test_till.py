@@ -3,6 +3,7 @@ cash, by card, on account or with points, and never record a sale twice."""
 
 import threading
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -82,6 +83,25 @@ def test_search_finds_an_active_customer_by_name_phone_or_account_number(cashier
         assert "Anna Schmidt" in html and "Bert Other" not in html, term
 
 
+@pytest.mark.parametrize("term, matched_on", [
+    ("(202) 555-0143", "phone"), ("+1 202 555 0143", "phone"), ("555-0143", "phone (last digits)"),
+    ("Shmidt", "name (similar spelling)"), ("schmidt anna", "name"), ("schm", "name (start)"),
+])
+def test_search_forgives_a_typo_takes_any_phone_format_and_says_what_matched(cashier, term, matched_on):
+    customer_factory(first_name="Anna", last_name="Schmidt", phones=[{"kind": "mobile", "number": "202.555.0143"}])
+    customer_factory(first_name="Bert", last_name="Other", phones=[{"kind": "mobile", "number": "(415) 555-0199"}])
+    html = search(cashier, quote(term))
+    assert "Anna Schmidt" in html and "Bert Other" not in html
+    assert f"matched: {matched_on}" in html
+
+
+def test_search_shows_the_best_match_first(cashier):
+    customer_factory(first_name="Joanna", last_name="Schmidtke")
+    customer_factory(first_name="Anna", last_name="Schmidt")
+    html = search(cashier, "schmidt")
+    assert html.index("Anna Schmidt") < html.index("Joanna Schmidtke")
+
+
 def test_typing_in_the_search_box_swaps_only_the_results(cashier):
     customer_factory(first_name="Anna", last_name="Schmidt")
     html = search(cashier, "Anna", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="till-results")
@@ -90,8 +110,10 @@ def test_typing_in_the_search_box_swaps_only_the_results(cashier):
 
 @pytest.mark.parametrize("status", [CustomerStatus.INACTIVE, CustomerStatus.DELETED])
 def test_inactive_and_deleted_customers_can_never_be_found_or_selected(cashier, status):
-    hidden = customer_factory(first_name="Hidden", last_name="Person", status=status)
-    assert "Hidden Person" not in search(cashier, "Hidden")
+    hidden = customer_factory(first_name="Hidden", last_name="Person", status=status, account_number="H-1",
+                              phones=[{"number": "202 555 0188"}])
+    for term in ("Hidden", "Hiddne Person", "202-555-0188", "0188", "h-1"):
+        assert "Hidden Person" not in search(cashier, quote(term)), term
     response = select(cashier, hidden)
     assert response.status_code == 302
     assert cart(cashier).get("customer", "") == ""
@@ -102,14 +124,17 @@ def test_customer_not_available_at_the_users_store_is_not_found(cashier):
     other = locations.create_location(actor=system_actor(), code="S02", name="Second store", kind="store",
                                       parent=Location.objects.get(code="HQ"))
     elsewhere = locations.save_location_group(actor=system_actor(), name="Second store only", locations=[other])
-    customer = customer_factory(first_name="Far", last_name="Away", location_groups=[elsewhere])
+    customer = customer_factory(first_name="Far", last_name="Away", location_groups=[elsewhere],
+                                phones=[{"number": "202 555 0177"}])
     assert "Far Away" not in search(cashier, "Away")
+    assert "Far Away" not in search(cashier, quote("(202) 555-0177"))
     select(cashier, customer)
     assert cart(cashier).get("customer", "") == ""
     # a cashier working at the second store finds and selects them
     there = Client()
     there.force_login(user_factory(Role.CASHIER, location=Location.objects.get(code="S02")))
     assert "Far Away" in search(there, "Away")
+    assert "matched: phone" in search(there, quote("(202) 555-0177"))
     select(there, customer)
     assert cart(there)["customer"] == str(customer.uuid)
 

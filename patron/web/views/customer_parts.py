@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from patron.customers import actions
 from patron.customers.models import Address, AddressKind, Contact, CustomerKind
-from patron.customers.queries import CustomerFilter, filter_customers
+from patron.customers.queries import CustomerFilter
+from patron.lookup.queries import load_found, search_customers
 from patron.web.forms.customers import (
     ADDRESS_PARTS,
     AddressForm,
@@ -178,11 +179,18 @@ def representative_link(request, uuid):
             messages.success(request, f"{person.name} now represents {company.name}.")
             return redirect(customer_url(company, "representatives"))
     query = CustomerListForm(request.GET).value_of("q")  # the list's search box: same checks
-    linked = company.representations.values("person")
-    candidates = filter_customers(CustomerFilter(search=query, kind=CustomerKind.PERSON)).exclude(pk__in=linked)
-    context = {"customer": company, "form": form, "q": query,
-               "candidates": candidates[:LINK_CANDIDATES] if query.strip() else []}
+    context = {"customer": company, "form": form, "q": query, "candidates": _people_to_link(company, query)}
     return render(request, "web/customers/link_representative.html", context, status=422 if form.is_bound else 200)
+
+
+def _people_to_link(company, query: str) -> list:
+    """Persons the search finds, best first, leaving out those who already represent the company."""
+    if not query.strip():
+        return []
+    linked = set(company.representations.values_list("person_id", flat=True))
+    hits = [hit for hit in search_customers(CustomerFilter(search=query, kind=CustomerKind.PERSON))
+            if hit.customer_id not in linked]
+    return [found.customer for found in load_found(hits[:LINK_CANDIDATES])]
 
 
 @require_POST

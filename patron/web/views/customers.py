@@ -11,13 +11,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from patron.customers import actions
-from patron.customers.models import CustomerKind, Tag
+from patron.customers.models import Customer, CustomerKind, Tag
 from patron.customers.queries import CustomerFilter, filter_customers
+from patron.lookup.queries import annotated, search_customers
 from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
 from patron.web.views.access import actor, requires
 from patron.web.views.customer_common import Rejected, customer_or_404, customer_url, submit
 
 PAGE_SIZE = 25
+SHOWN = ("phones", "emails")  # what a row or card shows besides the customer's own fields
 # The section a new customer's page opens on (E11).
 FIRST_SECTION = {CustomerKind.PERSON: "contact-details", CustomerKind.COMPANY: "contact-details",
                  CustomerKind.PLACEHOLDER: "notes"}
@@ -44,12 +46,24 @@ def _customer_filter(form: CustomerListForm) -> CustomerFilter:
     )
 
 
+def _page(request, query: CustomerFilter):
+    """A page of the list: with a search term the lookup's best matches (each customer noting what
+    matched), otherwise every customer the filters keep, in the chosen order."""
+    number = request.GET.get("page")
+    if not query.search.strip():
+        return Paginator(filter_customers(query).prefetch_related(*SHOWN), PAGE_SIZE).get_page(number)
+    page = Paginator(search_customers(query), PAGE_SIZE).get_page(number)
+    shown = Customer.objects.select_related("price_level", "home_location").prefetch_related(*SHOWN)
+    page.object_list = annotated(page.object_list, shown)  # each noting what matched
+    return page
+
+
 @requires("customers.view")
 def customer_list(request):
     form = CustomerListForm(request.GET)
-    customers = filter_customers(_customer_filter(form)).prefetch_related("phones", "emails")
-    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "view": form.value_of("view", "list")}
+    query = _customer_filter(form)
+    context = {"form": form, "page": _page(request, query), "view": form.value_of("view", "list"),
+               "ranked": bool(query.search.strip())}
     template = "web/customers/list.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"  # typing in the search box replaces only the results

@@ -22,6 +22,7 @@ from patron.customers.models import Customer
 from patron.customers.queries import CustomerFilter, filter_customers, get_customer
 from patron.locations.models import Location
 from patron.locations.queries import default_location
+from patron.lookup.queries import lookup_customers
 from patron.sales.actions import percent_discount, price_lines, record_sale
 from patron.sales.models import Channel, Sale
 from patron.sales.numbers import next_sale_number
@@ -61,10 +62,19 @@ def _source(store: Location) -> str:
     return f"web-till-{store.code}"
 
 
-def _findable(request, search: str = ""):
+def _findable(request):
     """Customers this till may serve: never inactive or deleted ones, only those available at
     the user's store (G24)."""
-    return filter_customers(CustomerFilter(search=search, till_only=True, available_at=_store(request)))
+    return filter_customers(CustomerFilter(till_only=True, available_at=_store(request)))
+
+
+def _found(request, query: str):
+    """What "Select customer" finds as the cashier types: the lookup at this till's store (the
+    same customers ``_findable`` keeps), best first, each saying what matched."""
+    if not query:
+        return []
+    return lookup_customers(query, store=_store(request), limit=SEARCH_RESULTS,
+                            customers=Customer.objects.prefetch_related("phones"))
 
 
 def _selected(cart: Cart) -> Customer | None:
@@ -86,7 +96,7 @@ def _render(request, cart: Cart, *, status: int = 200, line_form=None, payment_f
         "store": _store(request), "cart": cart, "customer": customer, "terms": terms, "totals": totals,
         "lines": list(zip(cart.lines, line_totals, strict=True)),
         "search_form": search, "query": query,
-        "results": _findable(request, query).prefetch_related("phones")[:SEARCH_RESULTS] if query else [],
+        "results": _found(request, query),
         "line_form": line_form or LineForm(initial={"discount_percent": discount}),
         "payment_form": payment_form or TillPaymentForm(initial={"number": cart.number}),
     }
