@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgresql venv demo clean
-.PHONY: bench-ledger
+.PHONY: bench-ledger bench-lookup
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ test-postgresql: $(STAMP)
 ## MUTATION=1 runs test L1 against a deliberately naive build instead, which must fail.
 bench-ledger: $(STAMP)
 	$(BIN)/python -m bench.ledger --pg-url "$(PG_URL)" $(if $(MUTATION),--mutation) $(BENCH_ARGS)
+
+## Lookup benchmark (issue 4): SIZE customers (default 100000; SIZE=1000000 for the goals) loaded
+## through the bulk path, queried through the API of a real server on SQLite and PostgreSQL; prints
+## latencies, throughput, relevance and the goals (see bench/README.md). ENGINES=sqlite|postgresql
+## picks one; KEEP=1 keeps the loaded database; REUSE=<database url> runs again on a kept one.
+bench-lookup: $(STAMP)
+	$(BIN)/python -m bench.lookup --pg-url "$(PG_URL)" $(if $(SIZE),--size $(SIZE)) \
+		$(if $(ENGINES),--engines $(ENGINES)) $(if $(KEEP),--keep) $(if $(REUSE),--reuse "$(REUSE)") $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

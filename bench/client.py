@@ -3,7 +3,8 @@
     python -m bench.client BASE_URL TOKEN PLAN.json RESULTS.json
 
 PLAN.json is {"warmup": [request, ...], "measured": [request, ...]}; a request is
-{"method": "GET", "path": ...} or {"method": "POST", "path": ..., "body": {...}, "key": "..."}.
+{"method": "GET", "path": ...} or {"method": "POST", "path": ..., "body": {...}, "key": "..."}; the answer's
+body is kept for POSTs, 5xx answers and requests marked "keep_body": true.
 The client runs the warm-up, prints "ready", and runs the measured requests when a line arrives
 on stdin, so that every client starts together. RESULTS.json gets the outcome of each request in
 the same shape.
@@ -44,9 +45,11 @@ class Client:
                 self.connection.close()  # reopened by the next request
                 if attempt == ATTEMPTS - 1:
                     raise
-        return {"status": response.status, "started": started, "latency": time.perf_counter() - clock,
-                "retries": attempt, "content_type": response.getheader("Content-Type", ""),
-                "body": _json_or_text(content) if body is not None or response.status >= 500 else None}
+        latency = time.perf_counter() - clock
+        keep = body is not None or response.status >= 500 or request.get("keep_body")
+        return {"status": response.status, "started": started, "latency": latency, "retries": attempt,
+                "content_type": response.getheader("Content-Type", ""),
+                "body": _json_or_text(content) if keep else None}
 
 
 def _json_or_text(content: bytes):

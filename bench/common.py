@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.invariants import Check, Exchange, ledger_checks
-from tests.cli_support import free_port, patron_ok
+from tests.cli_support import free_port, patron_ok, postgresql_url, scratch_postgresql_database
 
 REPO = Path(__file__).resolve().parents[1]
 CHARGES = "/api/v1/customers/{customer}/credit/charges"
@@ -38,10 +38,42 @@ L1_CLIENTS, L1_CHARGES_PER_CLIENT, L1_LIMIT, L1_P99_SECONDS = 8, 125, "500.00", 
 # --- the scratch database's data, through the domain (child processes) --------------------------
 
 def ledger_data(env: dict, command: str, *arguments: str) -> dict:
-    result = subprocess.run([sys.executable, "-m", "bench.ledger_data", command, *arguments], env=env, cwd=REPO,
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"ledger_data {command} failed:\n{result.stderr}"
+    return django_child("bench.ledger_data", env, command, *arguments)
+
+
+def django_child(module: str, env: dict, command: str, *arguments: str, timeout: float = 120,
+                 show_progress: bool = False) -> dict:
+    """Run ``python -m MODULE COMMAND ARGUMENTS`` against the environment's database and return the
+    JSON it prints. With ``show_progress`` its stderr goes to ours as it comes (long loads)."""
+    result = subprocess.run([sys.executable, "-m", module, command, *arguments], env=env, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.PIPE,
+                            text=True, timeout=timeout)
+    assert result.returncode == 0, f"{module} {command} failed:\n{result.stderr or '(see above)'}"
     return json.loads(result.stdout)
+
+
+# --- scratch databases ----------------------------------------------------------------------------
+
+ENGINES = ("sqlite", "postgresql")
+ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def pg_reachable(pg_url: str) -> bool:
+    ready = subprocess.run([sys.executable, "scripts/pg_ready.py", pg_url], cwd=REPO, check=False)
+    if ready.returncode != 0:
+        print(f"PostgreSQL not reachable at {pg_url}: skipped.")
+    return ready.returncode == 0
+
+
+@contextmanager
+def scratch_database_url(engine: str, work_dir: Path, *, keep: bool = False) -> Iterator[str]:
+    """An empty database of the engine: a file in ``work_dir``, or a PostgreSQL database created
+    over a connection to Django's configured one (dropped afterwards unless ``keep``)."""
+    if engine == "sqlite":
+        yield f"sqlite:///{work_dir / 'bench.sqlite3'}"
+        return
+    with scratch_postgresql_database(keep=keep) as settings_dict:
+        yield postgresql_url(settings_dict)
 
 
 # --- the server -----------------------------------------------------------------------------------
@@ -210,16 +242,29 @@ class Timing:
 
 def timing_of(exchanges: list[Exchange]) -> Timing:
     """Throughput over the wall-clock window the exchanges span, and latency percentiles (seconds)."""
-    latencies = sorted(exchange.result["latency"] for exchange in exchanges)
     first = min(exchange.result["started"] for exchange in exchanges)
     last = max(exchange.result["started"] + exchange.result["latency"] for exchange in exchanges)
-    return Timing(len(latencies), len(latencies) / (last - first), *(_percentile(latencies, share)
-                                                                     for share in (0.50, 0.95, 0.99)))
+    return latency_timing([exchange.result["latency"] for exchange in exchanges], last - first)
+
+
+def latency_timing(latencies: list[float], window_seconds: float) -> Timing:
+    """Percentiles of latencies (seconds) and their count per second over the window they span."""
+    ordered = sorted(latencies)
+    return Timing(len(ordered), len(ordered) / window_seconds,
+                  *(_percentile(ordered, share) for share in (0.50, 0.95, 0.99)))
 
 
 def _percentile(ordered: list[float], share: float) -> float:
     """Nearest-rank percentile of sorted values."""
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def print_rows(header: list[str], rows: list[list[str]]) -> None:
+    """A plain-text table: the first column left-aligned, the others right-aligned."""
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
+                        for column, (cell, width) in enumerate(zip(row, widths, strict=True))))
 
 
 # --- test L1 -------------------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,23 +28,25 @@ from pathlib import Path
 import django
 
 from bench.common import (
+    ENGINE_NAMES,
+    ENGINES,
     L1_LIMIT,
-    REPO,
     Timing,
     charge_plans,
     charge_request,
     ledger_data,
     ledger_site,
+    pg_reachable,
+    print_rows,
     read_plans,
     run_clients,
     run_l1,
+    scratch_database_url,
     timing_of,
 )
 from bench.invariants import Check, ledger_checks
-from tests.cli_support import environment, postgresql_url, scratch_postgresql_database
+from tests.cli_support import environment
 
-ENGINES = ("sqlite", "postgresql")
-ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 MEAN_AMOUNT = Decimal("10.50")  # of 1.00-20.00
 LIMIT_SHARE = Decimal("0.9")  # of an account's expected charges: the last tenth or so are refused
 WARMUP_READS, WARMUP_CHARGES, WARMUP_LIMIT = 20, 20, "10000.00"
@@ -55,7 +56,7 @@ MUTATION_SEEDS = (1, 2, 3)
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    engines = [engine for engine in args.engines if engine == "sqlite" or _reachable(args.pg_url)]
+    engines = [engine for engine in args.engines if engine == "sqlite" or pg_reachable(args.pg_url)]
     # This process only creates and drops the scratch PostgreSQL databases (tests.cli_support).
     os.environ["DATABASE_URL"] = args.pg_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patron.settings")
@@ -81,30 +82,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _reachable(pg_url: str) -> bool:
-    ready = subprocess.run([sys.executable, "scripts/pg_ready.py", pg_url], cwd=REPO, check=False)
-    if ready.returncode != 0:
-        print(f"PostgreSQL not reachable at {pg_url}: skipped.")
-    return ready.returncode == 0
-
-
 @contextmanager
 def scratch_site(engine: str, limits: list[str], *, naive: bool = False):
     """A served scratch database of the engine (see bench.common.ledger_site) and its work folder."""
     with tempfile.TemporaryDirectory(prefix=f"bench-ledger-{engine}-") as folder:
         work_dir = Path(folder)
-        with _scratch_url(engine, work_dir) as url, \
+        with scratch_database_url(engine, work_dir) as url, \
                 ledger_site(environment(work_dir / "var", url), work_dir, limits, naive=naive) as site:
             yield site, work_dir
-
-
-@contextmanager
-def _scratch_url(engine: str, work_dir: Path) -> Iterator[str]:
-    if engine == "sqlite":
-        yield f"sqlite:///{work_dir / 'bench.sqlite3'}"
-        return
-    with scratch_postgresql_database() as settings_dict:  # over a connection to --pg-url's database
-        yield postgresql_url(settings_dict)
 
 
 # --- the benchmark ------------------------------------------------------------------------------
@@ -186,7 +171,7 @@ def print_table(reports: list[EngineReport]) -> None:
         ("charge p50 / p95 / p99, ms", lambda r: _percentiles(r.charges)),
         ("hot account charges/s", lambda r: f"{r.hot_per_second:.0f}"),
     ] + [(check.name, _verdict(index)) for index, check in enumerate(reports[0].checks)] if reports else []
-    _print_rows(["", *(ENGINE_NAMES[report.engine] for report in reports)],
+    print_rows(["", *(ENGINE_NAMES[report.engine] for report in reports)],
                 [[label, *(cell(report) for report in reports)] for label, cell in rows])
     for report in reports:
         for check in report.checks:
@@ -206,13 +191,6 @@ def _verdict(index: int):
 
 def _percentiles(timing: Timing) -> str:
     return " / ".join(f"{seconds * 1000:.0f}" for seconds in (timing.p50, timing.p95, timing.p99))
-
-
-def _print_rows(header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
-                        for column, (cell, width) in enumerate(zip(row, widths, strict=True))))
 
 
 def _load() -> str:

@@ -52,8 +52,9 @@ def scratch_database_url(tmp_path: Path):
 
 
 @contextmanager
-def scratch_postgresql_database():
-    """Connection settings (Django's shape) of a new, empty PostgreSQL database."""
+def scratch_postgresql_database(*, keep: bool = False):
+    """Connection settings (Django's shape) of a new, empty PostgreSQL database; dropped afterwards
+    unless ``keep`` (a benchmark's loaded data kept for later runs)."""
     server = connection.settings_dict
     name = f"{SCRATCH_PREFIX}{secrets.token_hex(4)}"
     # CREATE and DROP DATABASE run over a connection to the test database, which they leave alone.
@@ -62,8 +63,9 @@ def scratch_postgresql_database():
     try:
         yield {**server, "NAME": name}
     finally:
-        with pg_connect(server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            with pg_connect(server) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def pg_connect(settings_dict: dict) -> psycopg.Connection:
