@@ -17,13 +17,11 @@ from patron.api.schemas.lookup import (
     LookupResult,
     TillCustomer,
 )
-from patron.customers.models import Customer
 from patron.lookup.feed import START, read_changes
-from patron.lookup.queries import lookup_customers
+from patron.lookup.queries import find_hits, scope_for, till_records
 
 router = Router(tags=["lookup"])
 _FEED_SALT = "patron.api.changes"
-TILL_FIELDS = Customer.objects.select_related("price_level").prefetch_related("phones", "emails")
 
 
 @router.get("/lookup", response={200: LookupPage})
@@ -33,10 +31,12 @@ def lookup(request: HttpRequest, query: Query[LookupQuery]):
     (the default) inactive and deleted customers and those not served at the token's store are
     left out."""
     at_till = query.scope == "till"
-    found = lookup_customers(query.q, store=request.auth.location if at_till else None,
-                             include_inactive=not at_till, limit=query.limit, customers=TILL_FIELDS)
-    return respond(LookupPage(items=[LookupResult(customer=TillCustomer.of(item.customer), matched_on=item.matched_on,
-                                                  rank=item.rank) for item in found]))
+    hits = find_hits(query.q, scope_for(store=request.auth.location if at_till else None, include_inactive=not at_till),
+                     query.limit)
+    records = till_records([hit.customer_id for hit in hits])
+    return respond(LookupPage(items=[LookupResult(customer=TillCustomer.of(records[hit.customer_id]),
+                                                  matched_on=hit.matched_on, rank=hit.rank)
+                                     for hit in hits if hit.customer_id in records]))
 
 
 @router.get("/changes", response={200: ChangesPage})
@@ -45,10 +45,11 @@ def changes(request: HttpRequest, query: Query[ChangesQuery]):
     """Customers created, changed, made unavailable or removed since the cursor, in commit order,
     as the token's store sees them. Follow next_cursor until has_more is false; apply "upsert"
     and "remove" in order, and the till holds exactly the customers it may serve."""
-    page = read_changes(after=_position(query.after), store=request.auth.location, limit=query.limit,
-                        customers=TILL_FIELDS)
+    page = read_changes(after=_position(query.after), store=request.auth.location, limit=query.limit)
+    records = till_records([item.customer.pk for item in page.items if item.customer])
     items = [Change(op="upsert" if item.customer else "remove", id=item.customer_uuid,
-                    customer=TillCustomer.of(item.customer) if item.customer else None) for item in page.items]
+                    customer=TillCustomer.of(records[item.customer.pk]) if item.customer else None)
+             for item in page.items]
     cursor = signing.dumps(list(page.position), salt=_FEED_SALT)
     return respond(ChangesPage(items=items, next_cursor=cursor, has_more=page.has_more))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
@@ -40,6 +41,18 @@ def ancestor_ids(location: Location) -> list[int]:
 def groups_covering(location: Location):
     """Location groups that make a customer available at this location."""
     return LocationGroup.objects.filter(locations__in=ancestor_ids(location)).distinct()
+
+
+def covering_group_ids(location: Location) -> tuple[int, ...]:
+    """The ids of ``groups_covering(location)`` in one plain query: the till asks on every lookup."""
+    links, locations = LocationGroup.locations.through._meta.db_table, Location._meta.db_table
+    with connection.cursor() as cursor:
+        # UNION (not UNION ALL) ends the walk even if a cycle slipped into the hierarchy.
+        cursor.execute(f"WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM {locations} WHERE id = %s "
+                       f"UNION SELECT l.id, l.parent_id FROM {locations} l JOIN up ON l.id = up.parent_id) "
+                       f"SELECT DISTINCT g.locationgroup_id FROM {links} g JOIN up ON g.location_id = up.id "
+                       "ORDER BY 1", [location.pk])
+        return tuple(group_id for (group_id,) in cursor.fetchall())
 
 
 def default_location() -> Location | None:

@@ -8,7 +8,8 @@ costly ones) only while it holds fewer than FALLBACK_BELOW customers:
      last digits of a phone
   3. part: every word (three letters or more) occurs inside the name
   4. similar: words of five letters or more may carry one typo (one letter wrong, missing, extra,
-     or two swapped), found through the deletion-neighbourhood table
+     or two swapped), found through the deletion-neighbourhood table; so a four-letter word typed
+     may be a five-letter one with a letter missing ("hary" for "harry")
 Within a tier customers come in name order. Several words are first tried as a full name (one
 range of the sort-name index per word order). Every query is plain SQL with bound parameters over
 indexed columns; only the "part" tier differs per engine (FTS5 trigram on SQLite, pg_trgm on
@@ -207,14 +208,12 @@ class Engine:
         yield select, 3, "name (part)"
 
     def _similar(self, query: str, words: list[str]):
-        long_words = [word for word in words if len(word) >= TYPO_MIN_LENGTH]
-        if not long_words:
+        spellings = {word: self._spellings(word) for word in words if len(word) >= TYPO_MIN_LENGTH - 1}
+        long_words = [word for word in spellings if len(word) >= TYPO_MIN_LENGTH]
+        typo_found = any(set(found) - {word} for word, found in spellings.items())
+        if not typo_found or not all(spellings[word] for word in long_words):
             return
-        spellings = {word: self._spellings(word) for word in long_words}
-        if not all(spellings.values()):
-            return
-        conditions = {word: (f"term IN ({_marks(spellings[word])})", spellings[word]) if word in spellings
-                      else ("term >= %s AND term < %s", [word, word + _HIGH]) for word in dict.fromkeys(words)}
+        conditions = {word: _similar_condition(word, spellings.get(word, [])) for word in dict.fromkeys(words)}
         select = _term_select("t0.sort_key")
         for index, word in enumerate(sorted(conditions, key=lambda word: self._capped_count(*conditions[word]))):
             condition, params = conditions[word]
@@ -228,11 +227,13 @@ class Engine:
         return self.cursor.fetchall()[0][0]
 
     def _spellings(self, word: str) -> list[str]:
-        """Known name words at most one typo away from ``word`` (itself included when known)."""
+        """Known name words at most one typo away from ``word`` (itself included when known), where
+        the word or the typed one has five letters or more: "hary" may be "harry", never "hay"."""
         keys = [word] + [word[:i] + word[i + 1:] for i in range(len(word))]
         self.cursor.execute(f"SELECT DISTINCT term FROM customers_searchvariant WHERE variant IN ({_marks(keys)})",
                             keys)
-        return sorted(term for (term,) in self.cursor.fetchall() if OSA.distance(term, word) <= 1)
+        return sorted(term for (term,) in self.cursor.fetchall() if term == word or (
+            OSA.distance(term, word) <= 1 and max(len(term), len(word)) >= TYPO_MIN_LENGTH))
 
     # --- running a select with the scope --------------------------------------------------------
 
@@ -302,6 +303,17 @@ def _term_condition(alias: str, word: str, *, prefix: bool) -> tuple[str, list]:
     if prefix:
         return f"{alias}.term >= %s AND {alias}.term < %s", [word, word + _HIGH]
     return f"{alias}.term = %s", [word]
+
+
+def _similar_condition(word: str, spellings: list[str]) -> tuple[str, list]:
+    """A word of five letters or more is one of its spellings; a shorter one starts a name word,
+    or (four letters) is a five-letter word with one letter missing."""
+    if len(word) >= TYPO_MIN_LENGTH:
+        return f"term IN ({_marks(spellings)})", spellings
+    start = ("term >= %s AND term < %s", [word, word + _HIGH])
+    if not spellings:
+        return start
+    return f"({start[0]} OR term IN ({_marks(spellings)}))", [*start[1], *spellings]
 
 
 def _marks(values) -> str:

@@ -9,10 +9,10 @@ from django.db import connection
 
 from patron.core.errors import ValidationFailed
 from patron.customers import rules
-from patron.customers.models import Customer
+from patron.customers.models import Customer, CustomerEmail, CustomerPhone
 from patron.customers.queries import CustomerFilter, filter_customers
 from patron.locations.models import Location
-from patron.locations.queries import groups_covering
+from patron.locations.queries import covering_group_ids
 from patron.lookup.engine import QUERY_MAX, Engine, Hit, QueryTooLong, Scope
 
 LIMIT_MAX = 100
@@ -31,7 +31,7 @@ class Found:
 def scope_for(*, store: Location | None, include_inactive: bool) -> Scope:
     """At the till (a store given): customers it may serve there; in the back office: any,
     leaving out inactive and deleted ones unless asked for."""
-    group_ids = tuple(groups_covering(store).values_list("pk", flat=True)) if store is not None else None
+    group_ids = covering_group_ids(store) if store is not None else None
     return Scope(till=not include_inactive, group_ids=group_ids)
 
 
@@ -66,6 +66,31 @@ def load_found(hits: Sequence[Hit], customers=None) -> list[Found]:
     what a page shows prefetched; those it leaves out are left out)."""
     loaded = (customers if customers is not None else Customer.objects).in_bulk([hit.customer_id for hit in hits])
     return [Found(loaded[hit.customer_id], hit.rank, hit.matched_on) for hit in hits if hit.customer_id in loaded]
+
+
+# What a till shows, selects and looks up offline (GET /lookup, GET /changes).
+TILL_COLUMNS = ("id", "uuid", "kind", "account_number", "name", "first_name", "last_name", "sort_name", "status",
+                "birth_date", "tax_id", "is_tax_exempt", "price_level__code", "default_discount",
+                "always_formal_invoice", "photo", "photo_version", "version", "updated_at")
+
+
+def till_records(customer_ids: Sequence[int]) -> dict[int, dict]:
+    """The till's columns of these customers by id, with their phones and e-mails, as plain
+    values: a till reads a page of them on every keystroke, and model objects would cost more than
+    the lookup itself."""
+    records = {row["id"]: {**row, "phones": [], "emails": []}
+               for row in Customer.objects.filter(pk__in=customer_ids).values(*TILL_COLUMNS)}
+    if not records:
+        return records
+    marks = ", ".join(["%s"] * len(records))
+    with connection.cursor() as cursor:  # plain strings: plain SQL, without the ORM's cost per query
+        for key, table, columns in (("phones", CustomerPhone._meta.db_table, ("kind", "number", "e164")),
+                                    ("emails", CustomerEmail._meta.db_table, ("kind", "address"))):
+            cursor.execute(f"SELECT customer_id, {', '.join(columns)} FROM {table} WHERE customer_id IN ({marks}) "
+                           "ORDER BY position, id", list(records))
+            for customer_id, *values in cursor.fetchall():
+                records[customer_id][key].append(dict(zip(columns, values, strict=True)))
+    return records
 
 
 def annotated(hits: Sequence[Hit], customers=None) -> list[Customer]:

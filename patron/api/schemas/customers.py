@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import Field, StrictBool, StringConstraints
 
 from patron.api.schemas.addresses import AddressIn, AddressOut
-from patron.api.schemas.common import InputSchema, Reference, Timestamp, from_record, text
+from patron.api.schemas.common import InputSchema, Record, Reference, Timestamp, from_record, text
 from patron.api.schemas.money import MoneyOut, money
 from patron.customers.cleaning import MAX_LIST_ITEMS, NAME_MAX, NOTES_MAX, PERSON_NAME_MAX, TAG_MAX
 from patron.customers.custom_fields import TEXT_MAX as CUSTOM_TEXT_MAX
@@ -85,13 +85,13 @@ class CustomerQuery(Schema):
     sort: str = Field("name", pattern="^(" + "|".join(SORTS) + ")$")
 
 
-class PhoneOut(Schema):
+class PhoneOut(Record):
     kind: str
     number: str
     e164: str
 
 
-class EmailOut(Schema):
+class EmailOut(Record):
     kind: str
     address: str
 
@@ -196,11 +196,15 @@ class CustomerListItemOut(CustomerOut):
 
 
 def photo_url(customer: Customer) -> str | None:
+    return photo_url_of(customer.uuid, customer.photo, customer.photo_version)
+
+
+def photo_url_of(customer_uuid, photo: str, photo_version: int) -> str | None:
     """Where the photo is served; the version in the query string lets clients cache it safely."""
-    if not customer.photo:
+    if not photo:
         return None
-    path = reverse("api-v1:get_customer_photo", kwargs={"customer_id": customer.uuid})
-    return f"{path}?v={customer.photo_version}"
+    path = reverse("api-v1:get_customer_photo", kwargs={"customer_id": customer_uuid})
+    return f"{path}?v={photo_version}"
 
 
 class StatusChangeIn(InputSchema):

@@ -6,14 +6,13 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
-from patron.api.schemas.common import Timestamp, from_record, text
-from patron.api.schemas.customers import EmailOut, PhoneOut, photo_url
-from patron.customers.models import Customer
+from patron.api.schemas.common import Record, Timestamp, text
+from patron.api.schemas.customers import EmailOut, PhoneOut, photo_url_of
 from patron.lookup.engine import QUERY_MAX
 from patron.lookup.queries import LIMIT_MAX
 
 
-class TillCustomer(Schema):
+class TillCustomer(Record):
     """What a till shows, selects and looks up offline."""
 
     id: UUID
@@ -38,14 +37,15 @@ class TillCustomer(Schema):
     updated_at: Timestamp
 
     @classmethod
-    def of(cls, customer: Customer) -> "TillCustomer":
-        return from_record(
-            cls, customer, id=customer.uuid, price_level=customer.price_level.code,
-            default_discount=f"{customer.default_discount:.2f}",
-            phones=[from_record(PhoneOut, phone) for phone in customer.phones.all()],
-            emails=[from_record(EmailOut, email) for email in customer.emails.all()],
-            photo_url=photo_url(customer),
-        )
+    def of(cls, record: dict) -> "TillCustomer":
+        """From ``patron.lookup.queries.till_records``."""
+        computed = {"id", "price_level", "default_discount", "phones", "emails"}
+        return cls(**{name: record[name] for name in cls.model_fields if name not in computed and name in record},
+                   id=record["uuid"], price_level=record["price_level__code"],
+                   default_discount=f"{record['default_discount']:.2f}",
+                   phones=[PhoneOut(**phone) for phone in record["phones"]],
+                   emails=[EmailOut(**email) for email in record["emails"]],
+                   photo_url=photo_url_of(record["uuid"], record["photo"], record["photo_version"]))
 
 
 class LookupQuery(Schema):
@@ -55,13 +55,13 @@ class LookupQuery(Schema):
                        description="till: customers this token's store may serve; all: every customer.")
 
 
-class LookupResult(Schema):
+class LookupResult(Record):
     customer: TillCustomer
     matched_on: str = Field(description="What matched: account number, phone, e-mail, tax ID, name, ...")
     rank: int = Field(description="0 exact identifier, 1 whole name words, 2 starts, 3 parts, 4 similar.")
 
 
-class LookupPage(Schema):
+class LookupPage(Record):
     items: list[LookupResult]
 
 
@@ -70,13 +70,13 @@ class ChangesQuery(Schema):
     limit: int = Field(500, ge=1, le=1000)
 
 
-class Change(Schema):
+class Change(Record):
     op: str = Field(description="upsert: store or replace the customer; remove: forget it.")
     id: UUID
     customer: TillCustomer | None
 
 
-class ChangesPage(Schema):
+class ChangesPage(Record):
     items: list[Change]
     next_cursor: str
     has_more: bool

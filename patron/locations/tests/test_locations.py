@@ -9,7 +9,7 @@ from patron.customers.queries import CustomerFilter, filter_customers
 from patron.customers.tests.factories import customer_factory
 from patron.locations.actions import create_location, save_location_group, update_location
 from patron.locations.models import Location, LocationGroup
-from patron.locations.queries import ancestor_ids, groups_covering, location_tree
+from patron.locations.queries import ancestor_ids, covering_group_ids, groups_covering, location_tree
 from patron.staff.tests.factories import actor_for
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,8 @@ def test_group_covers_the_stores_beneath_its_locations(chain, system):
     leeds_only = save_location_group(actor=system, name="Leeds only", locations=[leeds])
     assert set(groups_covering(york)) == {northern, LocationGroup.objects.get(name="All stores")}
     assert set(groups_covering(leeds)) == {northern, leeds_only, LocationGroup.objects.get(name="All stores")}
+    for store in (york, leeds, hq):  # the till's one-query form agrees
+        assert covering_group_ids(store) == tuple(sorted(group.pk for group in groups_covering(store)))
 
 
 def test_customer_is_available_only_where_its_groups_reach(chain, system):
