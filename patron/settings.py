@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "patron.loyalty",
     "patron.sales",
     "patron.lookup",
+    "patron.transfer",
     "patron.api",
     "patron.web",
 ]

@@ -73,6 +73,7 @@ def _is_one_line_error(err: str) -> bool:
     (["till-cache", "sync"], "--token"),
     (["till-cache", "lookup"], "--format"),
     (["reindex"], "lookup index"),
+    (["export", "customers"], "--format"),
     (["backup"], "integrity_check"),
     (["restore"], "--yes"),
     (["manage"], "changepassword"),

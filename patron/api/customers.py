@@ -56,6 +56,16 @@ def customer_values(payload: CustomerFields) -> dict:
     return values
 
 
+def customer_filter(filters: CustomerQuery) -> queries.CustomerFilter:
+    """The back office's list filter from a list's query parameters."""
+    return queries.CustomerFilter(
+        search=filters.q, statuses=tuple(filters.status), kind=filters.kind or "",
+        location=_location_parameter(filters.location, "location"),
+        available_at=_location_parameter(filters.available_at, "available_at"),
+        tag=filters.tag, till_only=filters.till_only, sort=filters.sort,
+    )
+
+
 def _location_parameter(uuid: UUID | None, name: str) -> Location | None:
     if uuid is None:
         return None
@@ -71,12 +81,7 @@ def _location_parameter(uuid: UUID | None, name: str) -> Location | None:
 def list_customers(request: HttpRequest, filters: Query[CustomerQuery], page: Query[PageParams]):
     """Find customers; the same filter as the back office's list. With q, the lookup's best matches
     come first (sort is not used), each saying what matched."""
-    query = queries.CustomerFilter(
-        search=filters.q, statuses=tuple(filters.status), kind=filters.kind or "",
-        location=_location_parameter(filters.location, "location"),
-        available_at=_location_parameter(filters.available_at, "available_at"),
-        tag=filters.tag, till_only=filters.till_only, sort=filters.sort,
-    )
+    query = customer_filter(filters)
     if query.search.strip():
         return _search_response(query, page)
     customers = queries.with_details(queries.filter_customers(query))

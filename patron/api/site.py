@@ -15,6 +15,7 @@ from patron.api import (
     contacts,
     credit,
     customers,
+    exports,
     locations,
     lookup,
     loyalty,
@@ -80,5 +81,5 @@ api = PatronAPI(
 )
 install_error_handlers(api)
 for module in (customers, contacts, addresses, messages, photos, locations, catalog, terms, sales, purchases,
-               orders, credit, loyalty, lookup):
+               orders, credit, loyalty, lookup, exports):
     api.add_router("", module.router)

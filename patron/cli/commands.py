@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from patron.cli import customers, database, lookup, server, staff
+from patron.cli import customers, database, lookup, server, staff, transfer
 from patron.cli.common import Parser
 
 
@@ -14,6 +14,6 @@ def build_parser() -> Parser:
                "DATABASE_URL, by default var/patron.sqlite3.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (server, database, staff, customers, lookup):
+    for module in (server, database, staff, customers, lookup, transfer):
         module.register(commands)
     return parser

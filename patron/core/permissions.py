@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "customers.change_status": (_MANAGERS, "Change status: deactivate, hold for credit, reactivate"),
     "customers.delete": (_MANAGERS, "Delete a customer that has no history"),
     "customers.view_audit": (_MANAGERS, "See the audit trail of a customer"),
+    "customers.export": (_MANAGERS, "Export customer lists (CSV, XLSX, vCard, JSON)"),
     "messages.log": (_ALL, "Log a message (call, e-mail, visit) on a customer"),
     "sales.view": (_ALL, "See purchase history, sales and orders"),
     "sales.record": (_ALL, "Record sales and returns (at the till or from a webshop)"),

@@ -10,6 +10,7 @@ _ONE = "customers/<uuid:uuid>/"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="web:customer_list"), name="home"),
     path("customers/", customers.customer_list, name="customer_list"),
+    path("customers/export.<str:format_key>", customers.customer_export, name="customer_export"),
     path("customers/new/", customers.customer_new, name="customer_new"),
     path("customers/new/<str:kind>/", customers.customer_create, name="customer_create"),
     path(_ONE, customer_detail.customer_page, name="customer_detail"),

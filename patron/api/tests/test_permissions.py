@@ -45,6 +45,7 @@ _CELLS = [
     ("customers.view", lambda api, r: api.get("/tags")),
     ("customers.view", lambda api, r: api.get("/custom-fields")),
     ("customers.view_audit", lambda api, r: api.get(_person(r) + "/audit")),
+    ("customers.export", lambda api, r: api.get("/exports/customers?format=json")),
     ("customers.create", lambda api, r: api.post("/customers", {"kind": "person", "last_name": "New"})),
     ("customers.create", lambda api, r: api.post(f"/customers/{r.company.uuid}/representatives",
                                                  {"person": {"last_name": "Rep"}})),

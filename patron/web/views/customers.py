@@ -14,6 +14,7 @@ from patron.customers import actions
 from patron.customers.models import Customer, CustomerKind, Tag
 from patron.customers.queries import CustomerFilter, filter_customers
 from patron.lookup.queries import annotated, search_customers
+from patron.transfer.exports import FORMATS, customers_matching, download, export_customers
 from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
 from patron.web.views.access import actor, requires
 from patron.web.views.customer_common import Rejected, customer_or_404, customer_url, submit
@@ -63,11 +64,22 @@ def customer_list(request):
     form = CustomerListForm(request.GET)
     query = _customer_filter(form)
     context = {"form": form, "page": _page(request, query), "view": form.value_of("view", "list"),
-               "ranked": bool(query.search.strip())}
+               "ranked": bool(query.search.strip()),
+               "export_formats": [(key, export.label) for key, export in FORMATS.items()]}
     template = "web/customers/list.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"  # typing in the search box replaces only the results
     return render(request, template, context)
+
+
+@requires("customers.export")
+def customer_export(request, format_key):
+    """The list as it is filtered and searched, every page of it, as a file download."""
+    if format_key not in FORMATS:
+        raise Http404("No such export format.")
+    query = _customer_filter(CustomerListForm(request.GET))
+    return download(export_customers(actor=actor(request), customers=customers_matching(query),
+                                     format_key=format_key), format_key)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,29 @@
+"""Exports of the customer list, in the formats of patron.transfer.exports, with the list's filters."""
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router
+
+from patron.api.auth import actor_of, requires
+from patron.api.customers import customer_filter
+from patron.api.schemas.customers import CustomerQuery
+from patron.transfer.exports import FORMATS, customers_matching, download, export_customers
+
+router = Router(tags=["exports"])
+
+
+class ExportQuery(CustomerQuery):
+    format: str = Field("csv", pattern="^(" + "|".join(FORMATS) + ")$",
+                        description="csv, xlsx, vcf (vCard 4.0) or json")
+
+
+@router.get("/exports/customers", openapi_extra={"responses": {200: {
+    "description": "The customers, streamed; text cells that a spreadsheet would run as a formula begin "
+                   "with an apostrophe (CSV) or are typed as text (XLSX).",
+    "content": {export.media_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                for export in FORMATS.values()}}}})
+@requires("customers.export")
+def export_customer_list(request: HttpRequest, filters: Query[ExportQuery]):
+    """Every customer of the list with these filters (the same as GET /customers), in order of
+    creation, as a file download."""
+    return download(export_customers(actor=actor_of(request), customers=customers_matching(
+        customer_filter(filters)), format_key=filters.format), filters.format)

@@ -1,0 +1,350 @@
+"""Exporting customers: CSV, XLSX, vCard 4.0 and JSON, streamed.
+
+Customers are read in chunks by id (keyset), as plain values with their phones, e-mails,
+addresses, tags and groups read per chunk, so an export of a million customers keeps memory flat
+and never holds the whole list. Every format is written from the same records (``records``).
+
+Spreadsheet safety (test S7): a text cell that starts with ``= + - @``, a tab, CR or NUL would
+run as a formula when a spreadsheet opens the file, so it is written with a leading apostrophe
+in CSV, and typed as a string in XLSX. Numbers, dates and yes/no columns are not text and stay
+as they are (a negative amount stays a number).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+
+from patron.core.actors import Actor
+from patron.core.permissions import require
+from patron.customers.models import Address, AddressKind, Customer, CustomerEmail, CustomerPhone, CustomFieldDefinition
+from patron.customers.queries import CustomerFilter, filter_customers
+from patron.lookup.queries import search_customers
+
+log = logging.getLogger("patron.exports")
+
+CHUNK = 2000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+LIST_SEPARATOR = "; "  # several phones, e-mails, tags or groups in one cell
+ADDRESS_FIELDS = ("line1", "line2", "line3", "line4", "city", "region", "postal_code", "country")
+
+CUSTOMER_COLUMNS = ("id", "uuid", "account_number", "kind", "status", "first_name", "last_name", "name",
+                    "birth_date", "tax_id", "tax_id_country", "is_tax_exempt", "price_level__code",
+                    "default_discount", "is_employee", "notes", "home_location__code", "custom_fields",
+                    "total_purchases", "sale_count", "visit_count", "last_purchase_at", "created_at", "updated_at")
+
+
+def customers_matching(query: CustomerFilter) -> QuerySet[Customer]:
+    """The customers a list shows with these filters (a search: its best matches, as the list)."""
+    if query.search.strip():
+        return Customer.objects.filter(pk__in=[hit.customer_id for hit in search_customers(query)])
+    return filter_customers(query)
+
+
+# --- the records ------------------------------------------------------------------------------------
+
+def records(customers: QuerySet[Customer]) -> Iterator[dict]:
+    """Each customer of the queryset as a plain record, in order of creation (id), chunk by chunk."""
+    last_id = 0
+    while True:
+        chunk = list(customers.filter(pk__gt=last_id).order_by("pk").values(*CUSTOMER_COLUMNS)[:CHUNK])
+        if not chunk:
+            return
+        yield from _completed(chunk)
+        last_id = chunk[-1]["id"]
+
+
+def _completed(chunk: list[dict]) -> list[dict]:
+    """The chunk's customers with their phones, e-mails, addresses, tags and location groups."""
+    by_id = {row["id"]: {**row, "phones": [], "emails": [], "addresses": [], "tags": [], "location_groups": []}
+             for row in chunk}
+    ids = list(by_id)
+    for phone in CustomerPhone.objects.filter(customer_id__in=ids).values("customer_id", "kind", "number", "e164"):
+        by_id[phone.pop("customer_id")]["phones"].append(phone)
+    for email in CustomerEmail.objects.filter(customer_id__in=ids).values("customer_id", "kind", "address"):
+        by_id[email.pop("customer_id")]["emails"].append(email)
+    for address in Address.objects.filter(customer_id__in=ids).values("customer_id", "kind", "label",
+                                                                        *ADDRESS_FIELDS):
+        by_id[address.pop("customer_id")]["addresses"].append(address)
+    for customer_id, tag in Customer.tags.through.objects.filter(customer_id__in=ids).values_list(
+            "customer_id", "tag__name").order_by("tag__name"):
+        by_id[customer_id]["tags"].append(tag)
+    for customer_id, group in Customer.location_groups.through.objects.filter(customer_id__in=ids).values_list(
+            "customer_id", "locationgroup__name").order_by("locationgroup__name"):
+        by_id[customer_id]["location_groups"].append(group)
+    return list(by_id.values())
+
+
+# --- flat formats: one row per customer -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    value: Callable[[dict], object]
+    is_text: bool = True  # text is what a spreadsheet might run as a formula
+
+
+def _address_of(kind: str, field: str) -> Callable[[dict], str]:
+    def value(record: dict) -> str:
+        address = next((item for item in record["addresses"] if item["kind"] == kind), None)
+        return address[field] if address else ""
+    return value
+
+
+def _listed(key: str, *fields: str) -> Callable[[dict], str]:
+    """Several items in one cell: "mobile:+4915123456789; work:+49301234567"."""
+    if not fields:
+        return lambda record: LIST_SEPARATOR.join(record[key])
+    return lambda record: LIST_SEPARATOR.join(":".join(item[field] for field in fields) for item in record[key])
+
+
+def _plain(name: str, *, is_text: bool = True, source: str | None = None) -> Column:
+    return Column(name, lambda record: record[source or name], is_text)
+
+
+def flat_columns() -> list[Column]:
+    """The columns of CSV and XLSX, custom fields last (one column each, by key)."""
+    columns = [
+        _plain("id", source="uuid"), _plain("account_number"), _plain("kind"), _plain("status"),
+        _plain("first_name"), _plain("last_name"), _plain("name"),
+        Column("phones", _listed("phones", "kind", "e164")), Column("emails", _listed("emails", "kind", "address")),
+        *(Column(f"{kind}_{field}", _address_of(kind, field))
+          for kind in (AddressKind.CONTACT, AddressKind.BILLING) for field in ADDRESS_FIELDS),
+        _plain("tax_id"), _plain("tax_id_country"), _plain("is_tax_exempt", is_text=False),
+        _plain("price_level", source="price_level__code"), _plain("default_discount", is_text=False),
+        _plain("is_employee", is_text=False), _plain("birth_date", is_text=False),
+        _plain("home_location", source="home_location__code"),
+        Column("location_groups", _listed("location_groups")), Column("tags", _listed("tags")), _plain("notes"),
+        _plain("total_purchases", is_text=False), _plain("sale_count", is_text=False),
+        _plain("visit_count", is_text=False), _plain("last_purchase_at", is_text=False),
+        _plain("created_at", is_text=False), _plain("updated_at", is_text=False),
+    ]
+    for key in CustomFieldDefinition.objects.order_by("position", "key").values_list("key", flat=True):
+        columns.append(Column(f"custom.{key}", lambda record, key=key: _custom_text(record["custom_fields"].get(key))))
+    return columns
+
+
+def _custom_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A text cell a spreadsheet shows as text, never runs as a formula (test S7)."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def _cell_text(value, *, is_text: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date | Decimal | int):
+        return str(value)
+    return spreadsheet_safe(str(value)) if is_text else str(value)
+
+
+def csv_chunks(customers: Iterable[dict], columns: list[Column]) -> Iterator[str]:
+    """RFC 4180 CSV (CRLF, quoted where needed), UTF-8 with a byte order mark so that spreadsheet
+    programs read the accents right; in pieces of a few hundred rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow([column.name for column in columns])
+    for count, record in enumerate(customers, start=1):
+        writer.writerow([_cell_text(column.value(record), is_text=column.is_text) for column in columns])
+        if count % 500 == 0:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def write_xlsx(customers: Iterable[dict], columns: list[Column], stream) -> None:
+    """An XLSX workbook written row by row (openpyxl's write-only mode keeps memory flat). Text is
+    typed as a string, so "=1+1" is shown, not computed."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Customers")
+    sheet.append([column.name for column in columns])
+    for record in customers:
+        row = []
+        for column in columns:
+            value = _xlsx_value(column.value(record))
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula
+            row.append(cell)
+        sheet.append(row)
+    workbook.save(stream)
+
+
+def _xlsx_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None)  # spreadsheets have no time zones: UTC
+    if isinstance(value, str | bool | int | Decimal | date):
+        return value
+    return str(value)  # e.g. the id
+
+
+# --- vCard 4.0 (RFC 6350) ---------------------------------------------------------------------------
+
+_VCARD_PHONE_TYPES = {"mobile": "cell", "home": "home", "work": "work", "fax": "fax"}
+_VCARD_ADDRESS_TYPES = {AddressKind.CONTACT: "home", AddressKind.BILLING: "work", AddressKind.SHIPPING: "work"}
+
+
+def vcard_chunks(customers: Iterable[dict]) -> Iterator[str]:
+    for record in customers:
+        yield vcard(record)
+
+
+def vcard(record: dict) -> str:
+    """One customer as a vCard 4.0: persons with N, companies and placeholders with ORG."""
+    lines = ["BEGIN:VCARD", "VERSION:4.0", f"UID:urn:uuid:{record['uuid']}", f"FN:{_escape(record['name'])}"]
+    if record["kind"] == "person":
+        lines += ["KIND:individual", f"N:{_escape(record['last_name'])};{_escape(record['first_name'])};;;"]
+    else:
+        lines += ["KIND:org", f"ORG:{_escape(record['name'])}"]
+    lines += [f"TEL;VALUE=uri;TYPE={_VCARD_PHONE_TYPES.get(phone['kind'], 'voice')}:tel:{phone['e164']}"
+              for phone in record["phones"]]
+    lines += [f"EMAIL;TYPE={'work' if email['kind'] == 'work' else 'home'}:{_escape(email['address'])}"
+              for email in record["emails"]]
+    for address in record["addresses"]:
+        street = "\n".join(part for part in (address[f"line{n}"] for n in range(1, 5)) if part)
+        parts = ["", "", street, address["city"], address["region"], address["postal_code"], address["country"]]
+        label = f";LABEL={_parameter(address['label'])}" if address["label"] else ""
+        lines.append(f"ADR;TYPE={_VCARD_ADDRESS_TYPES[address['kind']]}{label}:{';'.join(map(_escape, parts))}")
+    if record["birth_date"]:
+        lines.append(f"BDAY:{record['birth_date']:%Y%m%d}")
+    if record["tags"]:
+        lines.append(f"CATEGORIES:{','.join(map(_escape, record['tags']))}")
+    if record["notes"]:
+        lines.append(f"NOTE:{_escape(record['notes'])}")
+    lines += [f"REV:{record['updated_at'].astimezone(UTC):%Y%m%dT%H%M%SZ}", "END:VCARD"]
+    return "".join(_folded(line) for line in lines)
+
+
+def _escape(text: str) -> str:
+    return (text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def _parameter(text: str) -> str:
+    """A quoted parameter value (RFC 6868 escapes for quote, newline and caret)."""
+    return '"' + text.replace("^", "^^").replace("\n", "^n").replace('"', "^'") + '"'
+
+
+def _folded(line: str) -> str:
+    """Lines of at most 75 octets, continued with CRLF and a space (RFC 6350 3.2), never splitting
+    a character."""
+    out, current = [], ""
+    for char in line:
+        if len((current + char).encode()) > (75 if not out else 74):
+            out.append(current)
+            current = ""
+        current += char
+    out.append(current)
+    return "\r\n ".join(out) + "\r\n"
+
+
+# --- JSON ---------------------------------------------------------------------------------------------
+
+def json_chunks(customers: Iterable[dict]) -> Iterator[str]:
+    """A JSON array of every customer with all its parts; amounts as strings (exact decimals)."""
+    yield "["
+    for count, record in enumerate(customers):
+        yield ("," if count else "") + "\n" + json.dumps(_json_record(record), ensure_ascii=False)
+    yield "\n]\n"
+
+
+def _json_record(record: dict) -> dict:
+    body = {key: value for key, value in record.items() if key not in {"id", "uuid", "price_level__code",
+                                                                       "home_location__code"}}
+    return {"id": str(record["uuid"]), **body, "price_level": record["price_level__code"],
+            "home_location": record["home_location__code"],
+            **{key: _json_scalar(record[key]) for key in ("birth_date", "default_discount", "total_purchases",
+                                                          "last_purchase_at", "created_at", "updated_at")}}
+
+
+def _json_scalar(value):
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return str(value)
+
+
+# --- the export ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str
+    label: str
+    media_type: str
+    extension: str
+
+
+FORMATS = {
+    "csv": ExportFormat("csv", "CSV", "text/csv; charset=utf-8", "csv"),
+    "xlsx": ExportFormat("xlsx", "Excel (XLSX)",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "vcf": ExportFormat("vcf", "vCard 4.0", "text/vcard; charset=utf-8", "vcf"),
+    "json": ExportFormat("json", "JSON", "application/json", "json"),
+}
+
+
+def export_customers(*, actor: Actor, customers: QuerySet[Customer], format_key: str) -> Iterator[bytes]:
+    """The customers in one of FORMATS, as pieces of bytes to stream. XLSX is built in a
+    temporary file first (a zip cannot be streamed as it is written), then read out in pieces."""
+    require(actor, "customers.export")
+    if format_key not in FORMATS:
+        raise ValueError(f"Unknown export format {format_key!r}")
+    log.info("%s exports customers as %s", actor.label, format_key)
+    return _encoded(format_key, customers.order_by())
+
+
+def _encoded(format_key: str, customers: QuerySet[Customer]) -> Iterator[bytes]:
+    if format_key == "xlsx":
+        with tempfile.TemporaryFile() as stream:
+            write_xlsx(records(customers), flat_columns(), stream)
+            stream.seek(0)
+            while piece := stream.read(256 * 1024):
+                yield piece
+        return
+    pieces = {"csv": lambda: csv_chunks(records(customers), flat_columns()),
+              "vcf": lambda: vcard_chunks(records(customers)),
+              "json": lambda: json_chunks(records(customers))}[format_key]()
+    for piece in pieces:
+        yield piece.encode()
+
+
+def download(pieces: Iterator[bytes], format_key: str) -> StreamingHttpResponse:
+    """An export as a file download, streamed as it is written."""
+    export = FORMATS[format_key]
+    response = StreamingHttpResponse(pieces, content_type=export.media_type)
+    response["Content-Disposition"] = f'attachment; filename="customers.{export.extension}"'
+    return response
