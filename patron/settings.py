@@ -120,6 +120,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=30000;"
         ),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Lookups and ledger writes are short queries from many tills at once: a query that fans out
+    # over parallel workers takes cores from the others (and on PostgreSQL's plans for the lookup's
+    # joins, a parallel scan of a whole table instead of a few index probes).
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c max_parallel_workers_per_gather=0")
 if os.environ.get("PATRON_TEST_DB_NAME"):  # lets parallel test runs share one PostgreSQL server
     DATABASES["default"]["TEST"] = {"NAME": os.environ["PATRON_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

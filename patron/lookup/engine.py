@@ -19,6 +19,7 @@ PostgreSQL). The same code serves the offline till cache, whose SQLite file has 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
@@ -31,6 +32,8 @@ TYPO_MIN_LENGTH = 5
 # this: they are the costly tiers, and a cashier who typed an exact name wants that customer.
 FALLBACK_BELOW = 5
 WALK_BUDGET = 2000  # name entries a second look at several words may walk once a full name matched
+EMAIL_START_WINDOW = 1000  # e-mails in order a start of one looks at (the till shows 20 customers)
+COUNT_CAP = WALK_BUDGET + 1  # words are counted up to here: enough to order them and to judge a walk
 VISIBLE_AT_TILL = ("prospect", "active", "credit_hold")
 _WORD = re.compile(r"[^\W_]+")
 _PHONE_LIKE = re.compile(r"^[\d\s()+./-]+$")
@@ -50,6 +53,26 @@ class Scope:
     group_ids: tuple[int, ...] | None = None
 
 
+class WordCounts:
+    """How many name entries common words have, remembered for a while by a server's processes:
+    counting "maria" among a million names reads thousands of index entries, on every lookup."""
+
+    def __init__(self, seconds: float = 600, size: int = 20_000):
+        self.seconds, self.size = seconds, size
+        self._counts: dict[tuple, tuple[int, float]] = {}
+
+    def get(self, key: tuple) -> int | None:
+        found = self._counts.get(key)
+        if found is None or time.monotonic() - found[1] > self.seconds:
+            return None
+        return found[0]
+
+    def put(self, key: tuple, count: int) -> None:
+        if len(self._counts) >= self.size:
+            self._counts.clear()
+        self._counts[key] = (count, time.monotonic())
+
+
 @dataclass(frozen=True)
 class Hit:
     customer_id: int
@@ -64,6 +87,7 @@ class Select:
     source: str
     id_column: str
     till_condition: str  # what "the till may serve this customer" is in this select
+    source_params: list = field(default_factory=list)
     joins: list[str] = field(default_factory=list)
     join_params: list = field(default_factory=list)
     where: list[str] = field(default_factory=list)
@@ -84,18 +108,22 @@ class Select:
 
     def sql(self, limit: int) -> tuple[str, list]:
         columns = f"{self.id_column}, {self.sort_after}" if self.sort_after else self.id_column
-        text = f"SELECT {columns} FROM {' '.join([self.source, *self.joins])} WHERE {' AND '.join(self.where)}"
+        text = f"SELECT {columns} FROM {' '.join([self.source, *self.joins])}"
+        if self.where:
+            text += f" WHERE {' AND '.join(self.where)}"
         if self.order_by:
             text += f" ORDER BY {self.order_by}"
-        return text + " LIMIT %s", [*self.join_params, *self.params, limit]
+        return text + " LIMIT %s", [*self.source_params, *self.join_params, *self.params, limit]
 
 
 class Engine:
     """Lookups over a DB-API cursor whose driver takes %s placeholders (Django's cursor does)."""
 
-    def __init__(self, cursor, vendor: str):
+    def __init__(self, cursor, vendor: str, word_counts: WordCounts | None = None):
         self.cursor = cursor
         self.vendor = vendor
+        self.word_counts = word_counts
+        self.found_so_far = 0
 
     def find(self, query: str, scope: Scope, limit: int = 20) -> list[Hit]:
         if len(query) > QUERY_MAX:
@@ -105,11 +133,19 @@ class Engine:
         if not query:
             return []
         tiers = (self._identifiers, self._whole_words, self._starts, self._parts, self._similar)
+        phone_like = _is_phone_like(query)
+        if "@" in query:  # an e-mail address, whole or its start: not a name
+            tiers = (self._identifiers, self._email_start)
+        elif phone_like:  # digits are not looked for inside names, nor forgiven a typo
+            tiers = tiers[:3]
         hits: dict[int, Hit] = {}
         for tier in tiers:
             room = limit - len(hits)
             if room <= 0 or (tier in (self._parts, self._similar) and len(hits) >= FALLBACK_BELOW):
                 break
+            if hits and phone_like and tier != self._identifiers:
+                break  # a whole phone number (or tax ID) found: the rest would only find it again
+            self.found_so_far = len(hits)
             selects = tier(query, words)
             step = next(selects, None)
             while step is not None:
@@ -178,18 +214,27 @@ class Engine:
         lowered = query.lower()
         if " " not in lowered:
             select = _customers().add("lower(c.account_number) >= %s AND lower(c.account_number) < %s",
-                                      lowered, lowered + _HIGH)
+                                      lowered, _after_prefix(lowered))
             select.order_by = "lower(c.account_number)"
             yield select, 2, "account number (start)"
+        yield from self._email_start(query, words)
+        if _is_phone_like(query):
+            tail = phone_digits(query)[::-1]  # the last digits typed, read backwards, start the reversed number
+            yield _phones().add("p.digits_reversed >= %s AND p.digits_reversed < %s", tail, _after_prefix(tail)), 2, \
+                "phone (last digits)"
+
+    def _email_start(self, query: str, words: list[str]):
+        lowered = query.lower()
         if len(lowered) >= 3 and " " not in lowered:
-            select = _emails().add("e.address_key >= %s AND e.address_key < %s", lowered, lowered + _HIGH)
+            # The first e-mails in order, then the scope: the planner cannot tell how many e-mails
+            # start with "bri", and guessing few it would fetch and sort them all (thousands).
+            first = ("(SELECT customer_id, address_key FROM customers_customeremail WHERE address_key >= %s "
+                     "AND address_key < %s ORDER BY address_key LIMIT %s) e "
+                     "JOIN customers_customer c ON c.id = e.customer_id")
+            select = Select(first, "e.customer_id", _STATUS_AT_TILL,
+                            source_params=[lowered, _after_prefix(lowered), EMAIL_START_WINDOW])
             select.order_by = "e.address_key"
             yield select, 2, "e-mail (start)"
-        digits = phone_digits(query)
-        if len(digits) >= 4 and _PHONE_LIKE.match(query):
-            tail = digits[::-1]  # the last digits typed, read backwards, start the reversed number
-            yield _phones().add("p.digits_reversed >= %s AND p.digits_reversed < %s", tail, tail + _HIGH), 2, \
-                "phone (last digits)"
 
     def _parts(self, query: str, words: list[str]):
         if not words or any(len(word) < 3 for word in words):
@@ -213,6 +258,8 @@ class Engine:
         typo_found = any(set(found) - {word} for word, found in spellings.items())
         if not typo_found or not all(spellings[word] for word in long_words):
             return
+        if self.found_so_far and all(word in found for word, found in spellings.items()):
+            return  # every word is a name word and found someone: no sign of a typo
         conditions = {word: _similar_condition(word, spellings.get(word, [])) for word in dict.fromkeys(words)}
         select = _term_select("t0.sort_key")
         for index, word in enumerate(sorted(conditions, key=lambda word: self._capped_count(*conditions[word]))):
@@ -220,11 +267,18 @@ class Engine:
             _join_term(select, index, condition.replace("term", f"t{index}.term"), params)
         yield select, 4, "name (similar spelling)"
 
-    def _capped_count(self, condition: str, params: list, cap: int = 5000) -> int:
-        """How many name entries meet ``condition``, counting no further than ``cap``."""
+    def _capped_count(self, condition: str, params: list) -> int:
+        """How many name entries meet ``condition``, counting no further than COUNT_CAP (it only
+        orders the words and decides whether a walk is worth it, so a recent count will do)."""
+        key = (condition, tuple(params))
+        if self.word_counts is not None and (known := self.word_counts.get(key)) is not None:
+            return known
         self.cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM customers_searchterm WHERE {condition} "
-                            f"LIMIT {cap}) AS capped", params)
-        return self.cursor.fetchall()[0][0]
+                            f"LIMIT {COUNT_CAP}) AS capped", params)
+        count = self.cursor.fetchall()[0][0]
+        if self.word_counts is not None:
+            self.word_counts.put(key, count)
+        return count
 
     def _spellings(self, word: str) -> list[str]:
         """Known name words at most one typo away from ``word`` (itself included when known), where
@@ -301,7 +355,7 @@ def _join_term(select: Select, index: int, condition: str, params: list) -> None
 
 def _term_condition(alias: str, word: str, *, prefix: bool) -> tuple[str, list]:
     if prefix:
-        return f"{alias}.term >= %s AND {alias}.term < %s", [word, word + _HIGH]
+        return f"{alias}.term >= %s AND {alias}.term < %s", [word, _after_prefix(word)]
     return f"{alias}.term = %s", [word]
 
 
@@ -310,10 +364,25 @@ def _similar_condition(word: str, spellings: list[str]) -> tuple[str, list]:
     or (four letters) is a five-letter word with one letter missing."""
     if len(word) >= TYPO_MIN_LENGTH:
         return f"term IN ({_marks(spellings)})", spellings
-    start = ("term >= %s AND term < %s", [word, word + _HIGH])
+    start = ("term >= %s AND term < %s", [word, _after_prefix(word)])
     if not spellings:
         return start
     return f"({start[0]} OR term IN ({_marks(spellings)}))", [*start[1], *spellings]
+
+
+def _after_prefix(prefix: str) -> str:
+    """The first string after every string that starts with ``prefix`` (code-point order, as the
+    search columns compare): "abc" -> "abd". A bound the planner can estimate, where "abc" followed
+    by the highest character makes PostgreSQL guess a handful of rows for thousands."""
+    following = ord(prefix[-1]) + 1
+    if following > 0x10FFFF or 0xD800 <= following <= 0xDFFF:
+        return prefix + _HIGH
+    return prefix[:-1] + chr(following)
+
+
+def _is_phone_like(query: str) -> bool:
+    """Four digits or more, with nothing but what people type between the digits of a phone."""
+    return len(phone_digits(query)) >= 4 and bool(_PHONE_LIKE.match(query))
 
 
 def _marks(values) -> str:

@@ -13,12 +13,13 @@ from patron.customers.models import Customer, CustomerEmail, CustomerPhone
 from patron.customers.queries import CustomerFilter, filter_customers
 from patron.locations.models import Location
 from patron.locations.queries import covering_group_ids
-from patron.lookup.engine import QUERY_MAX, Engine, Hit, QueryTooLong, Scope
+from patron.lookup.engine import QUERY_MAX, Engine, Hit, QueryTooLong, Scope, WordCounts
 
 LIMIT_MAX = 100
 # How many of the best matches a filtered list (the back office's, the API's) ranks before its other
 # filters apply: a search that matches more than a few hundred customers is refined, not paged through.
 CANDIDATES = 300
+WORD_COUNTS = WordCounts()  # per process; a count only guides the order of the work
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,6 @@ def _till_statuses_only(query: CustomerFilter) -> bool:
 def _ranked(query: str, scope: Scope, limit: int) -> list[Hit]:
     try:
         with connection.cursor() as cursor:
-            return Engine(cursor, connection.vendor).find(query, scope, limit)
+            return Engine(cursor, connection.vendor, WORD_COUNTS).find(query, scope, limit)
     except QueryTooLong:
         raise ValidationFailed(f"Type at most {QUERY_MAX} characters.", field="q", code="query-too-long") from None
