@@ -210,7 +210,11 @@ class Engine:
 
     def _starts(self, query: str, words: list[str]):
         if words:
-            yield _terms(words, prefix=True), 2, "name (start)"
+            unique = list(dict.fromkeys(words))
+            if len(unique) > 1:  # the rarest start first: it is the one walked
+                unique.sort(key=lambda word: (self._capped_count("term >= %s AND term < %s",
+                                                                 [word, _after_prefix(word)]), -len(word)))
+            yield _terms(unique, prefix=True), 2, "name (start)"
         lowered = query.lower()
         if " " not in lowered:
             select = _customers().add("lower(c.account_number) >= %s AND lower(c.account_number) < %s",
@@ -335,9 +339,8 @@ def _term_select(order_by: str) -> Select:
 
 def _terms(words: list[str], *, prefix: bool) -> Select:
     """Customers having every word as a whole name word (or as the start of one). The query walks
-    the first word's index entries (whole words: the caller puts the rarest first; starts: the
-    longest, as longer starts are rarer) and checks the others per row."""
-    ordered = list(dict.fromkeys(words)) if not prefix else sorted(dict.fromkeys(words), key=len, reverse=True)
+    the first word's index entries (the caller puts the rarest first) and checks the others per row."""
+    ordered = list(dict.fromkeys(words))
     select = _term_select("t0.term, t0.sort_key" if prefix else "t0.sort_key")
     for index, word in enumerate(ordered):
         _join_term(select, index, *_term_condition(f"t{index}", word, prefix=prefix))
