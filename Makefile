@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgresql venv demo clean
-.PHONY: bench-ledger bench-lookup
+.PHONY: bench-ledger bench-lookup bench-export
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ bench-ledger: $(STAMP)
 bench-lookup: $(STAMP)
 	$(BIN)/python -m bench.lookup --pg-url "$(PG_URL)" $(if $(SIZE),--size $(SIZE)) \
 		$(if $(ENGINES),--engines $(ENGINES)) $(if $(KEEP),--keep) $(if $(REUSE),--reuse "$(REUSE)") $(BENCH_ARGS)
+
+## Export benchmark (issue 5): every customer of a loaded database in each format, with time and peak
+## memory. REUSE=<database url> names the database, e.g. one kept by make bench-lookup KEEP=1.
+bench-export: $(STAMP)
+	@test -n "$(REUSE)" || { echo "make bench-export REUSE=<database url> (e.g. kept by make bench-lookup KEEP=1)"; exit 2; }
+	$(BIN)/python -m bench.export --database "$(REUSE)" $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static
