@@ -379,7 +379,7 @@ def _print_details(report: EngineReport, args) -> None:
     rebuild = report.rebuild
     print(f"index built from scratch (rebuild_index, one transaction): {rebuild['seconds']:.1f} s, "
           f"{rebuild['rows']['customers_searchterm']:,} terms, {rebuild['rows']['customers_searchvariant']:,} "
-          f"variants{'; then ANALYZE' if rebuild['analysed'] else ''}")
+          f"variants{'; then VACUUM ANALYZE' if rebuild['analysed'] else ''}")
     print(f"create a customer (POST {CREATE_PATH}, 1 client, n={report.create.count}): "
           f"p50/p95/p99 {_ms(report.create)} ms")
     skipped = ", ".join(f"{key} {count}" for key, count in report.drawn["not_identifying"].items())

@@ -26,11 +26,7 @@ def register(commands) -> None:
         description="List customers, optionally filtered. The search is the till's lookup: names in any "
                     "order (accents, case and one typo forgiven), e-mails, phones in any format or their last "
                     "digits, account numbers and tax IDs; best matches first (--sort applies without it).")
-    listing.add_argument("--search", metavar="Q", default="", help="what to look for")
-    listing.add_argument("--status", action="append", choices=CustomerStatus.values,
-                         help="only this status (repeat for several)")
-    listing.add_argument("--kind", choices=CustomerKind.values, help="only this kind")
-    listing.add_argument("--tag", default="", help="only customers with this tag")
+    add_list_filters(listing)
     listing.add_argument("--sort", choices=list(SORTS), default="name", help="order (default: %(default)s)")
     listing.add_argument("--limit", type=positive_int, default=50,
                          help="at most this many (default: %(default)s)")
@@ -48,11 +44,24 @@ def register(commands) -> None:
     show.set_defaults(handler=show_customer)
 
 
+def add_list_filters(parser) -> None:
+    """The customer list's filters, for every command that reads the list (list, export)."""
+    parser.add_argument("--search", metavar="Q", default="", help="what to look for (the till's lookup)")
+    parser.add_argument("--status", action="append", choices=CustomerStatus.values,
+                        help="only this status (repeat for several)")
+    parser.add_argument("--kind", choices=CustomerKind.values, help="only this kind")
+    parser.add_argument("--tag", default="", help="only customers with this tag")
+
+
+def list_filter(args, **options) -> CustomerFilter:
+    return CustomerFilter(search=args.search, statuses=tuple(args.status or ()), kind=args.kind or "",
+                          tag=args.tag, **options)
+
+
 # --- list -------------------------------------------------------------------------------------
 
 def list_customers(args) -> None:
-    query = CustomerFilter(search=args.search, statuses=tuple(args.status or ()), kind=args.kind or "",
-                           tag=args.tag, sort=args.sort)
+    query = list_filter(args, sort=args.sort)
     customers, total = _listed(query, args.limit)
     rows = [_summary(customer) | _what_matched(customer) for customer in customers]
     if args.format == "json":

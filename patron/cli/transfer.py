@@ -6,8 +6,7 @@ import sys
 import time
 
 from patron.cli.common import cli_actor
-from patron.customers.models import CustomerKind, CustomerStatus
-from patron.customers.queries import CustomerFilter
+from patron.cli.customers import add_list_filters, list_filter
 from patron.transfer.exports import FORMATS, customers_matching, export_customers
 
 
@@ -25,19 +24,15 @@ def register(commands) -> None:
                            help="csv, xlsx, vcf (vCard 4.0) or json (default: %(default)s)")
     customers.add_argument("--output", "-o", metavar="FILE",
                            help="write to FILE (default: standard output; needed for xlsx)")
-    customers.add_argument("--search", metavar="Q", default="", help="only the lookup's matches for Q")
-    customers.add_argument("--status", action="append", choices=CustomerStatus.values,
-                           help="only this status (repeat for several)")
-    customers.add_argument("--kind", choices=CustomerKind.values, help="only this kind")
-    customers.add_argument("--tag", default="", help="only customers with this tag")
+    add_list_filters(customers)
     customers.set_defaults(handler=export_customer_list)
 
 
 def export_customer_list(args) -> None:
     if args.format == "xlsx" and not args.output:
         raise SystemExit("patron export customers: --format xlsx needs --output FILE")
-    query = CustomerFilter(search=args.search, statuses=tuple(args.status or ()), kind=args.kind or "", tag=args.tag)
-    pieces = export_customers(actor=cli_actor(), customers=customers_matching(query), format_key=args.format)
+    pieces = export_customers(actor=cli_actor(), customers=customers_matching(list_filter(args)),
+                              format_key=args.format)
     started, size = time.perf_counter(), 0
     if args.output:
         with open(args.output, "wb") as out:

@@ -10,7 +10,9 @@ costly ones) only while it holds fewer than FALLBACK_BELOW customers:
   4. similar: words of five letters or more may carry one typo (one letter wrong, missing, extra,
      or two swapped), found through the deletion-neighbourhood table; so a four-letter word typed
      may be a five-letter one with a letter missing ("hary" for "harry")
-Within a tier customers come in name order. Several words are first tried as a full name (one
+A query with "@" is an e-mail (tiers 0 and its start only); a phone-like one (digits and what people
+type between them) skips tiers 3 and 4, and ends once a whole number matched. Within a tier
+customers come in name order. Several words are first tried as a full name (one
 range of the sort-name index per word order). Every query is plain SQL with bound parameters over
 indexed columns; only the "part" tier differs per engine (FTS5 trigram on SQLite, pg_trgm on
 PostgreSQL). The same code serves the offline till cache, whose SQLite file has the same tables.
