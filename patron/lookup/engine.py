@@ -125,7 +125,7 @@ class Engine:
         self.cursor = cursor
         self.vendor = vendor
         self.word_counts = word_counts
-        self.found_so_far = 0
+        self.full_name_found = False
 
     def find(self, query: str, scope: Scope, limit: int = 20) -> list[Hit]:
         if len(query) > QUERY_MAX:
@@ -141,13 +141,15 @@ class Engine:
         elif phone_like:  # digits are not looked for inside names, nor forgiven a typo
             tiers = tiers[:3]
         hits: dict[int, Hit] = {}
+        self.full_name_found = False
         for tier in tiers:
             room = limit - len(hits)
             if room <= 0 or (tier in (self._parts, self._similar) and len(hits) >= FALLBACK_BELOW):
                 break
+            if tier in (self._parts, self._similar) and self.full_name_found:
+                break  # the name typed in full was found: parts of other names and other spellings are noise
             if hits and phone_like and tier != self._identifiers:
                 break  # a whole phone number (or tax ID) found: the rest would only find it again
-            self.found_so_far = len(hits)
             selects = tier(query, words)
             step = next(selects, None)
             while step is not None:
@@ -182,6 +184,7 @@ class Engine:
             found_by_full_name = False
             for select in self._full_names(words):
                 found_by_full_name = (yield select, 1, "name") or found_by_full_name
+            self.full_name_found = found_by_full_name
             ordered = self._rarest_first(words)
             # Words elsewhere in the name ("anna" of "Anna-Lena Schmidt"): worth walking the rarest
             # word's entries unless the full name found someone and that walk would be long.
@@ -264,11 +267,12 @@ class Engine:
         typo_found = any(set(found) - {word} for word, found in spellings.items())
         if not typo_found or not all(spellings[word] for word in long_words):
             return
-        if self.found_so_far and all(word in found for word, found in spellings.items()):
-            return  # every word is a name word and found someone: no sign of a typo
         conditions = {word: _similar_condition(word, spellings.get(word, [])) for word in dict.fromkeys(words)}
         select = _term_select("t0.sort_key")
-        for index, word in enumerate(sorted(conditions, key=lambda word: self._capped_count(*conditions[word]))):
+        # The rarest first; among words too common to count, the one with the fewest spellings.
+        rarest_first = sorted(conditions, key=lambda word: (self._capped_count(*conditions[word]),
+                                                            len(conditions[word][1])))
+        for index, word in enumerate(rarest_first):
             condition, params = conditions[word]
             _join_term(select, index, condition.replace("term", f"t{index}.term"), params)
         yield select, 4, "name (similar spelling)"
