@@ -267,6 +267,15 @@ class Engine:
         typo_found = any(set(found) - {word} for word, found in spellings.items())
         if not typo_found or not all(spellings[word] for word in long_words):
             return
+        # Words typed as they are spelt in some name most likely are: first the names that keep
+        # them and differ only where the typo is ("andrew waljton": Andrew Walton before Andre
+        # Walton), then every spelling of every word.
+        kept = {word: [word] if word in found else found for word, found in spellings.items()}
+        if kept != spellings and any(kept[word] != [word] for word in kept):
+            yield self._similar_select(words, kept), 4, "name (similar spelling)"
+        yield self._similar_select(words, spellings), 4, "name (similar spelling)"
+
+    def _similar_select(self, words: list[str], spellings: dict[str, list[str]]) -> Select:
         conditions = {word: _similar_condition(word, spellings.get(word, [])) for word in dict.fromkeys(words)}
         select = _term_select("t0.sort_key")
         # The rarest first; among words too common to count, the one with the fewest spellings.
@@ -275,7 +284,7 @@ class Engine:
         for index, word in enumerate(rarest_first):
             condition, params = conditions[word]
             _join_term(select, index, condition.replace("term", f"t{index}.term"), params)
-        yield select, 4, "name (similar spelling)"
+        return select
 
     def _capped_count(self, condition: str, params: list) -> int:
         """How many name entries meet ``condition``, counting no further than COUNT_CAP (it only

@@ -191,3 +191,12 @@ def test_limit_and_order_within_a_tier(system):
         customer_factory(first_name="Eva", last_name=last)
     assert names("eva") == ["Eva Adams", "Eva Meyer", "Eva Zimmer"]
     assert names("eva", limit=2) == ["Eva Adams", "Eva Meyer"]
+
+
+def test_a_typo_keeps_the_other_words_as_typed_first(system):
+    """"andrew" is a name word: the names with it (and "walton" for the misspelt word) come before
+    those where "andrew" too is read as a typo (Andre, Andrea)."""
+    for first_name in ("Andre", "Andrea", "Andrew"):
+        customer_factory(first_name=first_name, last_name="Walton")
+    assert names("Andrew Waljton")[0] == "Andrew Walton"
+    assert set(names("Andrew Waljton")) == {"Andre Walton", "Andrea Walton", "Andrew Walton"}
