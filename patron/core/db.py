@@ -96,3 +96,18 @@ def append_only_operation(table: str):
             schema_editor.execute(statement)
 
     return migrations.RunPython(forward, reverse)
+
+
+def postgresql_only(forward: list[str], reverse: list[str]):
+    """A migration operation that runs these statements on PostgreSQL and nothing on SQLite (what
+    SQLite does already, or cannot express)."""
+    from django.db import migrations
+
+    def run(statements: list[str]):
+        def operation(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                for statement in statements:
+                    schema_editor.execute(statement)
+        return operation
+
+    return migrations.RunPython(run(forward), run(reverse))
