@@ -5,13 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Lower
 
 from patron.core.errors import NotFound
 from patron.core.models import AuditEvent
 from patron.customers import rules
-from patron.customers.models import Contact, Customer, PriceLevel, Representation, Tag
+from patron.customers.models import (
+    Contact,
+    Customer,
+    CustomerEmail,
+    CustomerPhone,
+    PriceLevel,
+    Representation,
+    Tag,
+)
 from patron.locations.models import Location
 from patron.locations.queries import ancestor_ids
 
@@ -113,3 +122,27 @@ def price_levels_with_counts() -> QuerySet[PriceLevel]:
 def tags_with_counts() -> QuerySet[Tag]:
     """Tags with ``customer_count``, for the settings page."""
     return Tag.objects.annotate(customer_count=Count("customers"))
+
+
+CONTACT_POINTS = (("phones", CustomerPhone._meta.db_table, ("kind", "number", "e164")),
+                  ("emails", CustomerEmail._meta.db_table, ("kind", "address")))
+
+
+def add_contact_points(records: dict[int, dict]) -> None:
+    """Append each customer's phones and e-mails, in their order, as plain values to its record
+    (customer id -> a dict with "phones" and "emails" lists): one plain query each, however many
+    customers, for a till's page of results and an export's chunk alike."""
+    ids = sorted(records)
+    if not ids:
+        return
+    if ids[-1] - ids[0] < 4 * len(ids):  # close together (an export's chunk): a range, not thousands of ids
+        where, params = "customer_id BETWEEN %s AND %s", [ids[0], ids[-1]]
+    else:
+        where, params = f"customer_id IN ({', '.join(['%s'] * len(ids))})", ids
+    with connection.cursor() as cursor:
+        for key, table, columns in CONTACT_POINTS:
+            cursor.execute(f"SELECT customer_id, {', '.join(columns)} FROM {table} WHERE {where} "
+                           "ORDER BY position, id", params)
+            for customer_id, *values in cursor.fetchall():
+                if customer_id in records:
+                    records[customer_id][key].append(dict(zip(columns, values, strict=True)))

@@ -144,10 +144,12 @@ class Engine:
         self.full_name_found = False
         for tier in tiers:
             room = limit - len(hits)
-            if room <= 0 or (tier in (self._parts, self._similar) and len(hits) >= FALLBACK_BELOW):
+            if room <= 0:
                 break
-            if tier in (self._parts, self._similar) and self.full_name_found:
-                break  # the name typed in full was found: parts of other names and other spellings are noise
+            # The costly fallbacks, only for few results, and not once the name typed in full was
+            # found (parts of other names and other spellings are noise then).
+            if tier in (self._parts, self._similar) and (len(hits) >= FALLBACK_BELOW or self.full_name_found):
+                break
             if hits and phone_like and tier != self._identifiers:
                 break  # a whole phone number (or tax ID) found: the rest would only find it again
             selects = tier(query, words)

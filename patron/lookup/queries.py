@@ -9,8 +9,8 @@ from django.db import connection
 
 from patron.core.errors import ValidationFailed
 from patron.customers import rules
-from patron.customers.models import Customer, CustomerEmail, CustomerPhone
-from patron.customers.queries import CustomerFilter, filter_customers
+from patron.customers.models import Customer
+from patron.customers.queries import CustomerFilter, add_contact_points, filter_customers
 from patron.locations.models import Location
 from patron.locations.queries import covering_group_ids
 from patron.lookup.engine import QUERY_MAX, Engine, Hit, QueryTooLong, Scope, WordCounts
@@ -81,16 +81,7 @@ def till_records(customer_ids: Sequence[int]) -> dict[int, dict]:
     the lookup itself."""
     records = {row["id"]: {**row, "phones": [], "emails": []}
                for row in Customer.objects.filter(pk__in=customer_ids).values(*TILL_COLUMNS)}
-    if not records:
-        return records
-    marks = ", ".join(["%s"] * len(records))
-    with connection.cursor() as cursor:  # plain strings: plain SQL, without the ORM's cost per query
-        for key, table, columns in (("phones", CustomerPhone._meta.db_table, ("kind", "number", "e164")),
-                                    ("emails", CustomerEmail._meta.db_table, ("kind", "address"))):
-            cursor.execute(f"SELECT customer_id, {', '.join(columns)} FROM {table} WHERE customer_id IN ({marks}) "
-                           "ORDER BY position, id", list(records))
-            for customer_id, *values in cursor.fetchall():
-                records[customer_id][key].append(dict(zip(columns, values, strict=True)))
+    add_contact_points(records)
     return records
 
 

@@ -27,8 +27,8 @@ from django.http import StreamingHttpResponse
 
 from patron.core.actors import Actor
 from patron.core.permissions import require
-from patron.customers.models import Address, AddressKind, Customer, CustomerEmail, CustomerPhone, CustomFieldDefinition
-from patron.customers.queries import CustomerFilter, filter_customers
+from patron.customers.models import Address, AddressKind, Customer, CustomFieldDefinition
+from patron.customers.queries import CustomerFilter, add_contact_points, filter_customers
 from patron.lookup.queries import search_customers
 
 log = logging.getLogger("patron.exports")
@@ -73,10 +73,8 @@ def _completed(chunk: list[dict]) -> list[dict]:
     # in an IN list; rows of customers the filters left out are skipped below.
     belongs = {"customer_id__gte": ids[0], "customer_id__lte": ids[-1]} if ids[-1] - ids[0] < 4 * CHUNK \
         else {"customer_id__in": ids}
+    add_contact_points(by_id)
     parts = [
-        ("phones", CustomerPhone.objects.values_list("customer_id", "kind", "number", "e164"),
-         ("kind", "number", "e164")),
-        ("emails", CustomerEmail.objects.values_list("customer_id", "kind", "address"), ("kind", "address")),
         ("addresses", Address.objects.values_list("customer_id", "kind", "label", *ADDRESS_FIELDS),
          ("kind", "label", *ADDRESS_FIELDS)),
         ("tags", Customer.tags.through.objects.order_by("tag__name").values_list("customer_id", "tag__name"), None),

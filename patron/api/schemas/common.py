@@ -20,7 +20,8 @@ Timestamp = Annotated[datetime, AfterValidator(lambda value: value.astimezone(UT
 
 
 class Record(Schema):
-    """An answer's part built from keyword values (``from_record``), as every output is.
+    """An output part built from keyword values, for answers read many times a second (the
+    lookup and the change feed).
 
     Ninja's Schema wraps any input in a DjangoGetter, which reads each field through several
     layers of Python, and so validates a part already built (a customer of a page) once more: for
