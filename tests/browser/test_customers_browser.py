@@ -99,7 +99,7 @@ def test_create_each_kind_find_edit_and_deactivate(page: Page, live_server):
     results(page).get_by_text("anna@example.com").click()
     quick = results(page).locator(".quick-form input[name=value]")
     quick.fill("anna.schmidt@example.com")
-    quick.press("Enter")
+    quick.press("Enter")  # at once: the form must already be wired up (no plain submit to the edit page)
     expect(results(page)).to_contain_text("anna.schmidt@example.com")
     expect(results(page).locator(".quick-form")).to_have_count(0)
 
