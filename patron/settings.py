@@ -62,7 +62,10 @@ INSTALLED_APPS = [
     "patron.loyalty",
     "patron.sales",
     "patron.lookup",
+    "patron.channels",
+    "patron.marketing",
     "patron.transfer",
+    "patron.privacy",
     "patron.api",
     "patron.web",
 ]

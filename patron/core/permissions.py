@@ -32,6 +32,10 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "customers.delete": (_MANAGERS, "Delete a customer that has no history"),
     "customers.view_audit": (_MANAGERS, "See the audit trail of a customer"),
     "customers.export": (_MANAGERS, "Export customer lists (CSV, XLSX, vCard, JSON)"),
+    "customers.import": (_MANAGERS, "Import customers from CSV or XLSX files, and roll an import back"),
+    "consent.record": (_ALL, "Record a customer's marketing consent or its withdrawal"),
+    "segments.manage": (_MANAGERS, "Define customer segments and run the newsletter sync"),
+    "privacy.manage": (_ADMINS, "Export all of a customer's data (subject access) and erase customers"),
     "messages.log": (_ALL, "Log a message (call, e-mail, visit) on a customer"),
     "sales.view": (_ALL, "See purchase history, sales and orders"),
     "sales.record": (_ALL, "Record sales and returns (at the till or from a webshop)"),
@@ -49,6 +53,7 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "locations.view": (_ALL, "List locations and location groups"),
     "locations.manage": (_ADMINS, "Create and change locations and location groups"),
     "settings.manage": (_ADMINS, "Change shop settings: account numbers, price levels, custom fields, tags"),
+    "channels.manage": (_ADMINS, "Configure webshop channels and their signing secrets"),
     "staff.manage": (_ADMINS, "Create staff users and API tokens, change roles, revoke tokens"),
 }
 
