@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "patron"
-LAYERS = ["core", "locations", "staff", "customers", "credit", "loyalty", "sales", "lookup", "channels", "marketing",
+LAYERS = ["core", "locations", "staff", "customers", "credit", "loyalty", "sales", "lookup", "marketing", "channels",
           "transfer", "privacy"]
 INTERFACES = ("patron.api", "patron.web", "patron.cli", "ninja", "django.forms", "django_htmx")
 
