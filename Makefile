@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgresql venv demo clean
-.PHONY: bench-ledger bench-lookup bench-export
+.PHONY: bench-ledger bench-lookup bench-export bench-import
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,13 @@ bench-lookup: $(STAMP)
 bench-export: $(STAMP)
 	@test -n "$(REUSE)" || { echo "make bench-export REUSE=<database url> (e.g. kept by make bench-lookup KEEP=1)"; exit 2; }
 	$(BIN)/python -m bench.export --database "$(REUSE)" $(BENCH_ARGS)
+
+## Import benchmark (issue 5): generated files of SIZES rows (default 100000; SIZES="100000 1000000" for
+## the goals) imported as new customers into empty SQLite and PostgreSQL databases; prints rows/s and
+## peak memory against reading the file alone. ENGINES=sqlite|postgresql picks one.
+bench-import: $(STAMP)
+	$(BIN)/python -m bench.imports --pg-url "$(PG_URL)" $(if $(SIZES),--sizes $(SIZES)) \
+		$(if $(ENGINES),--engines $(ENGINES)) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static

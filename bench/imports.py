@@ -1,0 +1,107 @@
+"""``make bench-import``: importing generated customer files into an empty database, per engine.
+
+    python -m bench.imports [--sizes 100000 1000000] [--engines sqlite postgresql] [--pg-url URL]
+
+For each size, the first N rows of the generator's stream (../data/customers_<N>.csv, else
+generated) are imported by ``patron import customers FILE`` in a child process into an empty,
+migrated scratch database: all rows are new customers (match key "none"). The table gives the wall
+time, rows per second, the child's peak memory (RSS) and the outcome; the baseline of the same run
+is reading the file alone (Python's csv module, no database). Goals of issue 5: at least 10,000
+rows/s on each engine, peak RSS under 400 MB at 1,000,000 rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import ENGINE_NAMES, ENGINES, REPO, pg_reachable, print_rows, scratch_database_url
+from bench.export import PATRON
+from bench.lookup import customer_data
+from tests.cli_support import environment
+
+GOAL_ROWS_PER_SECOND = 10_000
+GOAL_RSS_MB = 400
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.imports", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[100_000])
+    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args(argv)
+    engines = [engine for engine in args.engines if engine != "postgresql" or pg_reachable(args.pg_url)]
+    os.environ.setdefault("DATABASE_URL", args.pg_url if "postgresql" in engines else "")
+    _django()
+    rows, failed = [], False
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as work:
+        for size in args.sizes:
+            source = _first_rows(customer_data(size), size, Path(work) / f"customers_{size}.csv")
+            baseline = _read_rate(source)
+            rows.append([f"{size:,}", "baseline: read the file (csv)", "", f"{baseline:,.0f}", "", "", ""])
+            for engine in engines:
+                outcome = _import(engine, source, Path(work) / f"{engine}-{size}")
+                met = outcome["rate"] >= GOAL_ROWS_PER_SECOND and (size < 1_000_000 or outcome["rss"] < GOAL_RSS_MB)
+                failed |= not met
+                rows.append([f"{size:,}", f"import into {ENGINE_NAMES[engine]}", f"{outcome['seconds']:.1f}",
+                             f"{outcome['rate']:,.0f} ({outcome['rate'] / baseline:.3f}x)", f"{outcome['rss']:.0f}",
+                             outcome["summary"], "PASS" if met else "FAIL"])
+    print(f"Import benchmark. Load average: {' '.join(f'{value:.1f}' for value in os.getloadavg())}.")
+    print_rows(["rows", "run", "seconds", "rows/s (x baseline)", "peak RSS MB", "outcome",
+                f"goal >= {GOAL_ROWS_PER_SECOND:,}/s, RSS < {GOAL_RSS_MB} MB"], rows)
+    return 1 if failed else 0
+
+
+def _django() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "patron.settings")
+    django.setup()
+
+
+def _first_rows(source: Path, size: int, target: Path) -> Path:
+    with open(source, encoding="utf-8") as stream, open(target, "w", encoding="utf-8") as out:
+        for number, line in enumerate(stream):
+            if number > size:
+                break
+            out.write(line)
+    return target
+
+
+def _read_rate(path: Path) -> float:
+    started = time.perf_counter()
+    with open(path, newline="", encoding="utf-8") as stream:
+        count = sum(1 for _ in csv.DictReader(stream))
+    return count / (time.perf_counter() - started)
+
+
+def _import(engine: str, source: Path, work: Path) -> dict:
+    work.mkdir()
+    with scratch_database_url(engine, work) as url:
+        env = environment(work / "var", url)
+        subprocess.run([PATRON, "migrate"], env=env, cwd=REPO, check=True, capture_output=True)
+        print(f"  importing {source.name} into {ENGINE_NAMES[engine]} ...", flush=True)
+        started = time.perf_counter()
+        process = subprocess.Popen([PATRON, "import", "customers", str(source), "--match-key", "none", "--quiet"],
+                                   env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        output = process.stdout.read().decode()
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"the import failed:\n{process.stderr.read().decode()}")
+    found = re.search(r"([\d,]+) created, ([\d,]+) updated, ([\d,]+) unchanged, ([\d,]+) rejected", output)
+    created, rejected = (int(found.group(index).replace(",", "")) for index in (1, 4))
+    total = created + rejected
+    return {"seconds": seconds, "rate": total / seconds, "rss": usage.ru_maxrss / 1024,
+            "summary": f"{created:,} created, {rejected:,} rejected"}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

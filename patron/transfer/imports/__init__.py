@@ -1,0 +1,1 @@
+"""Customer imports from CSV and XLSX: reading files, mapping columns, running jobs in batches."""

@@ -1,0 +1,68 @@
+"""The Import pages' forms. Shape only: ``transfer.imports.jobs`` checks the file and the mapping."""
+
+from __future__ import annotations
+
+from django import forms
+
+from patron.transfer.imports.mappings import MATCH_KEYS, all_targets
+from patron.transfer.imports.reading import max_upload_bytes
+from patron.transfer.models import ImportJob, SavedMapping
+
+DELIMITERS = [("", "Detect"), (",", "Comma ,"), (";", "Semicolon ;"), ("tab", "Tab"), ("|", "Bar |")]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="File", help_text="CSV or XLSX: an export of Shopify, Square, Lightspeed, "
+                                                   "Mailchimp or Patron is recognised; any other file is mapped "
+                                                   "column by column.")
+    encoding = forms.CharField(required=False, max_length=30, label="Encoding",
+                               help_text="Leave blank for UTF-8. Older Windows programs write cp1252.")
+    delimiter = forms.ChoiceField(required=False, choices=DELIMITERS, label="Delimiter")
+    saved_mapping = forms.ChoiceField(required=False, label="Saved mapping")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["saved_mapping"].choices = [("", "None: recognise or suggest")] + [
+            (name, name) for name in SavedMapping.objects.values_list("name", flat=True)]
+        self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.tsv,.xlsx"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = max_upload_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(f"The file is {upload.size / 1e6:,.1f} MB; at most {limit / 1e6:,.0f} MB "
+                                        "can be imported at once. Split it into smaller files.")
+        return upload
+
+
+class MappingForm(forms.Form):
+    """One choice per column of the file, the match key, the channel of external references."""
+
+    match_key = forms.ChoiceField(label="Match customers by", choices=list(MATCH_KEYS.items()))
+    channel_code = forms.ChoiceField(required=False, label="External references belong to")
+    save_as = forms.CharField(required=False, max_length=80, label="Save this mapping as",
+                              help_text="To import the next file of this layout in one step.")
+
+    def __init__(self, *args, job: ImportJob, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = list(job.mapping)
+        targets = list(all_targets().items())
+        for index, column in enumerate(self.columns):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                required=False, choices=targets, label=column, initial=job.mapping[column])
+        self.fields["match_key"].initial = job.match_key
+        self.fields["channel_code"].choices = [("", "No channel")] + _channels()
+        self.fields["channel_code"].initial = job.channel_code
+
+    def column_fields(self):
+        return [self[f"column_{index}"] for index in range(len(self.columns))]
+
+    def mapping(self) -> dict[str, str]:
+        return {column: self.cleaned_data.get(f"column_{index}") or ""
+                for index, column in enumerate(self.columns)}
+
+
+def _channels() -> list[tuple[str, str]]:
+    from patron.channels.models import Channel
+
+    return [(code, f"{name} ({code})") for code, name in Channel.objects.order_by("code").values_list("code", "name")]
