@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from patron.core.actors import Actor
 from patron.core.context import current_request
+from patron.core.db import insert_many
 from patron.core.jsonable import jsonable
 from patron.core.models import AuditEvent
 
@@ -19,7 +20,7 @@ def record_event(*, actor: Actor, action: str, subject, customer=None, changes: 
 
 def record_events(events: list[AuditEvent]) -> None:
     """Append many entries built with ``audit_event`` at once (bulk paths)."""
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    insert_many(events)
 
 
 def audit_event(*, actor: Actor, action: str, subject, customer=None, changes: dict | None = None,

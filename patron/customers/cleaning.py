@@ -32,6 +32,9 @@ PERSON_NAME_MAX = 100
 NOTES_MAX = 10_000
 TAG_MAX = 50
 MAX_LIST_ITEMS = 20
+# The choices as sets, worked out once (a TextChoices' .values builds a new list on every call).
+PHONE_KINDS, EMAIL_KINDS, ADDRESS_KINDS = frozenset(PhoneKind.values), frozenset(EmailKind.values), frozenset(
+    AddressKind.values)
 
 
 def _text(max_length: int, multiline: bool = False):
@@ -149,7 +152,7 @@ def _list_of(item_cleaner, noun):
 
 def _phone_item(item, errors, prefix):
     kind = (item or {}).get("kind") or PhoneKind.MOBILE
-    if kind not in PhoneKind.values:
+    if kind not in PHONE_KINDS:
         errors.add(f"{prefix}.kind", "Choose mobile, home, work or fax.")
     number = errors.clean(f"{prefix}.number", clean_text, (item or {}).get("number"), max_length=40)
     e164 = errors.clean(f"{prefix}.number", normalize_phone, number) if number is not None else None
@@ -158,7 +161,7 @@ def _phone_item(item, errors, prefix):
 
 def _email_item(item, errors, prefix):
     kind = (item or {}).get("kind") or EmailKind.PERSONAL
-    if kind not in EmailKind.values:
+    if kind not in EMAIL_KINDS:
         errors.add(f"{prefix}.kind", "Choose personal, work, billing or other.")
     address = errors.clean(f"{prefix}.address", normalize_email, (item or {}).get("address"))
     return {"kind": kind, "address": address}
@@ -286,7 +289,7 @@ def clean_address_values(values: dict, *, creating: bool) -> dict:
         cleaned["country"] = errors.clean("country", normalize_country, values["country"])
     if "kind" in values or creating:
         kind = values.get("kind") or ""
-        if kind not in AddressKind.values:
+        if kind not in ADDRESS_KINDS:
             errors.add("kind", "Choose contact, billing or shipping.")
         cleaned["kind"] = kind
     if creating and not any(cleaned.get(field) for field in ("line1", "city", "postal_code")):

@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 
 from patron.core.actors import Actor
 from patron.core.audit import audit_event, record_events
+from patron.core.db import insert_many
 from patron.core.errors import Conflict, DomainError, ValidationFailed
 from patron.core.jsonable import changed_fields
 from patron.core.normalize import email_key, phone_digits
@@ -41,6 +42,7 @@ from patron.customers.search_index import index_customers
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import default_groups, default_location, groups_covering
 
+_KINDS, _STATUSES = frozenset(CustomerKind.values), frozenset(CustomerStatus.values)
 # Terms a cashier may leave as they are when creating a customer (anything else needs edit_terms).
 _TERMS_DEFAULTS = {"default_discount": ("0", "0.00", 0, None, ""), "is_tax_exempt": (False, None, ""),
                    "is_employee": (False, None, "")}
@@ -84,10 +86,10 @@ def prepare_customer(actor: Actor, *, kind: str, values: dict, status: str | Non
     require(actor, "customers.create")
     if any(not _is_default_term(field, values[field], defaults) for field in TERMS_FIELDS & set(values)):
         require(actor, "customers.edit_terms")
-    if kind not in CustomerKind.values:
+    if kind not in _KINDS:
         raise ValidationFailed("Choose private person, company or placeholder.", field="kind")
     status = status or defaults.initial_status
-    if status not in CustomerStatus.values:
+    if status not in _STATUSES:
         raise ValidationFailed("Unknown status.", field="status")
     if status != defaults.initial_status:
         require(actor, "customers.change_status")
@@ -191,7 +193,7 @@ def _store(actor: Actor, news: list[NewCustomer]) -> list[Customer]:
         customers.append(customer)
     try:
         with transaction.atomic():
-            Customer.objects.bulk_create(customers, batch_size=1000)
+            insert_many(customers, batch_rows=1000)
     except IntegrityError:  # someone typed the same number at this very moment
         raise Conflict("An account number was taken meanwhile; try again.", field="account_number",
                        code="account-number-taken") from None
@@ -206,28 +208,24 @@ def _store(actor: Actor, news: list[NewCustomer]) -> list[Customer]:
 
 def _store_parts(actor: Actor, customers: list[Customer], news: list[NewCustomer]) -> None:
     pairs = list(zip(customers, news, strict=True))
-    CustomerPhone.objects.bulk_create(
-        [CustomerPhone(customer=customer, kind=phone["kind"], number=phone["number"], e164=phone["e164"],
-                       digits_reversed=phone_digits(phone["e164"])[::-1], position=position)
-         for customer, new in pairs for position, phone in enumerate(new.phones)], batch_size=2000)
-    CustomerEmail.objects.bulk_create(
-        [CustomerEmail(customer=customer, kind=email["kind"], address=email["address"],
-                       address_key=email_key(email["address"]), position=position)
-         for customer, new in pairs for position, email in enumerate(new.emails)], batch_size=2000)
-    Address.objects.bulk_create([Address(customer=customer, **values) for customer, new in pairs
-                                 for values in new.addresses], batch_size=2000)
+    insert_many([CustomerPhone(customer=customer, kind=phone["kind"], number=phone["number"], e164=phone["e164"],
+                               digits_reversed=phone_digits(phone["e164"])[::-1], position=position)
+                 for customer, new in pairs for position, phone in enumerate(new.phones)])
+    insert_many([CustomerEmail(customer=customer, kind=email["kind"], address=email["address"],
+                               address_key=email_key(email["address"]), position=position)
+                 for customer, new in pairs for position, email in enumerate(new.emails)])
+    insert_many([Address(customer=customer, **values) for customer, new in pairs for values in new.addresses])
     GroupLink = Customer.location_groups.through
-    GroupLink.objects.bulk_create([GroupLink(customer=customer, locationgroup=group) for customer, new in pairs
-                                   for group in new.groups], batch_size=2000)
+    insert_many([GroupLink(customer=customer, locationgroup=group) for customer, new in pairs
+                 for group in new.groups])
     tags = {tag.name.casefold(): tag for tag in tag_objects(sorted({name for new in news for name in new.tags}))}
     for new in news:  # as stored: "vip" typed for the existing tag "VIP" is "VIP"
         new.tags = [tags[name.casefold()].name for name in new.tags]
     TagLink = Customer.tags.through
-    TagLink.objects.bulk_create([TagLink(customer=customer, tag=tags[name.casefold()]) for customer, new in pairs
-                                 for name in new.tags], batch_size=2000)
-    StatusChange.objects.bulk_create([StatusChange(customer=customer, from_status="", to_status=customer.status,
-                                                   reason="Created", actor_label=actor.label)
-                                      for customer in customers], batch_size=2000)
+    insert_many([TagLink(customer=customer, tag=tags[name.casefold()]) for customer, new in pairs
+                 for name in new.tags])
+    insert_many([StatusChange(customer=customer, from_status="", to_status=customer.status, reason="Created",
+                              actor_label=actor.label) for customer in customers])
 
 
 def _snapshot_of_new(customer: Customer, new: NewCustomer) -> dict:

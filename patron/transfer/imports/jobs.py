@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from patron.core.actors import Actor, system_actor, user_actor
 from patron.core.audit import record_event
+from patron.core.db import insert_many
 from patron.core.errors import DomainError, RuleViolation, ValidationFailed
 from patron.core.money import parse_amount
 from patron.core.normalize import InvalidValue, email_key, normalize_phone, normalize_tax_id
@@ -222,7 +223,7 @@ def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None) -
                 if locked.committed_rows >= batch[-1].number:  # another worker did it meanwhile
                     continue
                 result = _import_batch(job, batch, actor)
-                ImportRow.objects.bulk_create(result.rows)
+                insert_many(result.rows)
                 _commit_counts(locked, result, last_row=batch[-1].number)
             job = locked
             if progress:
