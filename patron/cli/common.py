@@ -87,8 +87,12 @@ def print_json(data) -> None:
 
 
 def print_csv(rows: Sequence[dict]) -> None:
+    """CSV whose text cells a spreadsheet shows as text, never runs as a formula (test S7)."""
+    from patron.transfer.exports import spreadsheet_safe
+
     if not rows:
         return
     writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: spreadsheet_safe(value) if isinstance(value, str) else value for key, value in row.items()}
+                     for row in rows)

@@ -258,6 +258,19 @@ def _claim(job: ImportJob, status: str) -> ImportJob:
     return job
 
 
+def note_if_stalled(job: ImportJob) -> ImportJob:
+    """A job whose worker died (crash, kill, server restart) stops as failed, so it can be resumed."""
+    if job.status in (ImportStatus.RUNNING, ImportStatus.CHECKING) and job.worker_pid and not _worker_alive(
+            job.worker_pid) and job.worker_pid != os.getpid():
+        updated = ImportJob.objects.filter(pk=job.pk, status=job.status, worker_pid=job.worker_pid).update(
+            status=ImportStatus.FAILED if job.status == ImportStatus.RUNNING else ImportStatus.PENDING,
+            worker_pid=None, error="The import's worker stopped before the end (a crash or a restart). "
+                                   "Resume it: rows already imported are not imported again.")
+        if updated:
+            job.refresh_from_db()
+    return job
+
+
 def _worker_alive(pid: int | None) -> bool:
     if not pid or pid == os.getpid():
         return False

@@ -14,7 +14,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from patron.customers.models import AddressKind, CustomerKind, CustomFieldDefinition, CustomerStatus
+from patron.customers.models import AddressKind, CustomerKind, CustomerStatus, CustomFieldDefinition
 
 ADDRESS_PARTS = {"line1": "street", "line2": "street, 2nd line", "line3": "street, 3rd line", "city": "city",
                  "region": "state or region", "postal_code": "postal code", "country": "country"}
@@ -71,7 +71,7 @@ MATCH_KEYS = {
 _YES = {"yes", "y", "true", "t", "1", "x", "subscribed", "opted in", "opt-in", "on"}
 _NO = {"no", "n", "false", "f", "0", "unsubscribed", "opted out", "opt-out", "off", "cleaned", "non-subscribed"}
 LIST_SPLIT = re.compile(r"\s*[;,]\s*")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 def custom_targets() -> dict[str, str]:

@@ -123,7 +123,8 @@ def test_mailchimp_audience_gives_consent_with_its_proof(tmp_path):
 
 def test_patron_export_round_trip_loses_nothing(system, tmp_path):
     customer_factory(first_name="Anna", last_name="Schmidt", account_number="C-1", birth_date="1990-02-03",
-                     phones=[{"kind": "mobile", "number": "+49 171 1234567"}, {"kind": "work", "number": "+49 30 901820"}],
+                     phones=[{"kind": "mobile", "number": "+49 171 1234567"},
+                             {"kind": "work", "number": "+49 30 901820"}],
                      emails=[{"address": "anna@example.com"}, {"kind": "work", "address": "a.s@firm.example"}],
                      tags=["VIP", "=cmd"], notes='Line one, "quoted";\nline two', tax_id="DE136695976",
                      tax_id_country="DE", default_discount="5", is_tax_exempt=True,
@@ -409,3 +410,16 @@ def test_cli_reports_a_bad_file_in_one_line(tmp_path, capsys):
 
 def _rows(data: bytes) -> list[dict]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_a_job_whose_worker_died_is_marked_failed_and_resumes(tmp_path):
+    import subprocess
+
+    actor = system_actor("test")
+    job = jobs.create_job(actor=actor, source=str(FILES / "shopify.csv"), file_name="shopify.csv", keep_source=True)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, worker_pid=dead.pid)
+    job = jobs.note_if_stalled(ImportJob.objects.get(pk=job.pk))
+    assert job.status == ImportStatus.FAILED and "Resume it" in job.error
+    assert jobs.run_job(job, actor=actor).created_count == 2

@@ -63,7 +63,7 @@ def _saved_upload(upload) -> str:
 @requires("customers.import")
 def import_job(request, pk):
     """One import: its mapping on a preview until it runs, then its progress, report and rollback."""
-    job = get_object_or_404(ImportJob, pk=pk)
+    job = jobs.note_if_stalled(get_object_or_404(ImportJob, pk=pk))
     form = MappingForm(request.POST or None, job=job)
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,7 +106,7 @@ def _preview(job: ImportJob) -> dict:
 @requires("customers.import")
 def import_progress(request, pk):
     """The progress fragment htmx polls while the import works; it stops polling when done."""
-    job = get_object_or_404(ImportJob, pk=pk)
+    job = jobs.note_if_stalled(get_object_or_404(ImportJob, pk=pk))
     if job.status not in (ImportStatus.CHECKING, ImportStatus.RUNNING) and request.GET.get("from") == "working":
         response = render(request, "web/imports/job.html#progress", _job_context(job))
         response["HX-Refresh"] = "true"  # the report and the next buttons come with the whole page
