@@ -1,0 +1,31 @@
+"""How each field of the channels app is classified (see the privacy app's data inventory)."""
+
+FIELDS = {
+    "Channel.id": "operational",
+    "Channel.code": "operational",
+    "Channel.name": "operational",
+    "Channel.secret": "operational",
+    "Channel.previous_secret": "operational",
+    "Channel.previous_secret_expires_at": "operational",
+    "Channel.location": "operational",
+    "Channel.is_active": "operational",
+    "Channel.created_at": "operational",
+    "Channel.secret_rotated_at": "operational",
+    "ExternalReference.id": "operational",
+    "ExternalReference.channel": "operational",
+    "ExternalReference.external_id": "personal",
+    "ExternalReference.customer": "personal",
+    "ExternalReference.source_updated_at": "operational",
+    # names, e-mail, phone, addresses, note and consent as the webshop last sent them
+    "ExternalReference.delivered": "personal",
+    "ExternalReference.created_at": "operational",
+    "ExternalReference.last_delivery_at": "operational",
+    "Delivery.id": "operational",
+    "Delivery.channel": "operational",
+    "Delivery.key": "operational",
+    "Delivery.body_sha256": "operational",
+    "Delivery.external_id": "personal",
+    "Delivery.customer": "personal",
+    "Delivery.outcome": "operational",
+    "Delivery.received_at": "operational",
+}
