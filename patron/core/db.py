@@ -132,8 +132,7 @@ def insert_many(objects: list, *, batch_rows: int = 2000) -> None:
         return
     from django.utils import timezone
 
-    model = type(objects[0])
-    meta = model._meta
+    meta = type(objects[0])._meta
     pk = meta.pk
     fields = [field for field in meta.concrete_fields if field is not pk or getattr(objects[0], pk.attname) is not None]
     now = timezone.now()
@@ -142,33 +141,75 @@ def insert_many(objects: list, *, batch_rows: int = 2000) -> None:
             for item in objects:
                 if field.auto_now or getattr(item, field.attname) is None:
                     setattr(item, field.attname, now)
-    database = connections[DEFAULT_DB_ALIAS]  # the object itself: the module's proxy costs a lookup per use
-    convert = [None if field.get_internal_type() in _PLAIN_TYPES else field.get_db_prep_save for field in fields]
-    plain = all(converter is None for converter in convert)
-    columns = ", ".join(database.ops.quote_name(field.column) for field in fields)
     attnames = [field.attname for field in fields]
-    returning = pk not in fields
+    keys = _insert(meta, fields, [[item.__dict__[name] for name in attnames] for item in objects],
+                   returning=pk not in fields, batch_rows=batch_rows)
+    database = connections[DEFAULT_DB_ALIAS]
+    for item, key in zip(objects, keys or [None] * len(objects), strict=True):
+        if key is not None:
+            setattr(item, pk.attname, key)
+        item._state.adding, item._state.db = False, database.alias
+
+
+def insert_values(model, rows: list[dict], *, batch_rows: int = 2000) -> None:
+    """Insert rows given as {attname: value} (``customer_id``, not ``customer``) without making a
+    model instance per row, for rows nobody reads back (an import's phones, links, log lines).
+    Fields a row leaves out get their default or auto_now value."""
+    if not rows:
+        return
+    from django.utils import timezone
+
+    meta = model._meta
+    given = list(dict.fromkeys(name for row in rows for name in row))  # rows may leave out different fields
+    fields = [next(field for field in meta.concrete_fields if field.attname == name) for name in given]
+    uneven = any(len(row) != len(given) for row in rows)
+    missing = [field for field in meta.concrete_fields if field is not meta.pk and field.attname not in given]
+    now = timezone.now()
+    fixed, per_row = [], []
+    for field in missing:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            fixed.append(now)
+        elif callable(field.default):
+            fixed.append(None)
+            per_row.append((len(fixed) - 1, field))
+        else:
+            fixed.append(field.get_default())
+    values = []
+    for row in rows:
+        extra = list(fixed)
+        for index, field in per_row:
+            extra[index] = field.get_default()
+        if uneven:
+            values.append([row[field.attname] if field.attname in row else field.get_default() for field in fields]
+                          + extra)
+        else:
+            values.append([row[name] for name in given] + extra)
+    _insert(meta, fields + missing, values, returning=False, batch_rows=batch_rows)
+
+
+def _insert(meta, fields: list, rows: list[list], *, returning: bool, batch_rows: int) -> list | None:
+    """INSERT rows of values for ``fields`` (converted as the ORM would), many rows per statement;
+    with ``returning``, the new primary keys in the rows' order."""
+    database = connections[DEFAULT_DB_ALIAS]  # the object itself: the module's proxy costs a lookup per use
+    convert = [(index, field.get_db_prep_save) for index, field in enumerate(fields)
+               if field.get_internal_type() not in _PLAIN_TYPES]
+    quote = database.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
     per_batch = max(1, min(batch_rows, _MAX_PARAMETERS // len(fields)))
+    keys = [] if returning else None
     with database.cursor() as cursor:
-        for start in range(0, len(objects), per_batch):
-            batch = objects[start:start + per_batch]
+        for start in range(0, len(rows), per_batch):
+            batch = rows[start:start + per_batch]
             params = []
-            for item in batch:
-                values = item.__dict__
-                if plain:
-                    params.extend([values[name] for name in attnames])
-                    continue
-                for name, converter in zip(attnames, convert, strict=True):
-                    value = values[name]
-                    params.append(value if converter is None else converter(value, database))
+            for values in batch:
+                for index, prepare in convert:
+                    values[index] = prepare(values[index], database)
+                params.extend(values)
             row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            sql = f"INSERT INTO {database.ops.quote_name(meta.db_table)} ({columns}) VALUES " + ", ".join(
-                [row] * len(batch))
+            sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES " + ", ".join([row] * len(batch))
             if returning:
-                sql += f" RETURNING {database.ops.quote_name(pk.column)}"
+                sql += f" RETURNING {quote(meta.pk.column)}"
             cursor.execute(sql, params)
             if returning:
-                for item, (key,) in zip(batch, cursor.fetchall(), strict=True):
-                    setattr(item, pk.attname, key)
-    for item in objects:
-        item._state.adding, item._state.db = False, database.alias
+                keys.extend(key for (key,) in cursor.fetchall())
+    return keys

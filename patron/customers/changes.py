@@ -7,15 +7,15 @@ from collections.abc import Iterable
 from django.db import connection
 from django.utils import timezone
 
-from patron.core.db import insert_many
+from patron.core.db import insert_values
 from patron.customers.models import Customer, CustomerChange
 
 
 def record_changes(customers: Iterable[Customer], *, removal: bool = False) -> None:
     """Note that these customers changed (or were removed) in the current transaction.
     On PostgreSQL a trigger (migration 0007) stamps each line with the writing transaction."""
-    insert_many([CustomerChange(customer_id=customer.pk, customer_uuid=customer.uuid, is_removal=removal)
-                 for customer in customers])
+    insert_values(CustomerChange, [{"customer_id": customer.pk, "customer_uuid": customer.uuid, "is_removal": removal}
+                                   for customer in customers])
 
 
 def record_changes_of_groups(group_ids: set[int]) -> None:

@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from patron.core.actors import Actor
-from patron.core.audit import audit_event, record_events
-from patron.core.db import insert_many
+from patron.core.audit import audit_values, record_events
+from patron.core.db import insert_many, insert_values
 from patron.core.errors import Conflict, DomainError, ValidationFailed
 from patron.core.jsonable import changed_fields
 from patron.core.normalize import email_key, phone_digits
@@ -200,7 +200,7 @@ def _store(actor: Actor, news: list[NewCustomer]) -> list[Customer]:
     _store_parts(actor, customers, news)
     index_customers(customers)
     record_changes(customers)
-    record_events([audit_event(actor=actor, action="customer.created", subject=customer,
+    record_events([audit_values(actor=actor, action="customer.created", subject=customer,
                                changes=changed_fields({}, _snapshot_of_new(customer, new)))
                    for customer, new in zip(customers, news, strict=True)])
     return customers
@@ -208,24 +208,25 @@ def _store(actor: Actor, news: list[NewCustomer]) -> list[Customer]:
 
 def _store_parts(actor: Actor, customers: list[Customer], news: list[NewCustomer]) -> None:
     pairs = list(zip(customers, news, strict=True))
-    insert_many([CustomerPhone(customer=customer, kind=phone["kind"], number=phone["number"], e164=phone["e164"],
-                               digits_reversed=phone_digits(phone["e164"])[::-1], position=position)
-                 for customer, new in pairs for position, phone in enumerate(new.phones)])
-    insert_many([CustomerEmail(customer=customer, kind=email["kind"], address=email["address"],
-                               address_key=email_key(email["address"]), position=position)
-                 for customer, new in pairs for position, email in enumerate(new.emails)])
-    insert_many([Address(customer=customer, **values) for customer, new in pairs for values in new.addresses])
-    GroupLink = Customer.location_groups.through
-    insert_many([GroupLink(customer=customer, locationgroup=group) for customer, new in pairs
-                 for group in new.groups])
+    insert_values(CustomerPhone, [
+        {"customer_id": customer.pk, "kind": phone["kind"], "number": phone["number"], "e164": phone["e164"],
+         "digits_reversed": phone_digits(phone["e164"])[::-1], "position": position}
+        for customer, new in pairs for position, phone in enumerate(new.phones)])
+    insert_values(CustomerEmail, [
+        {"customer_id": customer.pk, "kind": email["kind"], "address": email["address"],
+         "address_key": email_key(email["address"]), "position": position}
+        for customer, new in pairs for position, email in enumerate(new.emails)])
+    insert_values(Address, [{"customer_id": customer.pk, **values} for customer, new in pairs
+                            for values in new.addresses])
+    insert_values(Customer.location_groups.through, [{"customer_id": customer.pk, "locationgroup_id": group.pk}
+                                                     for customer, new in pairs for group in new.groups])
     tags = {tag.name.casefold(): tag for tag in tag_objects(sorted({name for new in news for name in new.tags}))}
     for new in news:  # as stored: "vip" typed for the existing tag "VIP" is "VIP"
         new.tags = [tags[name.casefold()].name for name in new.tags]
-    TagLink = Customer.tags.through
-    insert_many([TagLink(customer=customer, tag=tags[name.casefold()]) for customer, new in pairs
-                 for name in new.tags])
-    insert_many([StatusChange(customer=customer, from_status="", to_status=customer.status, reason="Created",
-                              actor_label=actor.label) for customer in customers])
+    insert_values(Customer.tags.through, [{"customer_id": customer.pk, "tag_id": tags[name.casefold()].pk}
+                                          for customer, new in pairs for name in new.tags])
+    insert_values(StatusChange, [{"customer_id": customer.pk, "from_status": "", "to_status": customer.status,
+                                  "reason": "Created", "actor_label": actor.label} for customer in customers])
 
 
 def _snapshot_of_new(customer: Customer, new: NewCustomer) -> dict:

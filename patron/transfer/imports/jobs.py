@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from patron.core.actors import Actor, system_actor, user_actor
 from patron.core.audit import record_event
-from patron.core.db import insert_many
+from patron.core.db import insert_values
 from patron.core.errors import DomainError, RuleViolation, ValidationFailed
 from patron.core.money import parse_amount
 from patron.core.normalize import InvalidValue, email_key, normalize_phone, normalize_tax_id
@@ -183,7 +183,7 @@ class BatchResult:
     unchanged: int = 0
     rejected: int = 0
     problems: list[dict] = field(default_factory=list)  # {row, line, column, message}
-    rows: list[ImportRow] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # the ImportRow values
 
 
 def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None) -> ImportJob:
@@ -223,7 +223,7 @@ def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None) -
                 if locked.committed_rows >= batch[-1].number:  # another worker did it meanwhile
                     continue
                 result = _import_batch(job, batch, actor)
-                insert_many(result.rows)
+                insert_values(ImportRow, result.rows)
                 _commit_counts(locked, result, last_row=batch[-1].number)
             job = locked
             if progress:
@@ -462,8 +462,14 @@ def _reject(result: BatchResult, job: ImportJob, row: _Row, problems: list[tuple
     result.rejected += 1
     listed = [{"column": column, "message": message} for column, message in problems]
     result.problems.extend({"row": row.source.number, "line": row.source.line, **item} for item in listed)
-    result.rows.append(ImportRow(job=job, row_number=row.source.number, line=row.source.line,
-                                 outcome=RowOutcome.REJECTED, problems=listed))
+    result.rows.append(_line(job, row, RowOutcome.REJECTED, problems=listed))
+
+
+def _line(job: ImportJob, row: _Row, outcome: str, *, customer: Customer | None = None, before: dict | None = None,
+          problems: list[dict] | None = None) -> dict:
+    """What the row did, as the values of its ImportRow (written with the batch)."""
+    return {"job_id": job.pk, "row_number": row.source.number, "line": row.source.line, "outcome": outcome,
+            "customer_id": customer.pk if customer else None, "before": before, "problems": problems or []}
 
 
 def _problems_of(error: DomainError, row: mappings.RowInput) -> list[tuple[str, str]]:
@@ -486,8 +492,7 @@ def _create(job: ImportJob, rows: list[_Row], actor: Actor, result: BatchResult)
     for row, customer in created:
         _post_opening_balance(job, row, customer, actor)
         result.created += 1
-        result.rows.append(ImportRow(job=job, row_number=row.source.number, line=row.source.line,
-                                     outcome=RowOutcome.CREATED, customer=customer))
+        result.rows.append(_line(job, row, RowOutcome.CREATED, customer=customer))
     return created
 
 
@@ -507,9 +512,8 @@ def _update(job: ImportJob, row: _Row, customer: Customer, actor: Actor, result:
     changed = restorable_state(customer) != before
     result.updated += changed
     result.unchanged += not changed
-    result.rows.append(ImportRow(job=job, row_number=row.source.number, line=row.source.line,
-                                 outcome=RowOutcome.UPDATED if changed else RowOutcome.UNCHANGED, customer=customer,
-                                 before=before if changed else None))
+    result.rows.append(_line(job, row, RowOutcome.UPDATED if changed else RowOutcome.UNCHANGED, customer=customer,
+                             before=before if changed else None))
 
 
 def _apply_row(customer: Customer, row: mappings.RowInput, actor: Actor) -> Customer:
