@@ -30,17 +30,13 @@ from patron.core.money import parse_amount
 from patron.core.normalize import InvalidValue, email_key, normalize_phone, normalize_tax_id
 from patron.core.permissions import require
 from patron.customers.actions import (
-    add_address,
     change_status,
     create_customers_in_bulk,
     delete_customer,
-    remove_address,
-    update_address,
-    update_customer,
 )
 from patron.customers.history import history_of
 from patron.customers.models import Customer, CustomerEmail, CustomerPhone
-from patron.transfer.imports import mappings
+from patron.transfer.imports import mappings, updates
 from patron.transfer.imports.reading import FileLayout, SourceRow, file_format, layout_of, rows_of
 from patron.transfer.models import ImportJob, ImportRow, ImportStatus, RowOutcome, SavedMapping
 
@@ -361,8 +357,10 @@ def _import_batch(job: ImportJob, batch: list[SourceRow], actor: Actor) -> Batch
                 keys_in_batch.add(row.key)
     created = _create(job, new_rows, actor, result)
     existing.update({row.key: customer.pk for row, customer in created if row.key})
+    refs = [row.input.external_ref for row in update_rows if row.input.external_ref]
+    known = updates.read_known(sorted({existing[row.key] for row in update_rows}), refs, job.channel_code)
     for row in update_rows:
-        _update(job, row, Customer.objects.get(pk=existing[row.key]), actor, result)
+        _update(job, row, known.customers[existing[row.key]], actor, result, known)
     return result
 
 
@@ -496,11 +494,17 @@ def _create(job: ImportJob, rows: list[_Row], actor: Actor, result: BatchResult)
     return created
 
 
-def _update(job: ImportJob, row: _Row, customer: Customer, actor: Actor, result: BatchResult) -> None:
-    before = restorable_state(customer)
+def _update(job: ImportJob, row: _Row, customer: Customer, actor: Actor, result: BatchResult,
+            known: updates.Known) -> None:
+    wants_balance = row.balance is not None or row.limit is not None
+    if updates.is_unchanged(customer, row.input, known, wants_balance=wants_balance):
+        result.unchanged += 1
+        result.rows.append(_line(job, row, RowOutcome.UNCHANGED, customer=customer))
+        return
+    before = updates.restorable_state(customer)
     try:
         with transaction.atomic():
-            customer = _apply_row(customer, row.input, actor)
+            customer = updates.apply_row(customer, row.input, actor)
             if row.input.external_ref and job.match_key != "external_ref":
                 _link_references(job, actor, [(customer.pk, row.input.external_ref)], skip_linked=True)
             _record_consents(actor, [(customer, row)], bulk=False)
@@ -509,53 +513,18 @@ def _update(job: ImportJob, row: _Row, customer: Customer, actor: Actor, result:
     except DomainError as error:
         _reject(result, job, row, _problems_of(error, row.input))
         return
-    changed = restorable_state(customer) != before
+    known.forget(customer.pk)  # a later row of the batch for this customer reads it afresh
+    changed = updates.restorable_state(customer) != before
     result.updated += changed
     result.unchanged += not changed
     result.rows.append(_line(job, row, RowOutcome.UPDATED if changed else RowOutcome.UNCHANGED, customer=customer,
                              before=before if changed else None))
 
 
-def _apply_row(customer: Customer, row: mappings.RowInput, actor: Actor) -> Customer:
-    """A matching row fills what it gives: scalar values replace, phones, e-mails and tags are
-    added to those the customer has, an address replaces the one of its kind."""
-    values = dict(row.values)
-    if "phones" in values:
-        have = {(phone.e164 or phone.number) for phone in customer.phones.all()}
-        current = [{"kind": phone.kind, "number": phone.number} for phone in customer.phones.all()]
-        values["phones"] = current + [phone for phone in values["phones"] if _phone_key(phone) not in have]
-    if "emails" in values:
-        have = {email.address_key for email in customer.emails.all()}
-        current = [{"kind": email.kind, "address": email.address} for email in customer.emails.all()]
-        values["emails"] = current + [email for email in values["emails"] if email_key(email["address"]) not in have]
-    if "tags" in values:
-        values["tags"] = sorted({*customer.tags.values_list("name", flat=True), *values["tags"]})
-    values.pop("location_groups", None) if not values.get("location_groups") else None
-    if values:
-        customer = update_customer(actor=actor, customer=customer, values=values)
-    for address in row.addresses:
-        current = customer.addresses.filter(kind=address["kind"]).first()
-        if current is None or address["kind"] == "shipping":
-            add_address(actor=actor, customer=customer, values=address)
-        else:
-            update_address(actor=actor, address=current, values={k: v for k, v in address.items() if k != "kind"})
-    if row.status and row.status != customer.status:
-        customer = change_status(actor=actor, customer=customer, status=row.status, reason="Import")
-    customer.refresh_from_db()
-    return customer
-
-
 def _has_credit_account(customer: Customer) -> bool:
     from patron.credit.models import CreditAccount
 
     return CreditAccount.objects.filter(customer=customer).exists()
-
-
-def _phone_key(phone: dict) -> str:
-    try:
-        return normalize_phone(phone["number"])
-    except InvalidValue:
-        return phone["number"]
 
 
 def _link_references(job: ImportJob, actor: Actor, pairs: list[tuple[int, str]], skip_linked: bool = False) -> None:
@@ -605,34 +574,6 @@ def _post_opening_balance(job: ImportJob, row: _Row, customer: Customer, actor: 
 
 # --- rollback -----------------------------------------------------------------------------------
 
-def restorable_state(customer: Customer) -> dict:
-    """What an import may change on a customer, in the form the actions take it back."""
-    customer = Customer.objects.select_related("price_level").get(pk=customer.pk)
-    return {
-        "values": {
-            **{name: _plain(getattr(customer, name)) for name in (
-                "first_name", "last_name", "name", "account_number", "birth_date", "tax_id", "tax_id_country",
-                "is_tax_exempt", "default_discount", "is_employee", "notes", "custom_fields")},
-            "price_level": customer.price_level.code if customer.price_level_id else "",
-            "phones": [{"kind": phone.kind, "number": phone.number} for phone in customer.phones.all()],
-            "emails": [{"kind": email.kind, "address": email.address} for email in customer.emails.all()],
-            "tags": sorted(customer.tags.values_list("name", flat=True)),
-        },
-        "status": customer.status,
-        "addresses": {str(address.uuid): {name: getattr(address, name) for name in (
-            "kind", "label", "line1", "line2", "line3", "line4", "city", "region", "postal_code", "country")}
-            for address in customer.addresses.order_by("pk")},
-    }
-
-
-def _plain(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
 @transaction.atomic
 def rollback_job(*, actor: Actor, job: ImportJob) -> ImportJob:
     """Undo a whole import: customers it created go (or, when they have history since, are marked
@@ -650,7 +591,7 @@ def rollback_job(*, actor: Actor, job: ImportJob) -> ImportJob:
         if line.outcome == RowOutcome.CREATED:
             _undo_creation(job, line.customer, actor)
         else:
-            _restore(line.customer, line.before, actor)
+            updates.restore(line.customer, line.before, actor)
     job.status, job.finished_at = ImportStatus.ROLLED_BACK, timezone.now()
     job.save(update_fields=["status", "finished_at", "updated_at"])
     record_event(actor=actor, action="import.rolled_back", subject=job,
@@ -669,24 +610,6 @@ def _undo_creation(job: ImportJob, customer: Customer, actor: Actor) -> None:
         change_status(actor=actor, customer=customer, status="deleted", reason=f"Import {job.pk} rolled back")
     else:
         delete_customer(actor=actor, customer=customer)
-
-
-def _restore(customer: Customer, before: dict, actor: Actor) -> None:
-    values = dict(before["values"])
-    for name in ("name",) if customer.kind == "person" else ("first_name", "last_name"):
-        values.pop(name)
-    current_custom = customer.custom_fields or {}
-    values["custom_fields"] = {key: (before["values"]["custom_fields"] or {}).get(key)
-                               for key in {*current_custom, *(before["values"]["custom_fields"] or {})}}
-    customer = update_customer(actor=actor, customer=customer, values=values)
-    for address in customer.addresses.all():
-        old = before["addresses"].get(str(address.uuid))
-        if old is None:
-            remove_address(actor=actor, address=address)
-        else:
-            update_address(actor=actor, address=address, values={k: v for k, v in old.items() if k != "kind"})
-    if customer.status != before["status"]:
-        change_status(actor=actor, customer=customer, status=before["status"], reason="Import rolled back")
 
 
 # --- reading a job's outcome --------------------------------------------------------------------

@@ -423,3 +423,26 @@ def test_a_job_whose_worker_died_is_marked_failed_and_resumes(tmp_path):
     job = jobs.note_if_stalled(ImportJob.objects.get(pk=job.pk))
     assert job.status == ImportStatus.FAILED and "Resume it" in job.error
     assert jobs.run_job(job, actor=actor).created_count == 2
+
+
+def test_two_rows_for_one_customer_in_a_batch_both_apply(tmp_path):
+    customer_factory(first_name="Dora", last_name="Double", emails=[{"address": "dora@example.com"}])
+    path = write(tmp_path, "two.csv", "email,mobile,tags\ndora@example.com,+1 202 555 0143,A\n"
+                                      "dora@example.com,+1 202 555 0199,B\n")
+    job = import_file(path, mapping={"mobile": "mobile_phone"})
+    assert (job.updated_count, job.unchanged_count) == (2, 0)
+    dora = customer(first_name="Dora")
+    assert phones(dora) == ["+12025550143", "+12025550199"]
+    assert sorted(dora.tags.values_list("name", flat=True)) == ["A", "B"]
+
+
+def test_a_file_imported_again_leaves_its_customers_and_the_audit_trail_alone(tmp_path):
+    from patron.core.models import AuditEvent
+
+    first = import_file(FILES / "lightspeed.csv", mapping={"balance": ""})
+    versions = list(Customer.objects.order_by("pk").values_list("version", flat=True))
+    audit = AuditEvent.objects.exclude(object_type="importjob").count()
+    second = import_file(FILES / "lightspeed.csv", mapping={"balance": ""})
+    assert (first.created_count, second.unchanged_count, second.updated_count) == (2, 2, 0)
+    assert list(Customer.objects.order_by("pk").values_list("version", flat=True)) == versions
+    assert AuditEvent.objects.exclude(object_type="importjob").count() == audit
