@@ -1,0 +1,30 @@
+"""Privacy classification of this app's fields (see patron/privacy/inventory.py). Staff users are
+not customers: their data is the shop's to keep (it is not part of a customer's export or erasure)."""
+
+FIELDS = {
+    "User.id": "operational",
+    "User.password": "operational",
+    "User.last_login": "operational",
+    "User.is_superuser": "operational",
+    "User.username": "operational",
+    "User.first_name": "operational",
+    "User.last_name": "operational",
+    "User.email": "operational",
+    "User.is_staff": "operational",
+    "User.is_active": "operational",
+    "User.date_joined": "operational",
+    "User.role": "operational",
+    "User.location": "operational",
+    "User.groups": "operational",
+    "User.user_permissions": "operational",
+    "ApiToken.id": "operational",
+    "ApiToken.name": "operational",
+    "ApiToken.prefix": "operational",
+    "ApiToken.secret_hash": "operational",
+    "ApiToken.role": "operational",
+    "ApiToken.location": "operational",
+    "ApiToken.created_by": "operational",
+    "ApiToken.created_at": "operational",
+    "ApiToken.last_used_at": "operational",
+    "ApiToken.revoked_at": "operational",
+}
