@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from patron.web.views import customer_detail, customer_parts, customers, photos
+from patron.web.views import customer_detail, customer_parts, customers, imports, photos, privacy
 
 _ONE = "customers/<uuid:uuid>/"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="web:customer_list"), name="home"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/export.<str:format_key>", customers.customer_export, name="customer_export"),
+    path("customers/import/", imports.import_start, name="import_start"),
+    path("customers/import/<int:pk>/", imports.import_job, name="import_job"),
+    path("customers/import/<int:pk>/progress/", imports.import_progress, name="import_progress"),
+    path("customers/import/<int:pk>/run/", imports.import_run, name="import_run"),
+    path("customers/import/<int:pk>/rollback/", imports.import_rollback, name="import_rollback"),
     path("customers/new/", customers.customer_new, name="customer_new"),
     path("customers/new/<str:kind>/", customers.customer_create, name="customer_create"),
     path(_ONE, customer_detail.customer_page, name="customer_detail"),
@@ -20,6 +25,8 @@ urlpatterns = [
     path(_ONE + "deactivate/", customer_detail.customer_deactivate, name="customer_deactivate"),
     path(_ONE + "delete/", customer_detail.customer_delete, name="customer_delete"),
     path(_ONE + "messages/", customer_detail.customer_message_log, name="customer_message_log"),
+    path(_ONE + "privacy-export/", privacy.customer_privacy_export, name="customer_privacy_export"),
+    path(_ONE + "erase/", privacy.customer_erase, name="customer_erase"),
     path(_ONE + "photo/", photos.photo, name="customer_photo"),
     path(_ONE + "photo/upload/", photos.photo_upload, name="customer_photo_upload"),
     path(_ONE + "photo/remove/", photos.photo_remove, name="customer_photo_remove"),

@@ -3,7 +3,7 @@ code, name or username, last in the path so any character they hold still routes
 
 from django.urls import path
 
-from patron.web.views import settings, settings_locations, settings_staff
+from patron.web.views import settings, settings_channels, settings_locations, settings_staff
 
 urlpatterns = [
     path("settings/", settings.index, name="settings"),
@@ -39,4 +39,11 @@ urlpatterns = [
     path("settings/tokens/", settings_staff.tokens, name="settings_tokens"),
     path("settings/tokens/new/", settings_staff.token_create, name="settings_token_add"),
     path("settings/tokens/revoke/<str:prefix>/", settings_staff.token_revoke, name="settings_token_revoke"),
+    path("settings/channels/", settings_channels.channels, name="settings_channels"),
+    path("settings/channels/new/", settings_channels.channel_create, name="settings_channel_add"),
+    path("settings/channels/rotate/<slug:code>/", settings_channels.channel_rotate, name="settings_channel_rotate"),
+    path("settings/channels/deactivate/<slug:code>/", settings_channels.channel_deactivate,
+         name="settings_channel_deactivate"),
+    path("settings/channels/reactivate/<slug:code>/", settings_channels.channel_reactivate,
+         name="settings_channel_reactivate"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from patron.channels.queries import references_of
 from patron.core.permissions import allows
 from patron.customers import actions
 from patron.customers.models import AddressKind, CustomFieldDefinition, CustomFieldType
@@ -62,6 +63,7 @@ def render_detail(request, customer, *, status: int = 200, **forms):
         "message_log": customer.messages.all()[:LOG_LENGTH],
         "status_changes": customer.status_changes.all(),
         "custom_fields": _custom_field_rows(customer),
+        "channel_references": references_of(customer),
         "audit_rows": _audit_rows(audit_trail(customer)[:LOG_LENGTH]) if may_audit else None,
         "message_form": MessageForm(),
         "status_form": StatusForm(initial={"status": customer.status, "version": customer.version}),

@@ -43,6 +43,8 @@ SECTIONS = [
             "Company, branches and stores; location groups."),
     Section("settings_staff", "Staff", "staff.manage", "Users, their roles and stores, passwords."),
     Section("settings_tokens", "API tokens", "staff.manage", "Credentials of POS terminals and webshops."),
+    Section("settings_channels", "Webshop channels", "channels.manage",
+            "Webshops that send their customers, and their signing secrets."),
 ]
 
 
