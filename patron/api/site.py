@@ -12,6 +12,8 @@ from ninja import NinjaAPI
 from patron.api import (
     addresses,
     catalog,
+    channels,
+    consent,
     contacts,
     credit,
     customers,
@@ -22,8 +24,10 @@ from patron.api import (
     messages,
     orders,
     photos,
+    privacy,
     purchases,
     sales,
+    segments,
     terms,
 )
 from patron.api.auth import bearer_token, docs_access
@@ -83,3 +87,7 @@ install_error_handlers(api)
 for module in (customers, contacts, addresses, messages, photos, locations, catalog, terms, sales, purchases,
                orders, credit, loyalty, lookup, exports):
     api.add_router("", module.router)
+api.add_router("", consent.router)  # marketing consent per customer
+api.add_router("", segments.router)
+api.add_router("", channels.router)  # webshop deliveries: signed by the channel, no bearer token
+api.add_router("", privacy.router)  # subject-access export and erasure

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from patron.cli import customers, database, lookup, server, staff, transfer
+from patron.cli import channels, customers, database, imports, lookup, privacy, server, staff, transfer
+from patron.cli import marketing as marketing_commands
 from patron.cli.common import Parser
 
 
@@ -14,6 +15,8 @@ def build_parser() -> Parser:
                "DATABASE_URL, by default var/patron.sqlite3.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (server, database, staff, customers, lookup, transfer):
+    for module in (server, database, staff, customers, lookup, transfer, imports, privacy):
         module.register(commands)
+    channels.register(commands)
+    marketing_commands.register(commands)  # patron segment, patron newsletter
     return parser

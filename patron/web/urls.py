@@ -3,7 +3,7 @@ keep their routes in their own modules."""
 
 from django.urls import path
 
-from patron.web import urls_customers, urls_money, urls_settings
+from patron.web import urls_customers, urls_marketing, urls_money, urls_settings
 from patron.web.views import auth
 
 app_name = "web"
@@ -13,4 +13,5 @@ urlpatterns = [
     *urls_customers.urlpatterns,
     *urls_settings.urlpatterns,
     *urls_money.urlpatterns,
+    *urls_marketing.urlpatterns,
 ]

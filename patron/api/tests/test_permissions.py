@@ -68,6 +68,13 @@ _CELLS = [
                                              {"channel": "phone", "direction": "inbound", "body": "Called"})),
     ("locations.view", lambda api, r: api.get("/locations")),
     ("locations.view", lambda api, r: api.get("/location-groups")),
+    ("customers.view", lambda api, r: api.get(_person(r) + "/consent")),
+    ("consent.record", lambda api, r: api.post(_person(r) + "/consent", {"channel": "email", "granted": True,
+                                                                         "source": "pos"})),
+    ("segments.manage", lambda api, r: api.get("/segments")),
+    ("segments.manage", lambda api, r: api.post("/segments", {"name": "Regulars"})),
+    ("privacy.manage", lambda api, r: api.get(_person(r) + "/privacy-export")),
+    ("privacy.manage", lambda api, r: api.post(_person(r) + "/erasure", {"reason": "request by letter"})),
 ]
 CELLS = [pytest.param(permission, call, id=f"{permission}-{index}") for index, (permission,
                                                                                 call) in enumerate(_CELLS)]
@@ -122,7 +129,8 @@ def test_every_patch_and_delete_requires_if_match(api, records, system):
     order = record_order(actor=system, customer=records.person, source="till-1", number="W-1", kind="layaway",
                          location=default_location(), amount_due="10.00")
     ids = {"customer_id": records.person.uuid, "contact_id": records.contact.uuid, "address_id": address.uuid,
-           "person_id": records.person.uuid, "order_id": order.uuid}
+           "person_id": records.person.uuid, "order_id": order.uuid,
+           "segment_id": _segment(system).uuid}
     checked = 0
     for operation in _operations():
         for method in set(operation.methods) & {"PATCH", "DELETE"}:
@@ -134,10 +142,16 @@ def test_every_patch_and_delete_requires_if_match(api, records, system):
             assert_problem(api.request(method, path, {}), 428, "precondition-required")
             assert _state() == before
             checked += 1
-    assert checked == 9
+    assert checked == 11
 
 
 def _png() -> bytes:
     from patron.api.tests.test_customer_parts import _image
 
     return _image()
+
+
+def _segment(system):
+    from patron.marketing.actions import create_segment
+
+    return create_segment(actor=system, values={"name": "Everyone"})

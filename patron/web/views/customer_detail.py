@@ -21,6 +21,7 @@ from patron.web.views.customer_common import (
     posted_version,
     submit,
 )
+from patron.web.views.customer_marketing import consent_section
 from patron.web.views.customer_money import money_sections
 
 ADDRESS_ORDER = {AddressKind.CONTACT: 0, AddressKind.BILLING: 1, AddressKind.SHIPPING: 2}
@@ -69,6 +70,7 @@ def render_detail(request, customer, *, status: int = 200, **forms):
         "status_form": StatusForm(initial={"status": customer.status, "version": customer.version}),
         "photo_form": PhotoForm(),
         **money_sections(request, customer),
+        **consent_section(request, customer),
         **forms,
     }
     return render(request, "web/customers/detail.html", context, status=status)
