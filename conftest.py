@@ -159,3 +159,23 @@ def smtp_inbox(settings):
     settings.DEFAULT_FROM_EMAIL = "shop@patron.example"
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run `patron ARGS` in this process: (exit status, stdout, stderr)."""
+    import io
+    import sys
+
+    from patron.cli.main import main
+
+    def run(*args: str, stdin: str = ""):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        try:
+            status = main(list(args))
+        except SystemExit as stopped:  # argparse: --help and usage errors
+            status = stopped.code
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run

@@ -21,7 +21,6 @@ from contextlib import closing, contextmanager
 import pytest
 from django.db import connection
 
-from patron.cli import main
 from patron.core.models import AuditEvent
 from patron.core.permissions import Role
 from patron.customers import actions
@@ -33,22 +32,6 @@ from patron.staff.tests.factories import token_factory
 from tests.cli_support import environment, free_port, patron, patron_ok
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    """Run `patron ARGS` in this process: (exit status, stdout, stderr)."""
-
-    def run(*args: str, stdin: str = ""):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        try:
-            status = main(list(args))
-        except SystemExit as stopped:  # argparse: --help and usage errors
-            status = stopped.code
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return run
 
 
 def _is_one_line_error(err: str) -> bool:

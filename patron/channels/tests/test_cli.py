@@ -1,29 +1,12 @@
 """`patron channel ...` run in this process against the test database."""
 
-import io
-import sys
 
 import pytest
 
 from patron.channels.models import Channel
-from patron.cli import main
 from patron.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    def run(*args: str, stdin: str = ""):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        try:
-            status = main(list(args))
-        except SystemExit as stopped:
-            status = stopped.code
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return run
 
 
 def test_add_prints_the_secret_once_list_never_shows_it_rotate_and_deactivate(cli):

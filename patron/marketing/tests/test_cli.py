@@ -1,32 +1,15 @@
 """`patron segment ...` and `patron newsletter ...`, run in this process against the test database."""
 
-import io
 import json
-import sys
 
 import pytest
 
-from patron.cli import main
 from patron.customers.tests.factories import customer_factory
 from patron.marketing.actions import record_consent
 from patron.marketing.models import NewsletterSync, Segment
 from patron.marketing.tests.fake_mailchimp import API_KEY, LIST_ID, FakeMailchimp
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    def run(*args: str):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        try:
-            status = main(list(args))
-        except SystemExit as stopped:
-            status = stopped.code
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return run
 
 
 def test_segments_are_created_listed_exported_and_deleted(cli, system):
