@@ -1,0 +1,38 @@
+"""The Segments page's form. Shape only: ``marketing.actions.create_segment`` checks the rules."""
+
+from __future__ import annotations
+
+from django import forms
+
+from patron.customers.models import CustomerStatus, Tag
+from patron.locations.models import Location, LocationGroup
+from patron.marketing.models import ConsentFilter
+
+
+class SegmentForm(forms.Form):
+    name = forms.CharField(max_length=80, label="Name")
+    description = forms.CharField(max_length=500, required=False, label="Description")
+    statuses = forms.MultipleChoiceField(choices=CustomerStatus.choices, required=False, label="Statuses",
+                                         widget=forms.CheckboxSelectMultiple, help_text="None ticked keeps all.")
+    tags = forms.ModelMultipleChoiceField(queryset=Tag.objects.order_by("name"), required=False,
+                                          label="Any of the tags", to_field_name="name",
+                                          widget=forms.CheckboxSelectMultiple)
+    home_location = forms.ModelChoiceField(queryset=Location.objects.order_by("name"), required=False,
+                                           label="Home location (or beneath it)")
+    location_group = forms.ModelChoiceField(queryset=LocationGroup.objects.order_by("name"), required=False,
+                                            label="Location group")
+    min_total_spend = forms.DecimalField(required=False, min_value=0, decimal_places=2, label="Spent at least")
+    max_total_spend = forms.DecimalField(required=False, min_value=0, decimal_places=2, label="Spent at most")
+    last_purchase_after = forms.DateField(required=False, label="Last purchase on or after",
+                                          widget=forms.DateInput(attrs={"type": "date"}))
+    last_purchase_before = forms.DateField(required=False, label="Last purchase on or before",
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+    email_consent = forms.ChoiceField(choices=ConsentFilter.choices, required=False, label="E-mail consent")
+    sms_consent = forms.ChoiceField(choices=ConsentFilter.choices, required=False, label="SMS consent")
+    newsletter_tag = forms.CharField(max_length=100, required=False, label="Tag on the newsletter platform")
+
+    def values(self) -> dict:
+        """The criteria as ``create_segment`` takes them (tags by name)."""
+        values = dict(self.cleaned_data)
+        values["tags"] = [tag.name for tag in values["tags"]]
+        return values
