@@ -22,7 +22,7 @@ from django.db import connection, transaction
 
 from patron.core.normalize import fold
 from patron.customers import rules
-from patron.customers.models import Customer
+from patron.customers.models import Customer, SearchTerm, SearchVariant
 
 TYPO_MIN_LENGTH = 5
 _WORD = re.compile(r"[^\W_]+")
@@ -72,6 +72,14 @@ def _write_index(cursor, customers: list[Customer], *, replace: bool) -> None:
         if replace:
             cursor.executemany("DELETE FROM customers_name_fts WHERE rowid = %s", [(pk,) for pk, _ in fts_rows])
         cursor.executemany("INSERT INTO customers_name_fts (rowid, name) VALUES (%s, %s)", fts_rows)
+
+
+def forget_unused_words(words: set[str]) -> None:
+    """The typo index keeps the spellings of every name word ever seen: drop those of ``words``
+    (an erased name's) that no customer's name uses any more."""
+    unused = set(words) - set(SearchTerm.objects.filter(term__in=words).values_list("term", flat=True))
+    if unused:
+        SearchVariant.objects.filter(term__in=unused).delete()
 
 
 def unindex_customer(customer_id: int) -> None:

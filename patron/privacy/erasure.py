@@ -47,8 +47,8 @@ from patron.core.permissions import require
 from patron.credit.models import CreditAccount
 from patron.customers.actions.records import sort_name_of
 from patron.customers.changes import record_changes
-from patron.customers.models import Customer, CustomerStatus, SearchTerm, SearchVariant, StatusChange
-from patron.customers.search_index import index_customers, name_text, words
+from patron.customers.models import Customer, CustomerStatus, StatusChange
+from patron.customers.search_index import forget_unused_words, index_customers, name_text, words
 from patron.privacy import inventory
 from patron.privacy.models import OutboundEvent, PrivacyRequest, RequestKind, RequestStatus
 from patron.privacy.relations import customer_models, customer_paths, rows_of
@@ -168,7 +168,7 @@ def erase_customer_data(customer: Customer) -> None:
         _rewrite_audit_trail(customer, mentions)
     _drop_stored_answers(customer, mentions)
     index_customers([customer])
-    _forget_unused_words(old_words)
+    forget_unused_words(old_words)
     record_changes([customer])
     OutboundEvent.objects.create(kind="customer.redacted", customer_uuid=customer.uuid,
                                  payload={"customer_id": str(customer.uuid), "account_number": customer.account_number})
@@ -354,15 +354,6 @@ def _json_without_mentions(value, mentions: list[str]):
 
 
 # --- copies kept elsewhere ------------------------------------------------------------------------
-
-def _forget_unused_words(old_words: set[str]) -> None:
-    """The typo index keeps spellings of every name word ever seen; drop those of the erased name
-    that no other customer's name uses."""
-    used = set(SearchTerm.objects.filter(term__in=old_words).values_list("term", flat=True))
-    unused = old_words - used
-    if unused:
-        SearchVariant.objects.filter(term__in=unused).delete()
-
 
 def _drop_stored_answers(customer: Customer, mentions: list[str]) -> None:
     """API answers kept for Idempotency-Key replays (a few days) may quote the customer: drop those."""
