@@ -72,12 +72,13 @@ def test_upload_map_dry_run_then_import_then_roll_back():
     assert job.status == ImportStatus.ROLLED_BACK and not Customer.objects.exists()
 
 
-def test_a_file_that_cannot_be_read_is_refused_on_the_form():
+def test_a_file_that_cannot_be_read_is_refused_on_the_form_and_not_kept(settings):
     client = client_for(Role.MANAGER)
     response = _upload(client, "Name\nJosé\n".encode("cp1252"), "old.csv")
     assert response.status_code == 200
     assert "is not valid UTF-8 text" in response.content.decode()
     assert not ImportJob.objects.exists()
+    assert list(settings.PATRON_IMPORTS_DIR.iterdir()) == []
 
 
 def test_a_bad_mapping_is_shown_and_nothing_starts():

@@ -36,12 +36,14 @@ def import_start(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        saved = _saved_upload(upload)
         try:
-            job = jobs.create_job(actor=actor(request), source=_saved_upload(upload), file_name=upload.name,
+            job = jobs.create_job(actor=actor(request), source=saved, file_name=upload.name,
                                   encoding=form.cleaned_data["encoding"], delimiter=form.cleaned_data["delimiter"],
                                   saved_mapping=form.cleaned_data["saved_mapping"], mapping=None,
                                   match_key="", channel_code="")
         except DomainError as error:
+            os.unlink(saved)  # a file that cannot be imported is not kept
             raise_http(error)
             form.add_error("file" if not error.errors.get("mapping") else None, error.message)
         else:
