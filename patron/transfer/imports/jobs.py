@@ -231,7 +231,13 @@ def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None) -
     job.save(update_fields=["status", "finished_at", "worker_pid", "updated_at"])
     record_event(actor=actor, action="import.done", subject=job,
                  data={"created": job.created_count, "updated": job.updated_count, "rejected": job.rejected_count})
+    _remove_file(job)  # done: nothing reads it again (a rollback works from the ImportRow lines)
     return job
+
+
+def _remove_file(job: ImportJob) -> None:
+    """An import's copy of the file holds personal data: it goes once the import no longer needs it."""
+    Path(job.file_path).unlink(missing_ok=True)
 
 
 def _claim(job: ImportJob, status: str) -> ImportJob:

@@ -67,6 +67,7 @@ def consents(person: Customer) -> dict:
 def test_shopify_export_is_recognised_and_imported(tmp_path):
     job = import_file(FILES / "shopify.csv")
     assert (job.profile, job.match_key, job.status) == ("shopify", "email", ImportStatus.DONE)
+    assert not Path(job.file_path).exists()  # the import's copy of the file goes once it is done
     assert (job.created_count, job.rejected_count) == (2, 0)
     ada = customer(first_name="Ada")
     assert (ada.last_name, emails(ada), phones(ada)) == ("Lovelace", ["ada@example.com"], ["+447911123456"])
