@@ -6,6 +6,7 @@ docs/configuration.md. Defaults give a working single-machine install on SQLite 
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -132,6 +133,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c max_parallel_workers_per_gather=0")
 if os.environ.get("PATRON_TEST_DB_NAME"):  # lets parallel test runs share one PostgreSQL server
     DATABASES["default"]["TEST"] = {"NAME": os.environ["PATRON_TEST_DB_NAME"]}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The suite's SQLite database is a file, as in production: Django's default in-memory one
+    # shares one cache between threads, where a second writer fails at once ("table is locked")
+    # instead of waiting its turn, so background imports and concurrent requests could not be tested.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"patron-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------------

@@ -1,9 +1,7 @@
 """Concurrent first deliveries of one webshop customer, over real HTTP and with real threads.
 
 Each thread has its own database connection. On PostgreSQL an advisory lock per external id
-serialises them; on SQLite, BEGIN IMMEDIATE does. SQLite's in-memory test database (shared cache)
-makes concurrent writers fail instead of waiting, so there the test needs a file database: run
-with PATRON_TEST_DB_NAME set, as the working agreement does."""
+serialises them; on SQLite (a file, as in production), BEGIN IMMEDIATE does."""
 
 import json
 import threading
@@ -28,12 +26,6 @@ def channel_secret():
     return create_channel(actor=system_actor(), code="webshop", name="Our webshop")[1]
 
 
-@pytest.fixture
-def concurrent_writers():
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("concurrent SQLite writers need a file database (see module docstring)")
-
-
 def _in_parallel(count: int, request) -> list:
     start, results = threading.Barrier(count), [None] * count
 
@@ -53,7 +45,7 @@ def _in_parallel(count: int, request) -> list:
 
 
 @pytest.mark.parametrize("trial", range(3))
-def test_concurrent_first_deliveries_of_one_customer_make_one_customer(concurrent_writers, channel_secret, trial):
+def test_concurrent_first_deliveries_of_one_customer_make_one_customer(channel_secret, trial):
     # when: eight deliveries of the same new customer at once, each with its own delivery id
     responses = _in_parallel(8, lambda index: deliver(Client(), "webshop", channel_secret, customer_body(),
                                                       key=f"delivery-{trial}-{index}"))
