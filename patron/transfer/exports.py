@@ -16,14 +16,16 @@ import csv
 import io
 import json
 import logging
+import multiprocessing
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from operator import itemgetter
 
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import Max, Min, QuerySet
 from django.http import StreamingHttpResponse
 
 from patron.core.actors import Actor
@@ -91,20 +93,32 @@ def _completed(chunk: list[dict]) -> list[dict]:
 
 # --- flat formats: one row per customer -------------------------------------------------------------
 
+# How a column's cell is written: TEXT, NUMBER, YES_NO and MOMENT read a key of the record;
+# ADDRESS is one field of the customer's first address of a kind; LISTED is computed (a call).
+TEXT, NUMBER, YES_NO, MOMENT, ADDRESS, LISTED = "text", "number", "yes_no", "moment", "address", "listed"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
-    value: Callable[[dict], object]
-    is_text: bool = True  # text is what a spreadsheet might run as a formula
-    key: str | None = None  # a plain column: the record's key (read without a call)
+    kind: str
+    source: object  # the record's key; (address kind, field) for ADDRESS; a function for LISTED
+
+    def value(self, record: dict):
+        """The cell's value before formatting (XLSX writes it typed)."""
+        if self.kind == LISTED:
+            return self.source(record)
+        if self.kind == ADDRESS:
+            address_kind, field = self.source
+            return record["_addresses_by_kind"].get(address_kind, _NO_ADDRESS)[field]
+        return record[self.source]
+
+    @property
+    def is_text(self) -> bool:  # text is what a spreadsheet might run as a formula
+        return self.kind in (TEXT, ADDRESS, LISTED)
 
 
 _NO_ADDRESS = dict.fromkeys(("kind", "label", *ADDRESS_FIELDS), "")
-
-
-def _address_of(kind: str, field: str) -> Callable[[dict], str]:
-    """A field of the customer's first address of ``kind`` (see ``_with_addresses_by_kind``)."""
-    return lambda record: record["_addresses_by_kind"].get(kind, _NO_ADDRESS)[field]
 
 
 def _with_addresses_by_kind(record: dict) -> dict:
@@ -117,35 +131,35 @@ def _with_addresses_by_kind(record: dict) -> dict:
 
 
 def _listed(key: str, *fields: str) -> Callable[[dict], str]:
-    """Several items in one cell: "mobile:+4915123456789; work:+49301234567"."""
+    """Several items in one cell: "mobile:+4915123456789; work:+49301234567" (none or two fields)."""
     if not fields:
         return lambda record: LIST_SEPARATOR.join(record[key])
-    return lambda record: LIST_SEPARATOR.join(":".join(item[field] for field in fields) for item in record[key])
-
-
-def _plain(name: str, *, is_text: bool = True, source: str | None = None) -> Column:
-    return Column(name, itemgetter(source or name), is_text, key=source or name)
+    first, second = fields
+    return lambda record: LIST_SEPARATOR.join([f"{item[first]}:{item[second]}" for item in record[key]])
 
 
 def flat_columns() -> list[Column]:
     """The columns of CSV and XLSX, custom fields last (one column each, by key)."""
+    def plain(name: str, kind: str = TEXT, source: str | None = None) -> Column:
+        return Column(name, kind, source or name)
+
     columns = [
-        _plain("id", source="uuid"), _plain("account_number"), _plain("kind"), _plain("status"),
-        _plain("first_name"), _plain("last_name"), _plain("name"),
-        Column("phones", _listed("phones", "kind", "e164")), Column("emails", _listed("emails", "kind", "address")),
-        *(Column(f"{kind}_{field}", _address_of(kind, field))
+        plain("id", NUMBER, "uuid"), plain("account_number"), plain("kind"), plain("status"),
+        plain("first_name"), plain("last_name"), plain("name"),
+        Column("phones", LISTED, _listed("phones", "kind", "e164")),
+        Column("emails", LISTED, _listed("emails", "kind", "address")),
+        *(Column(f"{kind}_{field}", ADDRESS, (kind, field))
           for kind in (AddressKind.CONTACT, AddressKind.BILLING) for field in ADDRESS_FIELDS),
-        _plain("tax_id"), _plain("tax_id_country"), _plain("is_tax_exempt", is_text=False),
-        _plain("price_level", source="price_level__code"), _plain("default_discount", is_text=False),
-        _plain("is_employee", is_text=False), _plain("birth_date", is_text=False),
-        _plain("home_location", source="home_location__code"),
-        Column("location_groups", _listed("location_groups")), Column("tags", _listed("tags")), _plain("notes"),
-        _plain("total_purchases", is_text=False), _plain("sale_count", is_text=False),
-        _plain("visit_count", is_text=False), _plain("last_purchase_at", is_text=False),
-        _plain("created_at", is_text=False), _plain("updated_at", is_text=False),
+        plain("tax_id"), plain("tax_id_country"), plain("is_tax_exempt", YES_NO),
+        plain("price_level", TEXT, "price_level__code"), plain("default_discount", NUMBER),
+        plain("is_employee", YES_NO), plain("birth_date", NUMBER), plain("home_location", TEXT, "home_location__code"),
+        Column("location_groups", LISTED, _listed("location_groups")), Column("tags", LISTED, _listed("tags")),
+        plain("notes"), plain("total_purchases", NUMBER), plain("sale_count", NUMBER), plain("visit_count", NUMBER),
+        plain("last_purchase_at", MOMENT), plain("created_at", MOMENT), plain("updated_at", MOMENT),
     ]
     for key in CustomFieldDefinition.objects.order_by("position", "key").values_list("key", flat=True):
-        columns.append(Column(f"custom.{key}", lambda record, key=key: _custom_text(record["custom_fields"].get(key))))
+        columns.append(Column(f"custom.{key}", LISTED,
+                              lambda record, key=key: _custom_text(record["custom_fields"].get(key))))
     return columns
 
 
@@ -158,6 +172,7 @@ def _custom_text(value) -> str:
 
 
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)  # every start is one character
+_YES_NO_TEXT = {True: "true", False: "false", None: ""}
 
 
 def spreadsheet_safe(value: str) -> str:
@@ -165,37 +180,55 @@ def spreadsheet_safe(value: str) -> str:
     return f"'{value}" if value[:1] in _FORMULA_FIRST else value
 
 
-def _cell_text(value, *, is_text: bool) -> str:
-    if type(value) is str:  # most cells: checked first
-        return spreadsheet_safe(value) if is_text and value else value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, date | Decimal | int):
-        return str(value)
-    return spreadsheet_safe(str(value)) if is_text else str(value)
+def _moment_text(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
 
 
-def csv_chunks(customers: Iterable[dict], columns: list[Column]) -> Iterator[str]:
+def _csv_plan(columns: list[Column]) -> list[tuple[str, object, list]]:
+    """The columns as steps of (kind, address kind, sources): side-by-side columns of one kind (and
+    of one address kind) are one step, so a row takes a dozen steps rather than forty."""
+    plan: list[tuple[str, object, list]] = []
+    for column in columns:
+        group, source = (column.source if column.kind == ADDRESS else (None, column.source))
+        if plan and plan[-1][:2] == (column.kind, group):
+            plan[-1][2].append(source)
+        else:
+            plan.append((column.kind, group, [source]))
+    return plan
+
+
+def csv_head(columns: list[Column]) -> str:
     """RFC 4180 CSV (CRLF, quoted where needed), UTF-8 with a byte order mark so that spreadsheet
-    programs read the accents right; in pieces of a few hundred rows."""
+    programs read the accents right: the mark and the header row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow([column.name for column in columns])
-    specs = [(column.key, column.value, column.is_text) for column in columns]
+    csv.writer(buffer, lineterminator="\r\n").writerow([column.name for column in columns])
+    return "\ufeff" + buffer.getvalue()
+
+
+def csv_rows(customers: Iterable[dict], columns: list[Column]) -> Iterator[str]:
+    """The customers' CSV rows, in pieces of a few hundred."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")  # writes None as an empty cell
+    plan, first = _csv_plan(columns), _FORMULA_FIRST
     for count, record in enumerate(customers, start=1):
-        _with_addresses_by_kind(record)
+        addresses = _with_addresses_by_kind(record)["_addresses_by_kind"]
         row = []
-        for key, value_of, is_text in specs:  # inline: a call per cell is most of the time of a million rows
-            value = record[key] if key else value_of(record)
-            if type(value) is str:
-                row.append(f"'{value}" if is_text and value[:1] in _FORMULA_FIRST else value)
+        # comprehensions, not a call per cell: the cells are most of the time of a million rows
+        for kind, address_kind, sources in plan:
+            if kind == TEXT:
+                row += [f"'{value}" if (value := record[key]) and value[0] in first else value for key in sources]
+            elif kind == ADDRESS:
+                address = addresses.get(address_kind, _NO_ADDRESS)
+                row += [f"'{value}" if (value := address[key]) and value[0] in first else value for key in sources]
+            elif kind == LISTED:
+                row += [f"'{value}" if (value := text_of(record)) and value[0] in first else value
+                        for text_of in sources]
+            elif kind == NUMBER:
+                row += [record[key] for key in sources]  # numbers, dates and the id: their str()
+            elif kind == YES_NO:
+                row += [_YES_NO_TEXT[record[key]] for key in sources]
             else:
-                row.append("" if value is None else _cell_text(value, is_text=is_text))
+                row += [_moment_text(record[key]) for key in sources]
         writer.writerow(row)
         if count % 500 == 0:
             yield _drain(buffer)
@@ -247,7 +280,7 @@ _VCARD_PHONE_TYPES = {"mobile": "cell", "home": "home", "work": "work", "fax": "
 _VCARD_ADDRESS_TYPES = {AddressKind.CONTACT: "home", AddressKind.BILLING: "work", AddressKind.SHIPPING: "work"}
 
 
-def vcard_chunks(customers: Iterable[dict]) -> Iterator[str]:
+def vcards(customers: Iterable[dict]) -> Iterator[str]:
     for record in customers:
         yield vcard(record)
 
@@ -291,6 +324,8 @@ def _parameter(text: str) -> str:
 def _folded(line: str) -> str:
     """Lines of at most 75 octets, continued with CRLF and a space (RFC 6350 3.2), never splitting
     a character."""
+    if len(line) <= 18 or len(line.encode()) <= 75:  # most lines (a character is at most 4 octets)
+        return line + "\r\n"
     out, current = [], ""
     for char in line:
         if len((current + char).encode()) > (75 if not out else 74):
@@ -303,12 +338,11 @@ def _folded(line: str) -> str:
 
 # --- JSON ---------------------------------------------------------------------------------------------
 
-def json_chunks(customers: Iterable[dict]) -> Iterator[str]:
-    """A JSON array of every customer with all its parts; amounts as strings (exact decimals)."""
-    yield "["
-    for count, record in enumerate(customers):
-        yield ("," if count else "") + "\n" + json.dumps(_json_record(record), ensure_ascii=False)
-    yield "\n]\n"
+def json_items(customers: Iterable[dict]) -> Iterator[str]:
+    """The items of a JSON array of every customer with all its parts, amounts as strings (exact
+    decimals); each begins with a comma, which the first one loses (see ``_assembled``)."""
+    for record in customers:
+        yield ",\n" + json.dumps(_json_record(record), ensure_ascii=False)
 
 
 def _json_record(record: dict) -> dict:
@@ -347,17 +381,37 @@ FORMATS = {
 }
 
 
-def export_customers(*, actor: Actor, customers: QuerySet[Customer], format_key: str) -> Iterator[bytes]:
+def export_customers(*, actor: Actor, customers: QuerySet[Customer], format_key: str,
+                     jobs: int = 1) -> Iterator[bytes]:
     """The customers in one of FORMATS, as pieces of bytes to stream. XLSX is built in a
-    temporary file first (a zip cannot be streamed as it is written), then read out in pieces."""
+    temporary file first (a zip cannot be streamed as it is written), then read out in pieces.
+    ``jobs`` > 1 writes the text formats in that many worker processes (see ``_in_parallel``)."""
     require(actor, "customers.export")
     if format_key not in FORMATS:
         raise ValueError(f"Unknown export format {format_key!r}")
     log.info("%s exports customers as %s", actor.label, format_key)
-    return _encoded(format_key, customers.order_by())
+    return _encoded(format_key, customers.order_by(), jobs)
 
 
-def _encoded(format_key: str, customers: QuerySet[Customer]) -> Iterator[bytes]:
+@dataclass(frozen=True)
+class _TextLayout:
+    """A text format: a head, the customers' text in order, a tail."""
+    head: str
+    body: Callable[[Iterable[dict]], Iterator[str]]
+    tail: str = ""
+    separator: str = ""  # begins each customer's text but the first one's
+
+
+def _layout(format_key: str) -> _TextLayout:
+    if format_key == "csv":
+        columns = flat_columns()
+        return _TextLayout(csv_head(columns), lambda customers: csv_rows(customers, columns))
+    if format_key == "json":
+        return _TextLayout("[", json_items, "\n]\n", separator=",")
+    return _TextLayout("", vcards)
+
+
+def _encoded(format_key: str, customers: QuerySet[Customer], jobs: int) -> Iterator[bytes]:
     if format_key == "xlsx":
         with tempfile.TemporaryFile() as stream:
             write_xlsx(records(customers), flat_columns(), stream)
@@ -365,11 +419,61 @@ def _encoded(format_key: str, customers: QuerySet[Customer]) -> Iterator[bytes]:
             while piece := stream.read(256 * 1024):
                 yield piece
         return
-    pieces = {"csv": lambda: csv_chunks(records(customers), flat_columns()),
-              "vcf": lambda: vcard_chunks(records(customers)),
-              "json": lambda: json_chunks(records(customers))}[format_key]()
-    for piece in pieces:
-        yield piece.encode()
+    layout = _layout(format_key)
+    if jobs > 1:
+        yield from _assembled(layout, _in_parallel(layout, customers, jobs))
+    else:
+        yield from _assembled(layout, map(str.encode, layout.body(records(customers))))
+
+
+def _assembled(layout: _TextLayout, bodies: Iterable[bytes]) -> Iterator[bytes]:
+    yield layout.head.encode()
+    first, separator = True, layout.separator.encode()
+    for body in bodies:
+        if first and body:
+            body, first = body.removeprefix(separator), False
+        yield body
+    yield layout.tail.encode()
+
+
+# --- in parallel: the admin's export of a whole database (patron export --jobs) -------------------------
+
+_SLICE = 5 * CHUNK  # ids per task: big enough that handing the text back costs little
+_forked_job: tuple[_TextLayout, QuerySet[Customer]] | None = None  # what the workers were forked with
+
+
+def _in_parallel(layout: _TextLayout, customers: QuerySet[Customer], jobs: int) -> Iterator[bytes]:
+    """The customers' text written by ``jobs`` worker processes, a slice of ids each, put together
+    in order: formatting a row costs far more than writing it, and each worker reads its slice on a
+    connection of its own. At most two slices per worker are under way, so memory stays flat
+    however slowly the output is taken. Needs committed data (a worker cannot see an open
+    transaction)."""
+    global _forked_job
+    bounds = customers.aggregate(first=Min("pk"), last=Max("pk"))
+    if bounds["first"] is None:
+        return
+    slices = [(start, start + _SLICE) for start in range(bounds["first"], bounds["last"] + 1, _SLICE)]
+    if len(slices) == 1:  # too few to be worth a worker
+        yield from map(str.encode, layout.body(records(customers)))
+        return
+    _forked_job = (layout, customers)
+    connections.close_all()  # a forked worker must open its own, never share the parent's
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            under_way: deque = deque()
+            for slice_bounds in slices:
+                under_way.append(pool.apply_async(_slice_text, (slice_bounds,)))
+                if len(under_way) == 2 * jobs:
+                    yield under_way.popleft().get()
+            while under_way:
+                yield under_way.popleft().get()
+    finally:
+        _forked_job = None
+
+
+def _slice_text(bounds: tuple[int, int]) -> bytes:
+    layout, customers = _forked_job
+    return "".join(layout.body(records(customers.filter(pk__gte=bounds[0], pk__lt=bounds[1])))).encode()
 
 
 def download(pieces: Iterator[bytes], format_key: str) -> StreamingHttpResponse:

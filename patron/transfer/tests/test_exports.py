@@ -155,6 +155,25 @@ def test_customers_are_read_in_chunks_each_exactly_once_in_order_of_creation(sho
     assert [row["account_number"] for row in rows] == expected and len(expected) == 9
 
 
+@pytest.mark.django_db(transaction=True)  # the workers read committed rows on connections of their own
+@pytest.mark.parametrize("format_key", ["csv", "json", "vcf"])
+def test_workers_in_parallel_write_the_same_file_as_one_process(shop, format_key, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    monkeypatch.setattr(exports, "_SLICE", 3)  # slices of 3 ids: most have customers, some none
+    for number in range(7):
+        customer_factory(last_name=f"Extra{number}", status=CustomerStatus.INACTIVE if number % 3 else "active")
+    Customer.objects.filter(last_name="Extra2").delete()  # a gap in the ids
+    for query in (CustomerFilter(), CustomerFilter(statuses=(CustomerStatus.INACTIVE,))):
+        customers = customers_matching(query)
+        alone, in_parallel = (b"".join(export_customers(actor=system_actor(), customers=customers,
+                                                        format_key=format_key, jobs=jobs)) for jobs in (1, 3))
+        assert in_parallel == alone
+    assert json.loads(b"".join(export_customers(actor=system_actor(), customers=Customer.objects.all(),
+                                                format_key="json", jobs=2)))[-1]["last_name"] == "Extra6"
+    # the parent's connection still works afterwards
+    assert Customer.objects.filter(last_name__startswith="Extra").count() == 6
+
+
 def test_a_cashier_may_not_export(shop):
     with pytest.raises(PermissionDenied):
         exported("csv", actor=user_actor(user_factory(Role.CASHIER)))
@@ -185,7 +204,7 @@ def test_cli_exports_to_a_file_or_standard_output(shop, tmp_path, capsys, monkey
     assert load_workbook(path).active.max_row == 5
     assert "Wrote" in capsys.readouterr().err
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
-    assert main(["export", "customers", "--format", "csv", "--status", "inactive"]) in (0, None)
+    assert main(["export", "customers", "--format", "csv", "--status", "inactive", "--jobs", "1"]) in (0, None)
     sys.stdout.flush()
     rows = csv_rows(sys.stdout.buffer.getvalue())
     assert [row["account_number"] for row in rows] == ["C-4"]
