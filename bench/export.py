@@ -57,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                 output.unlink()
         print_rows(["run", "seconds", "customers/s", "file MB", "peak RSS MB", "goal < 60 s per million"], rows)
         print(f"(peak RSS of the largest process; with workers there are that many more of about that size. "
-              f"The default --jobs is the processors up to 4: {min(4, os.cpu_count() or 1)} here; the goal is "
-              f"judged on it)")
+              f"The default --jobs is the processors, up to 4 ({os.cpu_count()} here); the goal is judged on it)")
     return 1 if failed else 0
 
 

@@ -161,7 +161,8 @@ def test_workers_in_parallel_write_the_same_file_as_one_process(shop, format_key
     monkeypatch.setattr(exports, "CHUNK", 2)
     monkeypatch.setattr(exports, "_SLICE", 3)  # slices of 3 ids: most have customers, some none
     for number in range(7):
-        customer_factory(last_name=f"Extra{number}", status=CustomerStatus.INACTIVE if number % 3 else "active")
+        customer_factory(last_name=f"Extra{number}",
+                         status=CustomerStatus.INACTIVE if number % 3 else CustomerStatus.ACTIVE)
     Customer.objects.filter(last_name="Extra2").delete()  # a gap in the ids
     for query in (CustomerFilter(), CustomerFilter(statuses=(CustomerStatus.INACTIVE,))):
         customers = customers_matching(query)
