@@ -84,8 +84,9 @@ api = PatronAPI(
     auth=bearer_token, parser=JsonParser(), docs_decorator=docs_access,
 )
 install_error_handlers(api)
-for module in (customers, contacts, addresses, messages, photos, locations, catalog, terms, sales, purchases,
-               orders, credit, loyalty, lookup, exports):
+# The lookup first: a till calls it on every keystroke, and addresses are matched in this order.
+for module in (lookup, customers, contacts, addresses, messages, photos, locations, catalog, terms, sales, purchases,
+               orders, credit, loyalty, exports):
     api.add_router("", module.router)
 api.add_router("", consent.router)  # marketing consent per customer
 api.add_router("", segments.router)

@@ -7,9 +7,10 @@ from dataclasses import dataclass, replace
 
 from django.db import connection
 
+from patron.core.db import PlainRead
 from patron.core.errors import ValidationFailed
 from patron.customers import rules
-from patron.customers.models import Customer
+from patron.customers.models import Customer, PriceLevel
 from patron.customers.queries import CustomerFilter, add_contact_points, filter_customers
 from patron.locations.models import Location
 from patron.locations.queries import covering_group_ids
@@ -79,10 +80,18 @@ def till_records(customer_ids: Sequence[int]) -> dict[int, dict]:
     """The till's columns of these customers by id, with their phones and e-mails, as plain
     values: a till reads a page of them on every keystroke, and model objects would cost more than
     the lookup itself."""
-    records = {row["id"]: {**row, "phones": [], "emails": []}
-               for row in Customer.objects.filter(pk__in=customer_ids).values(*TILL_COLUMNS)}
+    if not customer_ids:
+        return {}
+    rows = _TILL_READ.rows(f"c.id IN ({', '.join(['%s'] * len(customer_ids))})", list(customer_ids))
+    records = {row["id"]: {**row, "phones": [], "emails": []} for row in rows}
     add_contact_points(records)
     return records
+
+
+_TILL_READ = PlainRead(
+    [("price_level__code", PriceLevel, "code", "pl") if name == "price_level__code" else (name, Customer, name, "c")
+     for name in TILL_COLUMNS],
+    f"{Customer._meta.db_table} c LEFT JOIN {PriceLevel._meta.db_table} pl ON pl.id = c.price_level_id")
 
 
 def annotated(hits: Sequence[Hit], customers=None) -> list[Customer]:
@@ -106,3 +115,4 @@ def _ranked(query: str, scope: Scope, limit: int) -> list[Hit]:
             return Engine(cursor, connection.vendor, WORD_COUNTS).find(query, scope, limit)
     except QueryTooLong:
         raise ValidationFailed(f"Type at most {QUERY_MAX} characters.", field="q", code="query-too-long") from None
+

@@ -200,3 +200,42 @@ def test_a_typo_keeps_the_other_words_as_typed_first(system):
         customer_factory(first_name=first_name, last_name="Walton")
     assert names("Andrew Waljton")[0] == "Andrew Walton"
     assert set(names("Andrew Waljton")) == {"Andre Walton", "Andrea Walton", "Andrew Walton"}
+
+
+def test_once_a_full_name_is_found_long_walks_for_more_are_skipped(system, monkeypatch):
+    """Words elsewhere in a name (Maria Anna Schmidt) and longer words (Schmidtke) are found after
+    the full name while the walk through the rarer word's entries is short; when that word is common,
+    the full name typed is what the cashier meant and the walk is left out."""
+    from patron.lookup import engine, queries
+
+    monkeypatch.setattr(queries, "WORD_COUNTS", engine.WordCounts())  # not counts of other tests' data
+    customer_factory(first_name="Anna", last_name="Schmidt")
+    customer_factory(first_name="Maria Anna", last_name="Schmidt")
+    customer_factory(first_name="Anna", last_name="Schmidtke")
+    customer_factory(first_name="Anna", last_name="Berg")
+    assert names("anna schmidt") == ["Anna Schmidt", "Maria Anna Schmidt", "Anna Schmidtke"]
+    monkeypatch.setattr(engine, "WALK_BUDGET", 1)  # "schmidt" has 2 entries, "schmidt..." 3
+    assert names("anna schmidt") == ["Anna Schmidt"]
+    assert set(names("anna schmid")) == {"Anna Schmidt", "Maria Anna Schmidt", "Anna Schmidtke"}  # no full name
+
+
+def test_till_records_hold_what_the_orm_would_read(system):
+    """till_records reads with SQL written once; every column comes back as the ORM's values()
+    gives it (dates, decimals, booleans, UUIDs, times), on both engines."""
+    from datetime import date
+
+    from patron.customers.models import Customer
+    from patron.customers.queries import add_contact_points
+    from patron.lookup.queries import TILL_COLUMNS, till_records
+
+    ids = [customer_factory(first_name="Ida", last_name="Ring", birth_date="1984-02-29", default_discount="7.5",
+                            is_tax_exempt=True, phones=[{"number": "+49 171 1234567"}]).pk,
+           customer_factory(CustomerKind.COMPANY, name="Ring AG", emails=[{"address": "a@ring.example"}]).pk]
+    expected = {row["id"]: {**row, "phones": [], "emails": []}
+                for row in Customer.objects.filter(pk__in=ids).values(*TILL_COLUMNS)}
+    add_contact_points(expected)
+    records = till_records(ids)
+    assert records == expected
+    assert records[ids[0]]["birth_date"] == date(1984, 2, 29) and records[ids[0]]["is_tax_exempt"] is True
+    assert str(records[ids[0]]["default_discount"]) == "7.50" and records[ids[0]]["phones"]
+    assert till_records([]) == {}
