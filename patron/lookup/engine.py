@@ -199,7 +199,10 @@ class Engine:
             # word's entries unless the full name found someone and that walk would be long.
             if found_by_full_name and self._capped_count("term = %s", [ordered[0]]) > WALK_BUDGET:
                 return
-            yield _terms(ordered, prefix=False), 1, "name"
+            # Several words, each a whole word of one name (a company's, a name typed without its
+            # accents): that is a full name found too, and looking inside words would be noise.
+            if (yield _terms(ordered, prefix=False), 1, "name"):
+                self.full_name_found = True
         elif words:
             yield _terms(words, prefix=False), 1, "name"
 

@@ -239,3 +239,12 @@ def test_till_records_hold_what_the_orm_would_read(system):
     assert records[ids[0]]["birth_date"] == date(1984, 2, 29) and records[ids[0]]["is_tax_exempt"] is True
     assert str(records[ids[0]]["default_discount"]) == "7.50" and records[ids[0]]["phones"]
     assert till_records([]) == {}
+
+
+def test_several_whole_words_of_one_name_are_not_looked_for_inside_other_words(system):
+    """A company's name or a name typed without its accents is found by its whole words; looking
+    for those words inside other names then would only add noise (and is the costly tier)."""
+    customer_factory(first_name="Maria Anna", last_name="Berg")  # not "berg anna ...": no full-name range
+    customer_factory(first_name="Joanna", last_name="Bergström")
+    assert names("anna berg") == ["Maria Anna Berg"]
+    assert set(names("nna berg")) == {"Maria Anna Berg", "Joanna Bergström"}  # parts, when no whole word matched
