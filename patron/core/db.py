@@ -259,3 +259,11 @@ class PlainRead:
 def model_columns(model, alias: str, prefix: str = "") -> list[tuple[str, type, str, str]]:
     """Every concrete column of ``model`` for a PlainRead, keyed by attribute name (with ``prefix``)."""
     return [(f"{prefix}{field.attname}", model, field.name, alias) for field in model._meta.concrete_fields]
+
+
+def model_from_row(model, row: dict, prefix: str = ""):
+    """An instance of ``model`` as loaded from the database, from a PlainRead row of its
+    ``model_columns`` (with the same ``prefix``)."""
+    fields = model._meta.concrete_fields
+    return model.from_db(DEFAULT_DB_ALIAS, [field.attname for field in fields],
+                         [row[f"{prefix}{field.attname}"] for field in fields])

@@ -12,8 +12,8 @@ costly ones) only while it holds fewer than FALLBACK_BELOW customers:
      may be a five-letter one with a letter missing ("hary" for "harry")
 A query with "@" is an e-mail (tiers 0 and its start only); a phone-like one (digits and what people
 type between them) looks only at identifiers and at starts of account numbers and of phones' last
-digits, never inside names. A query with "@" or a digit ends once an identifier matched it whole. Within a tier
-customers come in name order. Several words are first tried as a full name (one
+digits, never inside names. A query with "@" or a digit ends once an identifier matched it whole.
+Within a tier customers come in name order. Several words are first tried as a full name (one
 range of the sort-name index per word order). Every query is plain SQL with bound parameters over
 indexed columns; only the "part" tier differs per engine (FTS5 trigram on SQLite, pg_trgm on
 PostgreSQL). The same code serves the offline till cache, whose SQLite file has the same tables.
@@ -93,7 +93,6 @@ class Select:
     source: str
     id_column: str
     till_condition: str  # what "the till may serve this customer" is in this select
-    source_params: list = field(default_factory=list)
     joins: list[str] = field(default_factory=list)
     join_params: list = field(default_factory=list)
     where: list[str] = field(default_factory=list)
@@ -119,7 +118,7 @@ class Select:
             text += f" WHERE {' AND '.join(self.where)}"
         if self.order_by:
             text += f" ORDER BY {self.order_by}"
-        return text + " LIMIT %s", [*self.source_params, *self.join_params, *self.params, limit]
+        return text + " LIMIT %s", [*self.join_params, *self.params, limit]
 
 
 class Engine:
@@ -229,13 +228,13 @@ class Engine:
         phone_like = _is_phone_like(query)
         if words and not phone_like:
             unique = list(dict.fromkeys(words))
-            walk = None
+            walk = 0  # a full name is only found for several words, and then it is counted
             if len(unique) > 1:  # the rarest start first: it is the one walked
                 counts = {word: self._capped_count("term >= %s AND term < %s", [word, _after_prefix(word)])
                           for word in unique}
                 unique.sort(key=lambda word: (counts[word], -len(word)))
                 walk = counts[unique[0]]
-            if not (self.full_name_found and walk is not None and walk > WALK_BUDGET):
+            if not (self.full_name_found and walk > WALK_BUDGET):
                 yield _terms(unique, prefix=True), 2, "name (start)"
         lowered = query.lower()
         if " " not in lowered:

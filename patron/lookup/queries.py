@@ -118,7 +118,6 @@ def _ranked(query: str, scope: Scope, limit: int) -> list[Hit]:
         raise ValidationFailed(f"Type at most {QUERY_MAX} characters.", field="q", code="query-too-long") from None
 
 
-
 @contextmanager
 def _joins_in_written_order(cursor):
     """On PostgreSQL, join the lookup's tables in the order the engine writes them (the rarest

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
-from patron.core.db import PlainRead, model_columns
+from patron.core.db import PlainRead, model_columns, model_from_row
 from patron.core.errors import Conflict, RuleViolation, ValidationFailed
 from patron.core.normalize import clean_text, normalize_email
 from patron.core.permissions import Role, require
@@ -173,13 +173,8 @@ def _active_token(secret_hash: str) -> ApiToken | None:
     found = _TOKEN_READ.rows("t.secret_hash = %s AND t.revoked_at IS NULL", [secret_hash])
     if not found:
         return None
-    row = found[0]
-    token = ApiToken.from_db(DEFAULT_DB_ALIAS, [f.attname for f in ApiToken._meta.concrete_fields],
-                             [row[f.attname] for f in ApiToken._meta.concrete_fields])
-    location = None
-    if token.location_id is not None:
-        location = Location.from_db(DEFAULT_DB_ALIAS, [f.attname for f in Location._meta.concrete_fields],
-                                    [row[f"location.{f.attname}"] for f in Location._meta.concrete_fields])
+    token = model_from_row(ApiToken, found[0])
+    location = model_from_row(Location, found[0], prefix="location.") if token.location_id is not None else None
     ApiToken._meta.get_field("location").set_cached_value(token, location)
     return token
 
