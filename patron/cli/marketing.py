@@ -102,8 +102,6 @@ def delete_segment(args: argparse.Namespace) -> None:
 
 
 def export_segment(args: argparse.Namespace) -> None:
-    if args.format == "xlsx" and not args.output:
-        raise CliError("patron segment export: --format xlsx needs --output FILE")
     pieces = export_customers(actor=cli_actor(), customers=queries.segment_customers(_segment(args.segment)),
                               format_key=args.format)
     if args.output:

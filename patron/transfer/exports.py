@@ -17,27 +17,28 @@ import io
 import json
 import logging
 import multiprocessing
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 
 from django.db import connections
 from django.db.models import Max, Min, QuerySet
 from django.http import StreamingHttpResponse
 
 from patron.core.actors import Actor
+from patron.core.errors import ValidationFailed
 from patron.core.permissions import require
 from patron.customers.models import Address, AddressKind, Customer, CustomFieldDefinition
 from patron.customers.queries import CustomerFilter, add_contact_points, filter_customers
 from patron.lookup.queries import search_customers
+from patron.transfer import xlsx
 
 log = logging.getLogger("patron.exports")
 
 CHUNK = 2000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+XLSX_MAX_CUSTOMERS = xlsx.MAX_ROWS - 1  # below the header row
 LIST_SEPARATOR = "; "  # several phones, e-mails, tags or groups in one cell
 ADDRESS_FIELDS = ("line1", "line2", "line3", "line4", "city", "region", "postal_code", "country")
 
@@ -103,15 +104,6 @@ class Column:
     name: str
     kind: str
     source: object  # the record's key; (address kind, field) for ADDRESS; a function for LISTED
-
-    def value(self, record: dict):
-        """The cell's value before formatting (XLSX writes it typed)."""
-        if self.kind == LISTED:
-            return self.source(record)
-        if self.kind == ADDRESS:
-            address_kind, field = self.source
-            return record["_addresses_by_kind"].get(address_kind, _NO_ADDRESS)[field]
-        return record[self.source]
 
 
 _NO_ADDRESS = dict.fromkeys(("kind", "label", *ADDRESS_FIELDS), "")
@@ -239,36 +231,43 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def write_xlsx(customers: Iterable[dict], columns: list[Column], stream) -> None:
-    """An XLSX workbook written row by row (openpyxl's write-only mode keeps memory flat). Text is
-    typed as a string, so "=1+1" is shown, not computed."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Customers")
-    sheet.append([column.name for column in columns])
-    for record in customers:
-        _with_addresses_by_kind(record)
-        row = []
-        for column in columns:
-            value = _xlsx_value(column.value(record))
-            if isinstance(value, str) and value.startswith("="):  # openpyxl would write it as a formula
-                value = WriteOnlyCell(sheet, value=value)
-                value.data_type = "s"
-            row.append(value)
-        sheet.append(row)
-    workbook.save(stream)
+def xlsx_rows(customers: Iterable[dict], columns: list[Column]) -> Iterator[str]:
+    """The customers' rows of the XLSX sheet, in pieces of a few hundred: text typed as text (so
+    "=1+1" is shown, never computed), numbers as numbers, dates and moments as dates (UTC)."""
+    plan, pieces = _csv_plan(columns), []
+    for count, record in enumerate(customers, start=1):
+        texts, cells = _xlsx_cells(_with_addresses_by_kind(record), plan)
+        if not xlsx.all_plain(texts):  # one check a row: few rows have text that needs escaping
+            cells = _xlsx_cells(record, plan, xlsx.text_cell)[1]
+        pieces.append(f"<row>{''.join(cells)}</row>")
+        if count % 500 == 0:
+            yield "".join(pieces)
+            pieces = []
+    yield "".join(pieces)
 
 
-def _xlsx_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None)  # spreadsheets have no time zones: UTC
-    if isinstance(value, str | bool | int | Decimal | date):
-        return value
-    return str(value)  # e.g. the id
+def _xlsx_cells(record: dict, plan: list, text_cell: Callable[[str], str] | None = None) -> tuple[list, list]:
+    """The row's texts and cells; without ``text_cell`` the texts are written as they are."""
+    addresses, texts, cells = record["_addresses_by_kind"], [], []
+    typed, moment = xlsx.value_cell, xlsx.moment_cell
+    for kind, address_kind, sources in plan:
+        if kind == TEXT:
+            values = [record[key] for key in sources]
+        elif kind == ADDRESS:
+            address = addresses.get(address_kind, _NO_ADDRESS)
+            values = [address[key] for key in sources]
+        elif kind == LISTED:
+            values = [text_of(record) for text_of in sources]
+        elif kind == MOMENT:
+            cells += [moment(record[key]) for key in sources]
+            continue
+        else:  # numbers, dates, the id (a UUID, written as text) and yes/no (a boolean)
+            cells += [typed(record[key]) for key in sources]
+            continue
+        texts += values
+        cells += [f'<c t="inlineStr"><is><t>{value}</t></is></c>' if value else "<c/>" for value in values] \
+            if text_cell is None else [text_cell(value) for value in values]
+    return texts, cells
 
 
 # --- vCard 4.0 (RFC 6350) ---------------------------------------------------------------------------
@@ -380,14 +379,17 @@ FORMATS = {
 
 def export_customers(*, actor: Actor, customers: QuerySet[Customer], format_key: str,
                      jobs: int = 1) -> Iterator[bytes]:
-    """The customers in one of FORMATS, as pieces of bytes to stream. XLSX is built in a
-    temporary file first (a zip cannot be streamed as it is written), then read out in pieces.
-    ``jobs`` > 1 writes the text formats in that many worker processes (see ``_in_parallel``)."""
+    """The customers in one of FORMATS, as pieces of bytes to stream (an XLSX zip too, as it is
+    written). ``jobs`` > 1 writes the rows in that many worker processes (see ``_in_parallel``)."""
     require(actor, "customers.export")
     if format_key not in FORMATS:
         raise ValueError(f"Unknown export format {format_key!r}")
+    customers = customers.order_by()
+    if format_key == "xlsx" and (count := customers.count()) > XLSX_MAX_CUSTOMERS:
+        raise ValidationFailed(f"An XLSX sheet holds at most {XLSX_MAX_CUSTOMERS:,} customers and these are "
+                               f"{count:,}: export them as CSV, or narrow the filters.", field="format")
     log.info("%s exports customers as %s", actor.label, format_key)
-    return _encoded(format_key, customers.order_by(), jobs)
+    return _encoded(format_key, customers, jobs)
 
 
 @dataclass(frozen=True)
@@ -405,23 +407,23 @@ def _layout(format_key: str) -> _TextLayout:
         return _TextLayout(csv_head(columns), lambda customers: csv_rows(customers, columns))
     if format_key == "json":
         return _TextLayout("[", json_items, "\n]\n", separator=",")
+    if format_key == "xlsx":
+        columns = flat_columns()
+        return _TextLayout(xlsx.sheet_head([column.name for column in columns]),
+                           lambda customers: xlsx_rows(customers, columns), xlsx.SHEET_TAIL)
     return _TextLayout("", vcards)
 
 
 def _encoded(format_key: str, customers: QuerySet[Customer], jobs: int) -> Iterator[bytes]:
-    if format_key == "xlsx":
-        with tempfile.TemporaryFile() as stream:
-            write_xlsx(records(customers), flat_columns(), stream)
-            stream.seek(0)
-            while piece := stream.read(256 * 1024):
-                yield piece
-        return
     layout = _layout(format_key)
     slices = _slices(customers) if jobs > 1 else []
     if len(slices) > 1:  # one slice is too few to be worth a worker
-        yield from _assembled(layout, _in_parallel(layout, customers, slices, jobs))
+        pieces = _assembled(layout, _in_parallel(layout, customers, slices, jobs))
     else:
-        yield from _assembled(layout, map(str.encode, layout.body(records(customers))))
+        pieces = _assembled(layout, map(str.encode, layout.body(records(customers))))
+    if format_key == "xlsx":  # the sheet is the text; the workbook zips it as it comes
+        pieces = xlsx.workbook("Customers", pieces)
+    yield from pieces
 
 
 def _assembled(layout: _TextLayout, bodies: Iterable[bytes]) -> Iterator[bytes]:

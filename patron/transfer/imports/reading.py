@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 
 from patron.core.errors import ValidationFailed
+from patron.transfer import xlsx
 
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
@@ -213,7 +214,7 @@ def xlsx_rows(path: str, layout: FileLayout, *, start_after: int = 0) -> Iterato
                 continue
             number += 1
             if number > start_after:
-                cells = [_cell(value) for value in values]
+                cells = [_cell(xlsx.unescaped(value) if isinstance(value, str) else value) for value in values]
                 if any(len(cell) > MAX_CELL for cell in cells):
                     raise _unreadable(f"Line {line}: a cell over {MAX_CELL:,} characters.")
                 yield _source_row(number, line, layout.headers, cells)

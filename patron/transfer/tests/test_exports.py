@@ -4,7 +4,9 @@ chunks and who may export, through the action, the back office, the API and the 
 import csv
 import io
 import json
+import re
 import sys
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -12,7 +14,7 @@ from openpyxl import load_workbook
 
 from patron.cli.main import main
 from patron.core.actors import system_actor, user_actor
-from patron.core.errors import PermissionDenied
+from patron.core.errors import PermissionDenied, ValidationFailed
 from patron.core.permissions import Role
 from patron.customers.models import Customer, CustomerKind, CustomerStatus
 from patron.customers.queries import CustomerFilter
@@ -86,18 +88,52 @@ def test_csv_has_every_customer_with_its_parts_and_neutralised_text(shop):
 
 
 def test_xlsx_types_text_as_text_and_numbers_as_numbers(shop, tmp_path):
+    shop["mug"].birth_date = None
+    Customer.objects.filter(pk=shop["anna"].pk).update(birth_date=date(1990, 2, 28), is_tax_exempt=True)
     path = tmp_path / "customers.xlsx"
     path.write_bytes(exported("xlsx"))
     sheet = load_workbook(path).active
     header = [cell.value for cell in sheet[1]]
     rows = {row[header.index("account_number")].value: row for row in sheet.iter_rows(min_row=2)}
+    assert len(rows) == 4 and sheet[1][0].font.b  # the header row is bold
     formula = rows["C-2"]
     first_name, notes = formula[header.index("first_name")], formula[header.index("notes")]
     assert (first_name.value, first_name.data_type) == (FORMULAS[0], "s")  # shown as typed, never run
     assert (notes.value, notes.data_type) == (FORMULAS[1], "s")
+    assert formula[header.index("tags")].value == FORMULAS[3]
     discount = rows["C-3"][header.index("default_discount")]
     assert discount.data_type == "n" and discount.value == 5
-    assert len(rows) == 4
+    anna = {name: cell.value for name, cell in zip(header, rows["C-1"], strict=True)}
+    assert anna["id"] == str(shop["anna"].uuid) and anna["contact_city"] == "Köln"
+    assert anna["notes"] == 'Line one, "quoted";\nline two' and anna["billing_line2"] is None
+    assert anna["birth_date"] == datetime(1990, 2, 28) and rows["C-1"][header.index("birth_date")].is_date
+    assert anna["is_tax_exempt"] is True and anna["is_employee"] is False and anna["sale_count"] == 0
+    created = Customer.objects.get(pk=shop["anna"].pk).created_at.astimezone(UTC).replace(tzinfo=None)
+    assert abs(anna["created_at"] - created) < timedelta(milliseconds=1)  # UTC: a sheet has no time zones
+
+
+@pytest.mark.parametrize("text", [
+    "Tom & Jerry <b>", "  spaces at both ends  ", "bell\x07 and escape\x1b", "_x0041_ looks escaped", "Ünal 😀",
+])
+def test_xlsx_keeps_any_text_exactly(system, tmp_path, text):
+    customer = customer_factory(first_name="X", last_name="Y", account_number="C-1")
+    Customer.objects.filter(pk=customer.pk).update(notes=text)  # as stored, e.g. by an older version
+    path = tmp_path / "customers.xlsx"
+    path.write_bytes(exported("xlsx"))
+    sheet = load_workbook(path).active
+    header = [cell.value for cell in sheet[1]]
+    # XML 1.0 cannot carry control characters: they are written as _xHHHH_, which Excel reads back
+    # (openpyxl does not), and a text that looks like one has its "_" escaped the same way
+    as_excel_reads_it = re.sub(r"_x([0-9A-F]{4})_", lambda escape: chr(int(escape[1], 16)),
+                               sheet.cell(2, header.index("notes") + 1).value)
+    assert as_excel_reads_it == text
+
+
+def test_xlsx_refuses_more_customers_than_a_sheet_holds(shop, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_MAX_CUSTOMERS", 3)
+    with pytest.raises(ValidationFailed, match="at most 3 customers and these are 4: export them as CSV"):
+        exported("xlsx")
+    assert exported("xlsx", CustomerFilter(kind=CustomerKind.COMPANY))  # fewer, once filtered
 
 
 def test_json_holds_every_part_with_exact_amounts(shop):
@@ -156,7 +192,7 @@ def test_customers_are_read_in_chunks_each_exactly_once_in_order_of_creation(sho
 
 
 @pytest.mark.django_db(transaction=True)  # the workers read committed rows on connections of their own
-@pytest.mark.parametrize("format_key", ["csv", "json", "vcf"])
+@pytest.mark.parametrize("format_key", ["csv", "json", "vcf", "xlsx"])
 def test_workers_in_parallel_write_the_same_file_as_one_process(shop, format_key, monkeypatch):
     monkeypatch.setattr(exports, "CHUNK", 2)
     monkeypatch.setattr(exports, "_SLICE", 3)  # slices of 3 ids: most have customers, some none
@@ -204,6 +240,10 @@ def test_cli_exports_to_a_file_or_standard_output(shop, tmp_path, capsys, monkey
     assert main(["export", "customers", "--format", "xlsx", "--output", str(path)]) in (0, None)
     assert load_workbook(path).active.max_row == 5
     assert "Wrote" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
+    assert main(["export", "customers", "--format", "xlsx", "--kind", "company"]) in (0, None)  # streamed
+    sys.stdout.flush()
+    assert load_workbook(io.BytesIO(sys.stdout.buffer.getvalue())).active.max_row == 2
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
     assert main(["export", "customers", "--format", "csv", "--status", "inactive", "--jobs", "1"]) in (0, None)
     sys.stdout.flush()
