@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -9,6 +10,8 @@ from patron.cli.common import CliError, cli_actor, positive_int
 from patron.transfer.imports import jobs
 from patron.transfer.imports.mappings import MATCH_KEYS, all_targets
 from patron.transfer.models import ImportJob, ImportStatus
+
+DEFAULT_JOBS = min(4, os.cpu_count() or 1)
 
 
 def register(commands) -> None:
@@ -40,6 +43,7 @@ def register(commands) -> None:
     customers.add_argument("--batch-size", type=positive_int, default=jobs.DEFAULT_BATCH,
                            help="rows per transaction, at most 1000 (default: %(default)s)")
     customers.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_jobs(customers)
     customers.set_defaults(handler=import_customers)
 
     for name, handler, text in (("resume", resume_import, "go on with an interrupted import"),
@@ -48,14 +52,23 @@ def register(commands) -> None:
         command = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         command.add_argument("job", metavar="JOB", help="the import's number (see `patron import list`)")
         command.add_argument("--quiet", action="store_true", help="no progress bar")
+        if name == "resume":
+            _add_jobs(command)
         command.set_defaults(handler=handler)
     run = sub.add_parser("run", help="run a queued import (what the back office starts in the background)")
     run.add_argument("job", metavar="JOB")
     run.add_argument("--check", action="store_true", help="the dry run")
     run.add_argument("--quiet", action="store_true")
+    _add_jobs(run)
     run.set_defaults(handler=run_queued)
     sub.add_parser("list", help="recent imports").set_defaults(handler=list_imports)
     sub.add_parser("fields", help="the fields a column can fill").set_defaults(handler=list_fields)
+
+
+def _add_jobs(command) -> None:
+    command.add_argument("--jobs", "-j", type=positive_int, default=DEFAULT_JOBS, metavar="N",
+                         help="N processes: N-1 read and check the rows ahead while one writes them (default: "
+                              "%(default)s, the processors here up to 4; 1 does all in this process)")
 
 
 def _mapping(pairs: list[str]) -> dict[str, str]:
@@ -79,9 +92,9 @@ def import_customers(args) -> None:
         jobs.save_mapping(actor=actor, name=args.save_mapping, job=job)
         print(f"Mapping saved as {args.save_mapping!r}.", file=sys.stderr)
     if args.dry_run:
-        job = jobs.check_job(job, actor=actor, progress=_bar(args, "Checking"))
+        job = jobs.check_job(job, actor=actor, progress=_bar(args, "Checking"), workers=args.jobs)
     else:
-        job = jobs.run_job(job, actor=actor, progress=_bar(args, "Importing"))
+        job = jobs.run_job(job, actor=actor, progress=_bar(args, "Importing"), workers=args.jobs)
     _report(job)
 
 
@@ -105,14 +118,14 @@ def _job(text: str) -> ImportJob:
 
 
 def resume_import(args) -> None:
-    job = jobs.run_job(_job(args.job), actor=cli_actor(), progress=_bar(args, "Importing"))
+    job = jobs.run_job(_job(args.job), actor=cli_actor(), progress=_bar(args, "Importing"), workers=args.jobs)
     _report(job)
 
 
 def run_queued(args) -> None:
     job = _job(args.job)
     run = jobs.check_job if args.check else jobs.run_job
-    _report(run(job, actor=jobs.actor_of(job), progress=_bar(args, "Working")))
+    _report(run(job, actor=jobs.actor_of(job), progress=_bar(args, "Working"), workers=args.jobs))
 
 
 def rollback_import(args) -> None:

@@ -121,6 +121,7 @@ def postgresql_only(forward: list[str], reverse: list[str]):
 _PLAIN_TYPES = ("CharField", "TextField", "SlugField", "EmailField", "IntegerField", "BigIntegerField",
                 "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField",
                 "BooleanField", "ForeignKey", "OneToOneField", "AutoField", "BigAutoField")
+_NOTHING = object()
 _MAX_PARAMETERS = 30_000  # under SQLite's 32,766 bound parameters and PostgreSQL's 65,535
 
 
@@ -198,13 +199,21 @@ def _insert(meta, fields: list, rows: list[list], *, returning: bool, batch_rows
     columns = ", ".join(quote(field.column) for field in fields)
     per_batch = max(1, min(batch_rows, _MAX_PARAMETERS // len(fields)))
     keys = [] if returning else None
+    # the last value converted per column: rows share many (the same "now", a default), and the
+    # same object converts to the same value
+    last = [(_NOTHING, None)] * len(fields)
     with database.cursor() as cursor:
         for start in range(0, len(rows), per_batch):
             batch = rows[start:start + per_batch]
             params = []
             for values in batch:
                 for index, prepare in convert:
-                    values[index] = prepare(values[index], database)
+                    value = values[index]
+                    before, after = last[index]
+                    if value is not before:
+                        after = prepare(value, database)
+                        last[index] = (value, after)
+                    values[index] = after
                 params.extend(values)
             row = "(" + ", ".join(["%s"] * len(fields)) + ")"
             sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES " + ", ".join([row] * len(batch))

@@ -24,6 +24,17 @@ class DomainError(Exception):
         # Several field errors at once: {"field": ["message", ...]}; "" is the whole object.
         self.errors = errors if errors is not None else ({field or "": [message]})
 
+    def __reduce__(self):
+        """Pickled whole, code and fields too (an import's checking workers send errors back)."""
+        return _restored, (type(self), self.__dict__)
+
+
+def _restored(cls: type[DomainError], state: dict) -> DomainError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state["message"])
+    error.__dict__.update(state)
+    return error
+
 
 class ValidationFailed(DomainError):
     """Input that breaks a rule of one or more fields."""

@@ -10,7 +10,22 @@ from django.db import models
 
 
 def jsonable(value):
-    if value is None or isinstance(value, (bool, int, str)):
+    kind = type(value)
+    if kind in _AS_IS:  # most values, checked first: audit entries of a bulk import hold millions
+        return value
+    if kind is dict:
+        return {key if type(key) is str else str(key): item if type(item) in _AS_IS else jsonable(item)
+                for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _AS_IS else jsonable(item) for item in value]
+    return _jsonable_other(value)
+
+
+_AS_IS = frozenset({type(None), bool, int, str})
+
+
+def _jsonable_other(value):
+    if value is None or isinstance(value, (bool, int, str)):  # subclasses, e.g. a model's text choice
         return value
     if isinstance(value, Decimal):
         return str(value)

@@ -135,21 +135,32 @@ class BulkResult:
     rejected: dict[int, DomainError]  # row index -> why
 
 
-@transaction.atomic
-def create_customers_in_bulk(*, actor: Actor, rows: list[dict]) -> BulkResult:
-    """Create many customers in one transaction. Each row is ``{"kind", "values", "status"?,
-    "addresses"?}`` and is checked exactly as ``create_customer`` checks it; rows that break a
-    rule are left out and reported by their index, the others are written together."""
+def check_new_customers(*, actor: Actor, rows: list[dict]) -> list[NewCustomer | DomainError]:
+    """Each row (see ``create_customers_in_bulk``) checked as ``create_customer`` checks it: the
+    customer ready to be written, or why not. Writes nothing, so it can run ahead of the writing
+    in another process (an import's checking workers)."""
     defaults = Defaults.for_actor(actor)
-    prepared: dict[int, NewCustomer] = {}
-    rejected: dict[int, DomainError] = {}
-    for index, row in enumerate(rows):
+    checked: list[NewCustomer | DomainError] = []
+    for row in rows:
         try:
-            prepared[index] = prepare_customer(actor, kind=row.get("kind", ""), values=row.get("values", {}),
-                                               status=row.get("status"), addresses=row.get("addresses"),
-                                               defaults=defaults)
+            checked.append(prepare_customer(actor, kind=row.get("kind", ""), values=row.get("values", {}),
+                                            status=row.get("status"), addresses=row.get("addresses"),
+                                            defaults=defaults))
         except DomainError as error:
-            rejected[index] = error
+            checked.append(error)
+    return checked
+
+
+@transaction.atomic
+def create_customers_in_bulk(*, actor: Actor, rows: list[dict],
+                             checked: list[NewCustomer | DomainError] | None = None) -> BulkResult:
+    """Create many customers in one transaction. Each row is ``{"kind", "values", "status"?,
+    "addresses"?}`` and is checked exactly as ``create_customer`` checks it (or was already, by
+    ``check_new_customers`` for the same actor: ``checked``); rows that break a rule are left out and reported by
+    their index, the others are written together. Account numbers are checked here, at writing."""
+    checked = check_new_customers(actor=actor, rows=rows) if checked is None else checked
+    prepared = {index: new for index, new in enumerate(checked) if isinstance(new, NewCustomer)}
+    rejected = {index: error for index, error in enumerate(checked) if not isinstance(error, NewCustomer)}
     for index in _rows_with_taken_numbers(prepared):
         rejected[index] = _number_taken(prepared.pop(index).columns["account_number"])
     return BulkResult(created=_store(actor, list(prepared.values())), rejected=rejected)

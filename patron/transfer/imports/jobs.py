@@ -9,8 +9,10 @@ crash loses at most the batch in flight, and a resumed run starts after the last
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,7 +20,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -34,6 +36,7 @@ from patron.customers.actions import (
     create_customers_in_bulk,
     delete_customer,
 )
+from patron.customers.actions.creation import NewCustomer, check_new_customers
 from patron.customers.history import history_of
 from patron.customers.models import Customer, CustomerEmail, CustomerPhone
 from patron.transfer.imports import mappings, updates
@@ -182,21 +185,22 @@ class BatchResult:
     rows: list[dict] = field(default_factory=list)  # the ImportRow values
 
 
-def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None) -> ImportJob:
+def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, workers: int = 1) -> ImportJob:
     """The dry run: every row through the same code as the real run, each batch rolled back.
-    Nothing is written but the job's report."""
+    Nothing is written but the job's report. ``workers`` as for ``run_job``."""
     require(actor, "customers.import")
     job = _claim(job, ImportStatus.CHECKING)
     totals, problems = BatchResult(), []
     try:
-        for batch in _batches(job, start_after=0):
+        for batch in _read_batches(job, actor, start_after=0, workers=workers):
+            last_row = batch[-1].source.number
             with transaction.atomic():
                 result = _import_batch(job, batch, actor)
                 transaction.set_rollback(True)
             _add(totals, result)
             problems.extend(result.problems[:MAX_REPORTED_PROBLEMS - len(problems)])
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=batch[-1].number, updated_at=timezone.now())
-            job.processed_rows = batch[-1].number
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=last_row, updated_at=timezone.now())
+            job.processed_rows = last_row
             if progress:
                 progress(job)
     except DomainError as error:
@@ -208,19 +212,22 @@ def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None)
     return job
 
 
-def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None) -> ImportJob:
-    """The real run, or its resumption after a crash: batches after the last committed one."""
+def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, workers: int = 1) -> ImportJob:
+    """The real run, or its resumption after a crash: batches after the last committed one.
+    ``workers`` > 1 reads and checks the rows of the batches ahead in ``workers - 1`` processes
+    while this one writes (see ``_read_ahead``); the outcome is the same."""
     require(actor, "customers.import")
     job = _claim(job, ImportStatus.RUNNING)
     try:
-        for batch in _batches(job, start_after=job.committed_rows):
+        for batch in _read_batches(job, actor, start_after=job.committed_rows, workers=workers):
+            last_row = batch[-1].source.number
             with transaction.atomic():
                 locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-                if locked.committed_rows >= batch[-1].number:  # another worker did it meanwhile
+                if locked.committed_rows >= last_row:  # another worker did it meanwhile
                     continue
                 result = _import_batch(job, batch, actor)
                 insert_values(ImportRow, result.rows)
-                _commit_counts(locked, result, last_row=batch[-1].number)
+                _commit_counts(locked, result, last_row=last_row)
             job = locked
             if progress:
                 progress(job)
@@ -313,6 +320,42 @@ def _batches(job: ImportJob, *, start_after: int) -> Iterator[list[SourceRow]]:
         yield batch
 
 
+def _read_batches(job: ImportJob, actor: Actor, *, start_after: int, workers: int) -> Iterator[list[_Row]]:
+    batches = _batches(job, start_after=start_after)
+    if workers > 1 and not connection.in_atomic_block:  # a forked worker cannot share an open transaction
+        return _read_ahead(job, actor, batches, workers - 1)
+    return (_read_rows(job, batch, actor) for batch in batches)
+
+
+_forked_job: tuple[ImportJob, Actor] | None = None  # what the checking workers were forked with
+
+
+def _read_ahead(job: ImportJob, actor: Actor, batches: Iterator[list[SourceRow]], workers: int) -> Iterator[list[_Row]]:
+    """The batches read and checked by ``workers`` processes, in order, while this process
+    writes the ones before: checking a row (its phone, e-mail and tax ID above all) costs about
+    as much as writing it. At most two batches per worker are under way, so memory stays flat.
+    Each worker reads the shop's settings on a connection of its own."""
+    global _forked_job
+    _forked_job = (job, actor)
+    connections.close_all()  # a forked worker must open its own, never share this one's
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            under_way: deque = deque()
+            for batch in batches:
+                under_way.append(pool.apply_async(_read_rows_in_worker, (batch,)))
+                if len(under_way) == 2 * workers:
+                    yield under_way.popleft().get()
+            while under_way:
+                yield under_way.popleft().get()
+    finally:
+        _forked_job = None
+
+
+def _read_rows_in_worker(batch: list[SourceRow]) -> list[_Row]:
+    job, actor = _forked_job
+    return _read_rows(job, batch, actor, check_ahead=True)
+
+
 def _add(totals: BatchResult, result: BatchResult) -> None:
     totals.created += result.created
     totals.updated += result.updated
@@ -340,16 +383,29 @@ class _Row:
     key: str = ""
     balance: Decimal | None = None
     limit: Decimal | None = None
+    checked: NewCustomer | DomainError | None = None  # as a new customer, checked ahead by a worker
 
 
-def _import_batch(job: ImportJob, batch: list[SourceRow], actor: Actor) -> BatchResult:
-    result = BatchResult()
+def _read_rows(job: ImportJob, batch: list[SourceRow], actor: Actor, *, check_ahead: bool = False) -> list[_Row]:
+    """The batch's rows as the mapping reads them, with their places and match key. With
+    ``check_ahead`` each sound row is also checked as a new customer, which needs no database
+    state but the shop's settings, so a worker can do it before the batch is written."""
     rows = [_Row(source, mappings.row_input(source.cells, job.mapping)) for source in batch]
     places = _Places()
     for row in rows:
         _check_shape(row, job)
         places.resolve(row.input)
         row.key = _match_value(row.input, job.match_key)
+    if check_ahead:
+        sound = [row for row in rows if not row.input.problems]
+        for row, checked in zip(sound, check_new_customers(actor=actor, rows=[_new_customer(row) for row in sound]),
+                                strict=True):
+            row.checked = checked
+    return rows
+
+
+def _import_batch(job: ImportJob, rows: list[_Row], actor: Actor) -> BatchResult:
+    result = BatchResult()
     existing = _existing_customers(job, [row.key for row in rows if row.key and not row.input.problems])
     new_rows, update_rows, keys_in_batch = [], [], set()
     for row in rows:
@@ -483,9 +539,9 @@ def _problems_of(error: DomainError, row: mappings.RowInput) -> list[tuple[str, 
 def _create(job: ImportJob, rows: list[_Row], actor: Actor, result: BatchResult) -> list[tuple[_Row, Customer]]:
     if not rows:
         return []
-    bulk = create_customers_in_bulk(actor=actor, rows=[
-        {"kind": row.input.kind, "values": row.input.values, "status": row.input.status,
-         "addresses": row.input.addresses} for row in rows])
+    ahead = all(row.checked is not None for row in rows)
+    bulk = create_customers_in_bulk(actor=actor, rows=[_new_customer(row) for row in rows],
+                                    checked=[row.checked for row in rows] if ahead else None)
     accepted = [row for index, row in enumerate(rows) if index not in bulk.rejected]
     for index, error in bulk.rejected.items():
         _reject(result, job, rows[index], _problems_of(error, rows[index].input))
@@ -498,6 +554,11 @@ def _create(job: ImportJob, rows: list[_Row], actor: Actor, result: BatchResult)
         result.created += 1
         result.rows.append(_line(job, row, RowOutcome.CREATED, customer=customer))
     return created
+
+
+def _new_customer(row: _Row) -> dict:
+    return {"kind": row.input.kind, "values": row.input.values, "status": row.input.status,
+            "addresses": row.input.addresses}
 
 
 def _update(job: ImportJob, row: _Row, customer: Customer, actor: Actor, result: BatchResult,

@@ -448,3 +448,46 @@ def test_a_file_imported_again_leaves_its_customers_and_the_audit_trail_alone(tm
     assert (first.created_count, second.unchanged_count, second.updated_count) == (2, 2, 0)
     assert list(Customer.objects.order_by("pk").values_list("version", flat=True)) == versions
     assert AuditEvent.objects.exclude(object_type="importjob").count() == audit
+
+
+# --- rows read and checked ahead by worker processes --------------------------------------------
+
+@pytest.mark.django_db(transaction=True)  # the workers read on connections of their own
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_workers_checking_ahead_give_the_outcome_of_one_process(tmp_path, dry_run):
+    customer_factory(first_name="Old", last_name="Timer", account_number="A-9",
+                     emails=[{"address": "old@example.com"}])
+    path = write(tmp_path, "w.csv", "account_number,first_name,last_name,email,phone\n"
+                                    ",Ann,One,ann@example.com,+1 202 555 0143\n"
+                                    ",Bob,Two,bob@example.com,12\n"  # a bad phone
+                                    "A-9,Carl,Three,carl@example.com,\n"  # a number in use
+                                    ",Dora,Four,ann@example.com,\n"  # Ann's e-mail: updates her
+                                    ",Old,Timer,old@example.com,+1 202 555 0100\n"  # updates a customer
+                                    "B-1,Eve,Five,eve@example.com,\n"
+                                    "b-1,Fay,Six,fay@example.com,\n"  # B-1 typed twice
+                                    ",,,,\n"  # empty: skipped
+                                    ",Gus,Seven,,\n")
+    outcomes = {}
+    for workers in (1, 3):
+        actor = system_actor("test")
+        job = jobs.create_job(actor=actor, source=str(path), file_name=path.name, keep_source=True,
+                              match_key="email", batch_size=2)
+        job = (jobs.check_job if dry_run else jobs.run_job)(job, actor=actor, workers=workers)
+        if dry_run:
+            outcomes[workers] = job.check_report
+        else:
+            rows = ImportRow.objects.filter(job=job).order_by("row_number")
+            outcomes[workers] = ([(row.row_number, row.outcome, [p["column"] for p in row.problems]) for row in rows],
+                                 sorted(Customer.objects.values_list("first_name", "last_name", "emails__address")))
+            jobs.rollback_job(actor=actor, job=job)
+    assert outcomes[3] == outcomes[1]
+    if dry_run:
+        # each batch of 2 is rolled back, so a row does not see the batches before it (Ann, B-1)
+        assert (outcomes[1]["created"], outcomes[1]["updated"], outcomes[1]["rejected"]) == (5, 1, 2)
+    else:
+        lines, customers = outcomes[1]
+        assert [outcome for _, outcome, _ in lines] == [
+            "created", "rejected", "rejected", "updated", "updated", "created", "rejected", "created"]
+        assert lines[1][2] == ["phone"] and lines[2][2] == ["account_number"]
+        assert ("Dora", "Four", "ann@example.com") in customers  # the row's name, by Ann's e-mail
+        assert lines[6][2] == ["account_number"]  # b-1: B-1 typed by the row before
