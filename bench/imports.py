@@ -4,10 +4,12 @@
 
 For each size, the first N rows of the generator's stream (../data/customers_<N>.csv, else
 generated) are imported by ``patron import customers FILE`` in a child process into an empty,
-migrated scratch database: all rows are new customers (match key "none"). The table gives the wall
+migrated scratch database: all rows are new customers (match key "none"), once in one process
+(``--jobs 1``) and once with the default workers checking rows ahead. The table gives the wall
 time, rows per second, the child's peak memory (RSS) and the outcome; the baseline of the same run
-is reading the file alone (Python's csv module, no database). Goals of issue 5: at least 10,000
-rows/s on each engine, peak RSS under 400 MB at 1,000,000 rows.
+is reading the file alone (Python's csv module, no database), and a floor is the phone and e-mail
+checks alone (phonenumbers and email-validator, as the rules call them, one process). Goals of
+issue 5: at least 10,000 rows/s on each engine, peak RSS under 400 MB at 1,000,000 rows.
 """
 
 from __future__ import annotations
@@ -46,16 +48,23 @@ def main(argv: list[str] | None = None) -> int:
             source = _first_rows(customer_data(size), size, Path(work) / f"customers_{size}.csv")
             baseline = _read_rate(source)
             rows.append([f"{size:,}", "baseline: read the file (csv)", "", f"{baseline:,.0f}", "", "", ""])
+            checks = _check_rate(source)
+            rows.append([f"{size:,}", "floor: phone and e-mail checks alone", "",
+                         f"{checks:,.0f} ({checks / baseline:.3f}x)", "", "", ""])
             for engine in engines:
-                outcome = _import(engine, source, Path(work) / f"{engine}-{size}")
-                met = outcome["rate"] >= GOAL_ROWS_PER_SECOND and (size < 1_000_000 or outcome["rss"] < GOAL_RSS_MB)
-                failed |= not met
-                rows.append([f"{size:,}", f"import into {ENGINE_NAMES[engine]}", f"{outcome['seconds']:.1f}",
-                             f"{outcome['rate']:,.0f} ({outcome['rate'] / baseline:.3f}x)", f"{outcome['rss']:.0f}",
-                             outcome["summary"], "PASS" if met else "FAIL"])
+                for jobs in ("1", "default"):
+                    outcome = _import(engine, source, Path(work) / f"{engine}-{size}-{jobs}", jobs)
+                    met = outcome["rate"] >= GOAL_ROWS_PER_SECOND and (size < 1_000_000 or outcome["rss"] < GOAL_RSS_MB)
+                    failed |= not met and jobs == "default"
+                    rows.append([f"{size:,}", f"import into {ENGINE_NAMES[engine]}, "
+                                 f"{'1 process' if jobs == '1' else 'default --jobs'}", f"{outcome['seconds']:.1f}",
+                                 f"{outcome['rate']:,.0f} ({outcome['rate'] / baseline:.3f}x)", f"{outcome['rss']:.0f}",
+                                 outcome["summary"], "PASS" if met else "FAIL"])
     print(f"Import benchmark. Load average: {' '.join(f'{value:.1f}' for value in os.getloadavg())}.")
     print_rows(["rows", "run", "seconds", "rows/s (x baseline)", "peak RSS MB", "outcome",
                 f"goal >= {GOAL_ROWS_PER_SECOND:,}/s, RSS < {GOAL_RSS_MB} MB"], rows)
+    print(f"(the default --jobs is the processors, up to 4 ({os.cpu_count()} here); the goal is judged on it. "
+          "Peak RSS is the writing process's)")
     return 1 if failed else 0
 
 
@@ -82,14 +91,32 @@ def _read_rate(path: Path) -> float:
     return count / (time.perf_counter() - started)
 
 
-def _import(engine: str, source: Path, work: Path) -> dict:
+def _check_rate(path: Path) -> float:
+    """Rows per second of the phone and e-mail checks alone, as the rules call the libraries."""
+    from patron.core.normalize import InvalidValue, normalize_email, normalize_phone
+
+    with open(path, newline="", encoding="utf-8") as stream:
+        pairs = [(row["phone"], row["country"], row["email"]) for row in csv.DictReader(stream)]
+    started = time.perf_counter()
+    for phone, country, email in pairs:
+        for check, arguments in ((normalize_phone, (phone, country)), (normalize_email, (email,))):
+            try:
+                if arguments[0]:
+                    check(*arguments)
+            except InvalidValue:
+                pass
+    return len(pairs) / (time.perf_counter() - started)
+
+
+def _import(engine: str, source: Path, work: Path, jobs: str) -> dict:
     work.mkdir()
     with scratch_database_url(engine, work) as url:
         env = environment(work / "var", url)
         subprocess.run([PATRON, "migrate"], env=env, cwd=REPO, check=True, capture_output=True)
         print(f"  importing {source.name} into {ENGINE_NAMES[engine]} ...", flush=True)
         started = time.perf_counter()
-        process = subprocess.Popen([PATRON, "import", "customers", str(source), "--match-key", "none", "--quiet"],
+        process = subprocess.Popen([PATRON, "import", "customers", str(source), "--match-key", "none", "--quiet",
+                                    *(["--jobs", jobs] if jobs != "default" else [])],
                                    env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
