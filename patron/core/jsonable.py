@@ -17,7 +17,10 @@ def jsonable(value):
         return {key if type(key) is str else str(key): item if type(item) in _AS_IS else jsonable(item)
                 for key, item in value.items()}
     if kind is list:
-        return [item if type(item) in _AS_IS else jsonable(item) for item in value]
+        for item in value:  # most lists hold plain items only: copied without a call per item
+            if type(item) not in _AS_IS:
+                return [item if type(item) in _AS_IS else jsonable(item) for item in value]
+        return list(value)
     return _jsonable_other(value)
 
 

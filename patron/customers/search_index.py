@@ -49,16 +49,18 @@ def variants(term: str) -> set[str]:
     return {term} | {term[:i] + term[i + 1:] for i in range(len(term))}
 
 
-def index_customers(customers: Iterable[Customer]) -> None:
-    """(Re)write the index rows of these customers. Call inside the changing transaction."""
+def index_customers(customers: Iterable[Customer], *, new: bool = False) -> None:
+    """(Re)write the index rows of these customers (``new``: just created, so there is nothing
+    to replace). Call inside the changing transaction."""
     customers = list(customers)
     if not customers:
         return
     with connection.cursor() as cursor:
-        ids = [customer.pk for customer in customers]
-        for chunk in _chunks(ids, 500):
-            cursor.execute(f"DELETE FROM customers_searchterm WHERE customer_id IN ({_marks(chunk)})", chunk)
-        _write_index(cursor, customers, replace=True)
+        if not new:
+            ids = [customer.pk for customer in customers]
+            for chunk in _chunks(ids, 500):
+                cursor.execute(f"DELETE FROM customers_searchterm WHERE customer_id IN ({_marks(chunk)})", chunk)
+        _write_index(cursor, customers, replace=not new)
 
 
 def _write_index(cursor, customers: list[Customer], *, replace: bool) -> None:

@@ -209,7 +209,7 @@ def _store(actor: Actor, news: list[NewCustomer]) -> list[Customer]:
         raise Conflict("An account number was taken meanwhile; try again.", field="account_number",
                        code="account-number-taken") from None
     _store_parts(actor, customers, news)
-    index_customers(customers)
+    index_customers(customers, new=True)
     record_changes(customers)
     record_events([audit_values(actor=actor, action="customer.created", subject=customer,
                                changes=changed_fields({}, _snapshot_of_new(customer, new)))
