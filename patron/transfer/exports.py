@@ -16,19 +16,17 @@ import csv
 import io
 import json
 import logging
-import multiprocessing
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connections
 from django.db.models import Max, Min, QuerySet
 from django.http import StreamingHttpResponse
 
 from patron.core.actors import Actor
 from patron.core.errors import ValidationFailed
 from patron.core.permissions import require
+from patron.core.workers import in_order
 from patron.customers.models import Address, AddressKind, Customer, CustomFieldDefinition
 from patron.customers.queries import CustomerFilter, add_contact_points, filter_customers
 from patron.lookup.queries import search_customers
@@ -439,7 +437,6 @@ def _assembled(layout: _TextLayout, bodies: Iterable[bytes]) -> Iterator[bytes]:
 # --- in parallel: the admin's export of a whole database (patron export --jobs) -------------------------
 
 _SLICE = 5 * CHUNK  # ids per task: big enough that handing the text back costs little
-_forked_job: tuple[_TextLayout, QuerySet[Customer]] | None = None  # what the workers were forked with
 
 
 def _slices(customers: QuerySet[Customer]) -> list[tuple[int, int]]:
@@ -453,29 +450,12 @@ def _slices(customers: QuerySet[Customer]) -> list[tuple[int, int]]:
 def _in_parallel(layout: _TextLayout, customers: QuerySet[Customer], slices: list[tuple[int, int]],
                  jobs: int) -> Iterator[bytes]:
     """The customers' text written by ``jobs`` worker processes, a slice of ids each, put together
-    in order: formatting a row costs far more than writing it, and each worker reads its slice on a
-    connection of its own. At most two slices per worker are under way, so memory stays flat
-    however slowly the output is taken. Needs committed data (a worker cannot see an open
-    transaction)."""
-    global _forked_job
-    _forked_job = (layout, customers)
-    connections.close_all()  # a forked worker must open its own, never share the parent's
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            under_way: deque = deque()
-            for slice_bounds in slices:
-                under_way.append(pool.apply_async(_slice_text, (slice_bounds,)))
-                if len(under_way) == 2 * jobs:
-                    yield under_way.popleft().get()
-            while under_way:
-                yield under_way.popleft().get()
-    finally:
-        _forked_job = None
+    in order (``core.workers.in_order``): formatting a row costs far more than writing it. Needs
+    committed data (a worker cannot see an open transaction)."""
+    def slice_text(bounds: tuple[int, int]) -> bytes:
+        return "".join(layout.body(records(customers.filter(pk__gte=bounds[0], pk__lt=bounds[1])))).encode()
 
-
-def _slice_text(bounds: tuple[int, int]) -> bytes:
-    layout, customers = _forked_job
-    return "".join(layout.body(records(customers.filter(pk__gte=bounds[0], pk__lt=bounds[1])))).encode()
+    return in_order(slice_text, slices, jobs)
 
 
 def download(pieces: Iterator[bytes], format_key: str) -> StreamingHttpResponse:

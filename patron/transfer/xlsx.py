@@ -93,10 +93,6 @@ def moment_cell(value: datetime | None) -> str:
     return f'<c s="{MOMENT_STYLE}"><v>{seconds / 86400 + _UNIX_EPOCH_SERIAL!r}</v></c>'
 
 
-def row(cells: Iterable[str]) -> str:
-    return f"<row>{''.join(cells)}</row>"
-
-
 def sheet_head(header: list[str]) -> str:
     """The sheet's XML up to its rows, with the header row in bold and frozen above the rest."""
     cells = "".join(text_cell(name).replace("<c ", f'<c s="{HEADER_STYLE}" ', 1) for name in header)

@@ -9,10 +9,8 @@ crash loses at most the batch in flight, and a resumed run starts after the last
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +18,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -31,6 +29,7 @@ from patron.core.errors import DomainError, RuleViolation, ValidationFailed
 from patron.core.money import parse_amount
 from patron.core.normalize import InvalidValue, email_key, normalize_phone, normalize_tax_id
 from patron.core.permissions import require
+from patron.core.workers import in_order
 from patron.customers.actions import (
     change_status,
     create_customers_in_bulk,
@@ -327,33 +326,12 @@ def _read_batches(job: ImportJob, actor: Actor, *, start_after: int, workers: in
     return (_read_rows(job, batch, actor) for batch in batches)
 
 
-_forked_job: tuple[ImportJob, Actor] | None = None  # what the checking workers were forked with
-
-
 def _read_ahead(job: ImportJob, actor: Actor, batches: Iterator[list[SourceRow]], workers: int) -> Iterator[list[_Row]]:
-    """The batches read and checked by ``workers`` processes, in order, while this process
-    writes the ones before: checking a row (its phone, e-mail and tax ID above all) costs about
-    as much as writing it. At most two batches per worker are under way, so memory stays flat.
-    Each worker reads the shop's settings on a connection of its own."""
-    global _forked_job
-    _forked_job = (job, actor)
-    connections.close_all()  # a forked worker must open its own, never share this one's
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            under_way: deque = deque()
-            for batch in batches:
-                under_way.append(pool.apply_async(_read_rows_in_worker, (batch,)))
-                if len(under_way) == 2 * workers:
-                    yield under_way.popleft().get()
-            while under_way:
-                yield under_way.popleft().get()
-    finally:
-        _forked_job = None
-
-
-def _read_rows_in_worker(batch: list[SourceRow]) -> list[_Row]:
-    job, actor = _forked_job
-    return _read_rows(job, batch, actor, check_ahead=True)
+    """The batches read and checked by ``workers`` processes, in order (``core.workers.in_order``),
+    while this process writes the ones before: checking a row (its phone, e-mail and tax ID above
+    all) costs about as much as writing it. Each worker reads the shop's settings on a
+    connection of its own."""
+    return in_order(lambda batch: _read_rows(job, batch, actor, check_ahead=True), batches, workers)
 
 
 def _add(totals: BatchResult, result: BatchResult) -> None:

@@ -1,0 +1,44 @@
+"""Work spread over forked worker processes, its results taken back in order.
+
+The bulk paths (an export's slices, an import's batches checked ahead) use it: each item is
+done by a worker on a database connection of its own, while this process takes the results in
+the items' order. At most two items per worker are under way, so memory stays flat however
+slowly the results are taken. Workers see committed data only (never an open transaction).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+from django.db import connections
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+_forked_work: Callable | None = None  # what the workers were forked with (a function need not pickle)
+
+
+def in_order(work: Callable[[Item], Result], items: Iterable[Item], workers: int) -> Iterator[Result]:
+    """``work(item)`` for each item, done by ``workers`` forked processes, in the items' order.
+    One run at a time per process: the workers inherit ``work`` when they are forked."""
+    global _forked_work
+    _forked_work = work
+    connections.close_all()  # a forked worker must open its own connection, never share this one's
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            under_way: deque = deque()
+            for item in items:
+                under_way.append(pool.apply_async(_do, (item,)))
+                if len(under_way) == 2 * workers:
+                    yield under_way.popleft().get()
+            while under_way:
+                yield under_way.popleft().get()
+    finally:
+        _forked_work = None
+
+
+def _do(item):
+    return _forked_work(item)
