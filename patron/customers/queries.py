@@ -130,7 +130,7 @@ CONTACT_POINTS = (("phones", CustomerPhone._meta.db_table, ("kind", "number", "e
 
 def add_contact_points(records: dict[int, dict]) -> None:
     """Append each customer's phones and e-mails, in their order, as plain values to its record
-    (customer id -> a dict with "phones" and "emails" lists): one plain query each, however many
+    (customer id -> a dict with "phones" and "emails" lists): one plain query, however many
     customers, for a till's page of results and an export's chunk alike."""
     ids = sorted(records)
     if not ids:
@@ -139,10 +139,13 @@ def add_contact_points(records: dict[int, dict]) -> None:
         where, params = "customer_id BETWEEN %s AND %s", [ids[0], ids[-1]]
     else:
         where, params = f"customer_id IN ({', '.join(['%s'] * len(ids))})", ids
+    width = max(len(columns) for _, _, columns in CONTACT_POINTS)
+    selects = [f"SELECT {kind} AS kind_of_point, customer_id, {', '.join(columns)}{', NULL' * (width - len(columns))}, "
+               f"position, id FROM {table} WHERE {where}" for kind, (_, table, columns) in enumerate(CONTACT_POINTS)]
     with connection.cursor() as cursor:
-        for key, table, columns in CONTACT_POINTS:
-            cursor.execute(f"SELECT customer_id, {', '.join(columns)} FROM {table} WHERE {where} "
-                           "ORDER BY position, id", params)
-            for customer_id, *values in cursor.fetchall():
-                if customer_id in records:
-                    records[customer_id][key].append(dict(zip(columns, values, strict=True)))
+        cursor.execute(f"{' UNION ALL '.join(selects)} ORDER BY kind_of_point, position, id",
+                       params * len(CONTACT_POINTS))
+        for kind, customer_id, *values in cursor.fetchall():
+            if customer_id in records:
+                key, _, columns = CONTACT_POINTS[kind]
+                records[customer_id][key].append(dict(zip(columns, values, strict=False)))

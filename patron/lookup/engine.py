@@ -99,6 +99,7 @@ class Select:
     params: list = field(default_factory=list)
     order_by: str = ""
     sort_after: str = ""  # a column to order the fetched rows by, instead of an ORDER BY
+    joins_words: bool = False  # joins the name entries of several words: to be joined in the order written
 
     def add(self, condition: str, *params) -> Select:
         self.where.append(condition)
@@ -112,7 +113,7 @@ class Select:
         self.join_params.extend(params)
 
     def sql(self, limit: int) -> tuple[str, list]:
-        columns = f"{self.id_column}, {self.sort_after}" if self.sort_after else self.id_column
+        columns = f"{self.id_column} AS id, {self.sort_after or 'NULL'} AS sort_value"
         text = f"SELECT {columns} FROM {' '.join([self.source, *self.joins])}"
         if self.where:
             text += f" WHERE {' AND '.join(self.where)}"
@@ -129,6 +130,7 @@ class Engine:
         self.vendor = vendor
         self.word_counts = word_counts
         self.full_name_found = False
+        self.joins_in_order = False  # PostgreSQL's join_collapse_limit set to 1 on this cursor
 
     def find(self, query: str, scope: Scope, limit: int = 20) -> list[Hit]:
         if len(query) > QUERY_MAX:
@@ -138,39 +140,73 @@ class Engine:
         if not query:
             return []
         tiers = (self._identifiers, self._whole_words, self._starts, self._parts, self._similar)
-        phone_like = _is_phone_like(query)
         if "@" in query:  # an e-mail address, whole or its start: not a name
             tiers = (self._identifiers, self._email_start)
-        elif phone_like:  # digits are not looked for in names, nor forgiven a typo
+        elif _is_phone_like(query):  # digits are not looked for in names, nor forgiven a typo
             tiers = (self._identifiers, self._starts)
         # An e-mail address, phone number, account number or tax ID matched whole is the customer
         # meant; the other tiers would find it again, or names that merely contain its digits.
-        identifier_is_enough = "@" in query or any(character.isdigit() for character in query)
-        hits: dict[int, Hit] = {}
+        self._identifier_is_enough = "@" in query or any(character.isdigit() for character in query)
+        self._hits: dict[int, Hit] = {}
+        self._limit, self._scope = limit, scope
         self.full_name_found = False
+        self._counted: dict[tuple, int] = {}  # this lookup's counts, with or without word_counts
+        # The cheap tiers' selects wait and run as one statement (a round trip each cost more than
+        # most of them); a tier that must see what came before runs them first.
+        waiting: list[Step] = []
         for tier in tiers:
-            room = limit - len(hits)
-            if room <= 0:
-                break
-            # The costly fallbacks, only for few results, and not once the name typed in full was
-            # found (parts of other names and other spellings are noise then).
-            if tier in (self._parts, self._similar) and (len(hits) >= FALLBACK_BELOW or self.full_name_found):
-                break
-            if hits and identifier_is_enough and tier != self._identifiers:
+            costly = tier in (self._parts, self._similar)
+            if costly:
+                self._take(waiting)
+                waiting = []
+            if not self._worth_running(tier, costly):
                 break
             selects = tier(query, words)
-            step = next(selects, None)
-            while step is not None:
-                select, rank, matched_on = step
-                before = len(hits)
-                for customer_id in self._run(select, scope, room + len(hits)):
-                    if customer_id not in hits and len(hits) < limit:
-                        hits[customer_id] = Hit(customer_id, rank, matched_on)
+            if not (tier == self._whole_words and len(set(words)) > 1):
+                waiting.extend(step for steps in selects for step in _as_steps(steps))
+                continue
+            steps = next(selects, None)
+            while steps is not None:  # the tier is told whether its own select(s) found anyone
+                steps = _as_steps(steps)
+                found = self._take(waiting + steps, asked=len(steps))
+                waiting = []
+                if not self._worth_running(tier, costly):
+                    break
                 try:
-                    step = selects.send(len(hits) > before)  # a tier may ask whether its select found anyone
+                    steps = selects.send(found)
                 except StopIteration:
-                    step = None
-        return list(hits.values())
+                    steps = None
+        self._take(waiting)
+        return list(self._hits.values())
+
+    def _worth_running(self, tier, costly: bool) -> bool:
+        """Whether a tier may still add anyone, judged on the customers found so far."""
+        hits = self._hits
+        if len(hits) >= self._limit:
+            return False
+        # The costly fallbacks, only for few results, and not once the name typed in full was
+        # found (parts of other names and other spellings are noise then).
+        if costly and (len(hits) >= FALLBACK_BELOW or self.full_name_found):
+            return False
+        return not (hits and self._identifier_is_enough and tier != self._identifiers)
+
+    def _take(self, steps: list[Step], asked: int = 0) -> bool:
+        """Run the steps' selects as one statement and add what they found, in order; whether the
+        last ``asked`` steps (all of them if 0) found anyone new."""
+        if not steps:
+            return False
+        hits, limit = self._hits, self._limit
+        before = None  # the count before the asked steps
+        for index, ((_, rank, matched_on), customer_ids) in enumerate(
+                zip(steps, self._run([step[0] for step in steps]), strict=True)):
+            if index == len(steps) - (asked or len(steps)):
+                before = len(hits)
+            if hits and self._identifier_is_enough and rank > 0:
+                break  # an identifier matched whole (a tier run together with it was a guess)
+            for customer_id in customer_ids:
+                if customer_id not in hits and len(hits) < limit:
+                    hits[customer_id] = Hit(customer_id, rank, matched_on)
+        return before is not None and len(hits) > before
 
     # --- the tiers: each yields (select, rank, what matched) ------------------------------------
 
@@ -189,9 +225,7 @@ class Engine:
 
     def _whole_words(self, query: str, words: list[str]):
         if len(words) > 1:
-            found_by_full_name = False
-            for select in self._full_names(words):
-                found_by_full_name = (yield select, 1, "name") or found_by_full_name
+            found_by_full_name = yield [(select, 1, "name") for select in self._full_names(words)]
             self.full_name_found = found_by_full_name
             ordered = self._rarest_first(words)
             # Words elsewhere in the name ("anna" of "Anna-Lena Schmidt"): worth walking the rarest
@@ -222,7 +256,8 @@ class Engine:
         unique = list(dict.fromkeys(words))
         if len(unique) == 1:
             return unique
-        return sorted(unique, key=lambda word: (self._capped_count("term = %s", [word]), -len(word)))
+        counts = dict(zip(unique, self._capped_counts([("term = %s", [word]) for word in unique]), strict=True))
+        return sorted(unique, key=lambda word: (counts[word], -len(word)))
 
     def _starts(self, query: str, words: list[str]):
         phone_like = _is_phone_like(query)
@@ -230,8 +265,8 @@ class Engine:
             unique = list(dict.fromkeys(words))
             walk = 0  # a full name is only found for several words, and then it is counted
             if len(unique) > 1:  # the rarest start first: it is the one walked
-                counts = {word: self._capped_count("term >= %s AND term < %s", [word, _after_prefix(word)])
-                          for word in unique}
+                counts = dict(zip(unique, self._capped_counts(
+                    [("term >= %s AND term < %s", [word, _after_prefix(word)]) for word in unique]), strict=True))
                 unique.sort(key=lambda word: (counts[word], -len(word)))
                 walk = counts[unique[0]]
             if not (self.full_name_found and walk > WALK_BUDGET):
@@ -282,7 +317,7 @@ class Engine:
         yield select, 3, "name (part)"
 
     def _similar(self, query: str, words: list[str]):
-        spellings = {word: self._spellings(word) for word in words if len(word) >= TYPO_MIN_LENGTH - 1}
+        spellings = self._spellings([word for word in words if len(word) >= TYPO_MIN_LENGTH - 1])
         long_words = [word for word in spellings if len(word) >= TYPO_MIN_LENGTH]
         typo_found = any(set(found) - {word} for word, found in spellings.items())
         if not typo_found or not all(spellings[word] for word in long_words):
@@ -299,38 +334,78 @@ class Engine:
         conditions = {word: _similar_condition(word, spellings.get(word, [])) for word in dict.fromkeys(words)}
         select = _term_select("t0.sort_key")
         # The rarest first; among words too common to count, the one with the fewest spellings.
-        rarest_first = sorted(conditions, key=lambda word: (self._capped_count(*conditions[word]),
-                                                            len(conditions[word][1])))
+        counts = dict(zip(conditions, self._capped_counts(list(conditions.values())), strict=True))
+        rarest_first = sorted(conditions, key=lambda word: (counts[word], len(conditions[word][1])))
         for index, word in enumerate(rarest_first):
             condition, params = conditions[word]
             _join_term(select, index, condition.replace("term", f"t{index}.term"), params)
         return select
 
     def _capped_count(self, condition: str, params: list) -> int:
-        """How many name entries meet ``condition``, counting no further than COUNT_CAP (it only
-        orders the words and decides whether a walk is worth it, so a recent count will do)."""
-        key = (condition, tuple(params))
-        if self.word_counts is not None and (known := self.word_counts.get(key)) is not None:
-            return known
-        self.cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM customers_searchterm WHERE {condition} "
-                            f"LIMIT {COUNT_CAP}) AS capped", params)
-        count = self.cursor.fetchall()[0][0]
-        if self.word_counts is not None:
-            self.word_counts.put(key, count)
-        return count
+        return self._capped_counts([(condition, params)])[0]
 
-    def _spellings(self, word: str) -> list[str]:
-        """Known name words at most one typo away from ``word`` (itself included when known), where
+    def _capped_counts(self, conditions: list[tuple[str, list]]) -> list[int]:
+        """How many name entries meet each condition, counting no further than COUNT_CAP (it only
+        orders the words and decides whether a walk is worth it, so a recent count will do); the
+        counts not remembered in one statement."""
+        keys = [(condition, tuple(params)) for condition, params in conditions]
+        known = {key: self._counted.get(key, self.word_counts.get(key) if self.word_counts is not None else None)
+                 for key in keys}
+        unknown = [key for key, count in known.items() if count is None]
+        if unknown:
+            self.cursor.execute("SELECT " + ", ".join(
+                f"(SELECT count(*) FROM (SELECT 1 FROM customers_searchterm WHERE {condition} LIMIT {COUNT_CAP}) "
+                f"AS capped{index})" for index, (condition, _) in enumerate(unknown)),
+                [param for _, params in unknown for param in params])
+            for key, count in zip(unknown, self.cursor.fetchall()[0], strict=True):
+                known[key] = self._counted[key] = count
+                if self.word_counts is not None:
+                    self.word_counts.put(key, count)
+        return [known[key] for key in keys]
+
+    def _spellings(self, words: list[str]) -> dict[str, list[str]]:
+        """Each word's known name words at most one typo away (itself included when known), where
         the word or the typed one has five letters or more: "hary" may be "harry", never "hay"."""
-        keys = [word] + [word[:i] + word[i + 1:] for i in range(len(word))]
-        self.cursor.execute(f"SELECT DISTINCT term FROM customers_searchvariant WHERE variant IN ({_marks(keys)})",
-                            keys)
-        return sorted(term for (term,) in self.cursor.fetchall() if term == word or (
-            OSA.distance(term, word) <= 1 and max(len(term), len(word)) >= TYPO_MIN_LENGTH))
+        keys = {word: [word] + [word[:i] + word[i + 1:] for i in range(len(word))] for word in dict.fromkeys(words)}
+        every = list(dict.fromkeys(key for word_keys in keys.values() for key in word_keys))
+        terms_of: dict[str, set[str]] = {}
+        if every:
+            self.cursor.execute(f"SELECT variant, term FROM customers_searchvariant WHERE variant IN ({_marks(every)})",
+                                every)
+            for variant, term in self.cursor.fetchall():
+                terms_of.setdefault(variant, set()).add(term)
+        return {word: sorted(term for term in set().union(*(terms_of.get(key, ()) for key in word_keys))
+                             if term == word or (OSA.distance(term, word) <= 1
+                                                 and max(len(term), len(word)) >= TYPO_MIN_LENGTH))
+                for word, word_keys in keys.items()}
 
     # --- running a select with the scope --------------------------------------------------------
 
-    def _run(self, select: Select, scope: Scope, limit: int) -> list[int]:
+    def _run(self, selects: list[Select]) -> list[list[int]]:
+        """The customer ids each select finds, the selects run as one statement (UNION ALL of
+        each select's own ordered and limited rows, which both engines return in the order
+        written) and in the scope."""
+        scoped = [self._scoped(select) for select in selects]
+        if len(scoped) == 1:
+            sql, params = scoped[0]
+        else:
+            sql = " UNION ALL ".join(f"SELECT {index} AS part, found.* FROM ({text}) AS found"
+                                     for index, (text, _) in enumerate(scoped))
+            params = [param for _, select_params in scoped for param in select_params]
+        if self.vendor == "postgresql":
+            self._join_in_written_order(selects)
+            sql = sql.replace(" CROSS JOIN ", " JOIN ")
+        self.cursor.execute(sql, params)
+        rows = self.cursor.fetchall()
+        found: list[list] = [[] for _ in selects]
+        for row in rows:
+            found[row[0] if len(scoped) > 1 else 0].append(row[-2:])
+        return [[customer_id for customer_id, _ in (sorted(pairs, key=lambda pair: pair[1]) if select.sort_after
+                                                    else pairs)]
+                for select, pairs in zip(selects, found, strict=True)]
+
+    def _scoped(self, select: Select) -> tuple[str, list]:
+        scope = self._scope
         if scope.till:
             condition = select.till_condition
             if self.vendor == "sqlite":
@@ -341,14 +416,29 @@ class Engine:
         if scope.group_ids is not None:
             select.add(f"EXISTS (SELECT 1 FROM customers_customer_location_groups g WHERE g.customer_id = "
                        f"{select.id_column} AND g.locationgroup_id IN ({_marks(scope.group_ids)}))", *scope.group_ids)
-        sql, params = select.sql(limit * 3)  # a customer can match through several words or phones
-        if self.vendor == "postgresql":
-            sql = sql.replace(" CROSS JOIN ", " JOIN ")
-        self.cursor.execute(sql, params)
-        rows = self.cursor.fetchall()
-        if select.sort_after:
-            rows = sorted(rows, key=lambda row: row[1])
-        return [row[0] for row in rows]
+        return select.sql(self._limit * 3)  # a customer can match through several words or phones
+
+    def _join_in_written_order(self, selects: list[Select]) -> None:
+        """On PostgreSQL, join the tables of several words in the order written (the rarest word
+        first, as SQLite's CROSS JOIN does): searching every order of five words' self-joins took
+        the planner 12-42 ms, a hundred times the query itself. Set once, for the connection's
+        lookups; ``restore`` puts the planner's default back."""
+        if not self.joins_in_order and any(select.joins_words for select in selects):
+            self.cursor.execute("SET join_collapse_limit = 1", [])
+            self.joins_in_order = True
+
+    def restore(self) -> None:
+        if self.joins_in_order:
+            self.cursor.execute("RESET join_collapse_limit", [])
+            self.joins_in_order = False
+
+
+Step = tuple["Select", int, str]  # a select, the rank of what it finds, and what matched
+
+
+def _as_steps(steps) -> list[Step]:
+    """A tier yields one step, or several to run together as one."""
+    return list(steps) if isinstance(steps, list) else [steps]
 
 
 _STATUS_AT_TILL = f"c.status IN ({', '.join(['%s'] * len(VISIBLE_AT_TILL))})"
@@ -389,6 +479,7 @@ def _join_term(select: Select, index: int, condition: str, params: list) -> None
     else:
         select.join(f"customers_searchterm t{index}", f"t{index}.customer_id = t0.customer_id AND {condition}",
                     params)
+        select.joins_words = True
 
 
 def _term_condition(alias: str, word: str, *, prefix: bool) -> tuple[str, list]:

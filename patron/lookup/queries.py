@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from django.db import DatabaseError, connection
@@ -112,25 +111,19 @@ def _till_statuses_only(query: CustomerFilter) -> bool:
 
 def _ranked(query: str, scope: Scope, limit: int) -> list[Hit]:
     try:
-        with connection.cursor() as cursor, _joins_in_written_order(cursor):
-            return Engine(cursor, connection.vendor, WORD_COUNTS).find(query, scope, limit)
+        with connection.cursor() as cursor:
+            engine = Engine(cursor, connection.vendor, WORD_COUNTS)
+            try:
+                return engine.find(query, scope, limit)
+            finally:
+                _restore(engine)
     except QueryTooLong:
         raise ValidationFailed(f"Type at most {QUERY_MAX} characters.", field="q", code="query-too-long") from None
 
 
-@contextmanager
-def _joins_in_written_order(cursor):
-    """On PostgreSQL, join the lookup's tables in the order the engine writes them (the rarest
-    word first, as SQLite's CROSS JOIN does): searching every order of five words' self-joins took
-    the planner 12-42 ms, a hundred times the query itself."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    cursor.execute("SET join_collapse_limit = 1")
+def _restore(engine: Engine) -> None:
+    """Put the planner's settings back for the rest of the request (the connection lives on)."""
     try:
-        yield
-    finally:
-        try:
-            cursor.execute("RESET join_collapse_limit")
-        except DatabaseError:  # a failed transaction: it ends with the request, the setting with the connection
-            pass
+        engine.restore()
+    except DatabaseError:  # a failed transaction: it ends with the request, the setting with the connection
+        pass

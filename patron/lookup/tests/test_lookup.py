@@ -248,3 +248,36 @@ def test_several_whole_words_of_one_name_are_not_looked_for_inside_other_words(s
     customer_factory(first_name="Joanna", last_name="Bergström")
     assert names("anna berg") == ["Maria Anna Berg"]
     assert set(names("nna berg")) == {"Maria Anna Berg", "Joanna Bergström"}  # parts, when no whole word matched
+
+
+def test_the_cheap_tiers_run_together_as_one_statement(people):
+    """Exact identifiers, whole words and starts go to the database as one statement (a round trip
+    each cost more than most of them); only the costly fallbacks follow on their own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from patron.lookup.queries import find_hits, scope_for
+
+    scope = scope_for(store=None, include_inactive=False)
+    for query, expected, statements in (("(202) 555-0143", "phone", 1), ("anna.schmidt@example.com", "e-mail", 1),
+                                        ("C-1001", "account number", 1), ("ann", "name (start)", 2)):
+        with CaptureQueriesContext(connection) as run:
+            hits = find_hits(query, scope)
+        assert hits[0].customer_id == people["anna"].pk and hits[0].matched_on == expected
+        assert len(run.captured_queries) == statements, [item["sql"] for item in run.captured_queries]
+
+
+def test_a_page_reads_phones_and_emails_in_their_order(system):
+    from patron.lookup.queries import till_records
+
+    first = customer_factory(first_name="Ida", last_name="Ring",
+                             phones=[{"kind": "work", "number": "+49 171 1234567"},
+                                     {"kind": "mobile", "number": "+49 171 7654321"}],
+                             emails=[{"address": "b@ring.example"}, {"address": "a@ring.example"}])
+    second = customer_factory(first_name="Udo", last_name="Ring", emails=[{"address": "udo@ring.example"}])
+    records = till_records([second.pk, first.pk])
+    assert [phone["e164"] for phone in records[first.pk]["phones"]] == ["+491711234567", "+491717654321"]
+    assert [phone["kind"] for phone in records[first.pk]["phones"]] == ["work", "mobile"]
+    assert [email["address"] for email in records[first.pk]["emails"]] == ["b@ring.example", "a@ring.example"]
+    assert records[second.pk]["phones"] == [] and records[second.pk]["emails"] == [
+        {"kind": records[second.pk]["emails"][0]["kind"], "address": "udo@ring.example"}]
