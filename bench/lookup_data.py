@@ -297,23 +297,23 @@ def _creation_body(person: dict, number: int) -> dict:
 # --- the engine alone: the floor without a web layer ---------------------------------------------------
 
 def direct(queries_path: str, warmup: str) -> dict:
-    """Each query through patron.lookup.engine.Engine over the database driver's own cursor, with the
+    """Each query through patron.lookup.engine.Engine over the driver's cursor the server uses, with the
     till scope of the token's store (as GET /lookup?scope=till): latency per query, in order."""
     from django.db import connection
 
+    from patron.core.db import hot_cursor
     from patron.lookup.engine import Engine
 
-    drawn = _load_queries(queries_path)
-    connection.ensure_connection()
-    cursor = connection.create_cursor()  # the driver's cursor: no Django wrapper
-    engine, scope = Engine(cursor, connection.vendor), _till_scope()
-    for query in drawn[:int(warmup)]:
-        engine.find(query["q"], scope)
-    latencies = []
-    for query in drawn:
-        clock = time.perf_counter()
-        engine.find(query["q"], scope)
-        latencies.append(time.perf_counter() - clock)
+    drawn, scope = _load_queries(queries_path), _till_scope()
+    with hot_cursor() as wrapped:
+        engine = Engine(wrapped.cursor, connection.vendor)  # the cursor the server's lookups use, unwrapped
+        for query in drawn[:int(warmup)]:
+            engine.find(query["q"], scope)
+        latencies = []
+        for query in drawn:
+            clock = time.perf_counter()
+            engine.find(query["q"], scope)
+            latencies.append(time.perf_counter() - clock)
     return {"latencies": latencies}
 
 
@@ -343,7 +343,7 @@ class RecordingCursor:
     def execute(self, sql: str, params=()):
         clock = time.perf_counter()
         result = self.cursor.execute(sql, params)
-        rows = self.cursor.fetchall()
+        rows = self.cursor.fetchall() if self.cursor.description is not None else []  # a SET has no rows
         self.statements.append({"sql": sql, "params": list(params), "ms": (time.perf_counter() - clock) * 1000})
         self._rows = rows
         return result
@@ -377,11 +377,13 @@ def explain(queries_path: str, *types: str) -> dict:
 def _recorded(query: str, scope) -> dict:
     from django.db import connection
 
+    from patron.core.db import hot_cursor
     from patron.lookup.engine import Engine
 
-    cursor = RecordingCursor(connection.create_cursor())
-    clock = time.perf_counter()
-    Engine(cursor, connection.vendor).find(query, scope)
+    with hot_cursor() as wrapped:
+        cursor = RecordingCursor(wrapped.cursor)
+        clock = time.perf_counter()
+        Engine(cursor, connection.vendor).find(query, scope)
     return {"q": query, "ms": (time.perf_counter() - clock) * 1000, "statements": cursor.statements}
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
 
+from patron.core.db import PLANNED_FOR_ITS_VALUES
 from patron.core.normalize import InvalidValue, fold, normalize_phone, phone_digits
 
 QUERY_MAX = 200
@@ -53,10 +54,12 @@ class QueryTooLong(ValueError):
 @dataclass(frozen=True)
 class Scope:
     """Which customers a lookup may return: at the till only those it may serve (by status, and
-    by location groups covering the terminal's store); in the back office any."""
+    by location groups covering the terminal's store); in the back office any. ``groups`` is a
+    SELECT of location group ids and its parameters (one must be the customer's), run inside the
+    lookup's own statements."""
 
     till: bool = False
-    group_ids: tuple[int, ...] | None = None
+    groups: tuple[str, list] | None = None
 
 
 class WordCounts:
@@ -100,6 +103,7 @@ class Select:
     order_by: str = ""
     sort_after: str = ""  # a column to order the fetched rows by, instead of an ORDER BY
     joins_words: bool = False  # joins the name entries of several words: to be joined in the order written
+    planned_for_its_values: bool = False  # a plan made without the values would be poor (PostgreSQL)
 
     def add(self, condition: str, *params) -> Select:
         self.where.append(condition)
@@ -119,7 +123,7 @@ class Select:
             text += f" WHERE {' AND '.join(self.where)}"
         if self.order_by:
             text += f" ORDER BY {self.order_by}"
-        return text + " LIMIT %s", [*self.join_params, *self.params, limit]
+        return text + f" LIMIT {int(limit)}", [*self.join_params, *self.params]
 
 
 class Engine:
@@ -281,8 +285,9 @@ class Engine:
             yield from self._email_start(query, words)
         else:
             tail = phone_digits(query)[::-1]  # the last digits typed, read backwards, start the reversed number
-            yield _phones().add("p.digits_reversed >= %s AND p.digits_reversed < %s", tail, _after_prefix(tail)), 2, \
-                "phone (last digits)"
+            select = _phones().add("p.digits_reversed >= %s AND p.digits_reversed < %s", tail, _after_prefix(tail))
+            select.order_by = "p.digits_reversed"  # the index's order: the same customers whatever the plan
+            yield select, 2, "phone (last digits)"
 
     def _email_start(self, query: str, words: list[str]):
         lowered = query.lower()
@@ -311,6 +316,7 @@ class Engine:
             select = _customers()
             for word in words:
                 select.add("c.sort_name LIKE %s", f"%{word}%")
+            select.planned_for_its_values = True  # a generic plan walked a million names for a rare part
         # No ORDER BY: a three-letter part can be inside a fifth of all names, and sorting them all
         # would cost more than the whole lookup; the first matches found are put in name order.
         select.sort_after = "c.sort_name"
@@ -395,6 +401,8 @@ class Engine:
         if self.vendor == "postgresql":
             self._join_in_written_order(selects)
             sql = sql.replace(" CROSS JOIN ", " JOIN ")
+            if any(select.planned_for_its_values for select in selects):
+                sql = PLANNED_FOR_ITS_VALUES + sql
         self.cursor.execute(sql, params)
         rows = self.cursor.fetchall()
         found: list[list] = [[] for _ in selects]
@@ -413,16 +421,17 @@ class Engine:
                 # statistics, would walk the status index instead of the search column's.
                 condition = f"likelihood({condition}, 0.95)"
             select.add(condition, *(VISIBLE_AT_TILL if "%s" in select.till_condition else ()))
-        if scope.group_ids is not None:
+        if scope.groups is not None:
+            groups, params = scope.groups
             select.add(f"EXISTS (SELECT 1 FROM customers_customer_location_groups g WHERE g.customer_id = "
-                       f"{select.id_column} AND g.locationgroup_id IN ({_marks(scope.group_ids)}))", *scope.group_ids)
+                       f"{select.id_column} AND g.locationgroup_id IN ({groups}))", *params)
         return select.sql(self._limit * 3)  # a customer can match through several words or phones
 
     def _join_in_written_order(self, selects: list[Select]) -> None:
-        """On PostgreSQL, join the tables of several words in the order written (the rarest word
-        first, as SQLite's CROSS JOIN does): searching every order of five words' self-joins took
-        the planner 12-42 ms, a hundred times the query itself. Set once, for the connection's
-        lookups; ``restore`` puts the planner's default back."""
+        """On PostgreSQL, join the name entries of several words in the order written (the rarest
+        word first, as SQLite's CROSS JOIN does): searching every order of five words' self-joins
+        took the planner 12-42 ms, a hundred times the query itself. Set once, for the
+        connection's lookups; ``restore`` puts the planner's default back."""
         if not self.joins_in_order and any(select.joins_words for select in selects):
             self.cursor.execute("SET join_collapse_limit = 1", [])
             self.joins_in_order = True
@@ -480,6 +489,7 @@ def _join_term(select: Select, index: int, condition: str, params: list) -> None
         select.join(f"customers_searchterm t{index}", f"t{index}.customer_id = t0.customer_id AND {condition}",
                     params)
         select.joins_words = True
+
 
 
 def _term_condition(alias: str, word: str, *, prefix: bool) -> tuple[str, list]:

@@ -7,13 +7,13 @@ from dataclasses import dataclass, replace
 
 from django.db import DatabaseError, connection
 
-from patron.core.db import PlainRead
+from patron.core.db import PlainRead, hot_cursor
 from patron.core.errors import ValidationFailed
 from patron.customers import rules
 from patron.customers.models import Customer, PriceLevel
 from patron.customers.queries import CustomerFilter, add_contact_points, filter_customers
 from patron.locations.models import Location
-from patron.locations.queries import covering_group_ids
+from patron.locations.queries import covering_groups_select
 from patron.lookup.engine import QUERY_MAX, Engine, Hit, QueryTooLong, Scope, WordCounts
 
 LIMIT_MAX = 100
@@ -33,8 +33,7 @@ class Found:
 def scope_for(*, store: Location | None, include_inactive: bool) -> Scope:
     """At the till (a store given): customers it may serve there; in the back office: any,
     leaving out inactive and deleted ones unless asked for."""
-    group_ids = covering_group_ids(store) if store is not None else None
-    return Scope(till=not include_inactive, group_ids=group_ids)
+    return Scope(till=not include_inactive, groups=covering_groups_select(store.pk) if store is not None else None)
 
 
 def find_hits(query: str, scope: Scope, limit: int = 20) -> list[Hit]:
@@ -111,7 +110,7 @@ def _till_statuses_only(query: CustomerFilter) -> bool:
 
 def _ranked(query: str, scope: Scope, limit: int) -> list[Hit]:
     try:
-        with connection.cursor() as cursor:
+        with hot_cursor() as cursor:
             engine = Engine(cursor, connection.vendor, WORD_COUNTS)
             try:
                 return engine.find(query, scope, limit)
