@@ -20,9 +20,10 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from patron.core.db import refresh_statistics
 from patron.core.normalize import fold
 from patron.customers import rules
-from patron.customers.models import Customer, SearchTerm, SearchVariant
+from patron.customers.models import Customer, CustomerEmail, CustomerPhone, SearchTerm, SearchVariant
 
 TYPO_MIN_LENGTH = 5
 _WORD = re.compile(r"[^\W_]+")
@@ -144,7 +145,14 @@ def rebuild_index(batch_size: int = 5000) -> int:
             batch = list(Customer.objects.filter(pk__gt=last_pk).order_by("pk")
                          .only("pk", "kind", "first_name", "last_name", "name", "sort_name", "status")[:batch_size])
             if not batch:
+                refresh_lookup_statistics()
                 return count
             _write_index(cursor, batch, replace=False)
             count += len(batch)
             last_pk = batch[-1].pk
+
+
+def refresh_lookup_statistics() -> None:
+    """Fresh statistics for the tables the lookup reads (after a rebuild or a large import)."""
+    refresh_statistics([Customer, CustomerPhone, CustomerEmail, SearchTerm, SearchVariant,
+                        Customer.location_groups.through])

@@ -38,12 +38,15 @@ from patron.customers.actions import (
 from patron.customers.actions.creation import NewCustomer, check_new_customers
 from patron.customers.history import history_of
 from patron.customers.models import Customer, CustomerEmail, CustomerPhone
+from patron.customers.search_index import refresh_lookup_statistics
 from patron.transfer.imports import mappings, updates
 from patron.transfer.imports.reading import FileLayout, SourceRow, file_format, layout_of, rows_of
 from patron.transfer.models import ImportJob, ImportRow, ImportStatus, RowOutcome, SavedMapping
 
 MAX_REPORTED_PROBLEMS = 1000
 DEFAULT_BATCH = 1000
+# Customers an import must create or change for the lookup's table statistics to be refreshed at its end.
+FRESH_STATISTICS_AFTER = 10_000
 Progress = Callable[[ImportJob], None]
 
 
@@ -238,6 +241,8 @@ def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, w
     record_event(actor=actor, action="import.done", subject=job,
                  data={"created": job.created_count, "updated": job.updated_count, "rejected": job.rejected_count})
     _remove_file(job)  # done: nothing reads it again (a rollback works from the ImportRow lines)
+    if job.created_count + job.updated_count >= FRESH_STATISTICS_AFTER:
+        refresh_lookup_statistics()
     return job
 
 
