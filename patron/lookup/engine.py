@@ -504,9 +504,10 @@ def _similar_condition(word: str, spellings: list[str]) -> tuple[str, list]:
     if len(word) >= TYPO_MIN_LENGTH:
         return f"term IN ({_marks(spellings)})", spellings
     start = ("term >= %s AND term < %s", [word, _after_prefix(word)])
-    if not spellings:
+    others = [spelling for spelling in spellings if not spelling.startswith(word)]  # the range has the rest
+    if not others:  # a plain range walks the index alone; with an OR, PostgreSQL also read the table
         return start
-    return f"({start[0]} OR term IN ({_marks(spellings)}))", [*start[1], *spellings]
+    return f"({start[0]} OR term IN ({_marks(others)}))", [*start[1], *others]
 
 
 def _after_prefix(prefix: str) -> str:
