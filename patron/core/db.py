@@ -11,7 +11,7 @@ setting ``patron.unlocked``.
 from __future__ import annotations
 
 import contextvars
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.signals import connection_created
@@ -62,16 +62,22 @@ def hot_cursor():
         with connection.cursor() as cursor:
             yield cursor
         return
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
-    with cursor:
+    with _server_binding_cursor(connection) as cursor:
         yield cursor
+
+
+def _server_binding_cursor(database):
+    """Django's cursor (errors as Django names them, the query log), on the connection and in its
+    transaction, over a psycopg cursor that binds parameters on the server (Django's own binds
+    them in the client) and prepares the queries it runs."""
+    database.ensure_connection()
+    with database.wrap_database_errors:
+        return database._prepare_cursor(_preparing_cursor_class()(database.connection))
 
 
 # A statement hot_cursor is given starting with this is planned for its values instead: sent with
 # them written in (bound, even unprepared, it would still get a generic plan), e.g. a LIKE on a
-# trigram index, or a join whose best order depends on which word is rare.
+# trigram index.
 PLANNED_FOR_ITS_VALUES = "/* planned for its values */ "
 
 
@@ -95,7 +101,7 @@ def _preparing_cursor_class():
             def execute(self, query, params=None, *, prepare=None, binary=None):
                 if query.startswith(PLANNED_FOR_ITS_VALUES):
                     query, params, prepare = ClientCursor(self.connection).mogrify(query, params), None, False
-                # Only queries: a SET or RESET the lookup runs is not worth a prepared statement.
+                # Only queries: a SET the lookup runs, or a bulk INSERT, is not worth a prepared statement.
                 prepare = prepare if prepare is not None else query.lstrip()[:6].upper() in ("SELECT", "WITH R")
                 return super().execute(query, params, prepare=prepare, binary=binary)
 
@@ -276,8 +282,7 @@ def _insert(meta, fields: list, rows: list[list], *, returning: bool, batch_rows
     last = [(_NOTHING, None)] * len(fields)
     # on PostgreSQL the arrays are bound on the server: sent in binary, dumped in C (a client-bound
     # array is quoted element by element in Python)
-    with database.cursor() as client_bound, \
-            (_server_bound_cursor(database) if unnest else nullcontext(client_bound)) as cursor:
+    with (_server_binding_cursor(database) if unnest else database.cursor()) as cursor:
         for start in range(0, len(rows), per_batch):
             batch = rows[start:start + per_batch]
             for values in batch:
@@ -298,20 +303,10 @@ def _insert(meta, fields: list, rows: list[list], *, returning: bool, batch_rows
                 params = [value for values in batch for value in values]
             if returning:
                 sql += f" RETURNING {quote(meta.pk.column)}"
-            with database.wrap_database_errors:  # IntegrityError as Django names it, on either cursor
-                cursor.execute(sql, params)
+            cursor.execute(sql, params)
             if returning:
                 keys.extend(key for (key,) in cursor.fetchall())
     return keys
-
-
-def _server_bound_cursor(database):
-    """A psycopg cursor that binds parameters on the server, on Django's connection (so in its
-    transaction); Django's own binds them in the client. Its statements are not in Django's
-    query log."""
-    import psycopg
-
-    return psycopg.Cursor(database.connection)
 
 
 class PlainRead:

@@ -163,7 +163,7 @@ class Engine:
             if costly:
                 self._take(waiting)
                 waiting = []
-            if not self._worth_running(tier, costly):
+            if not self._worth_running(tier):
                 break
             selects = tier(query, words)
             if not (tier == self._whole_words and len(set(words)) > 1):
@@ -174,7 +174,7 @@ class Engine:
                 steps = _as_steps(steps)
                 found = self._take(waiting + steps, asked=len(steps))
                 waiting = []
-                if not self._worth_running(tier, costly):
+                if not self._worth_running(tier):
                     break
                 try:
                     steps = selects.send(found)
@@ -183,14 +183,14 @@ class Engine:
         self._take(waiting)
         return list(self._hits.values())
 
-    def _worth_running(self, tier, costly: bool) -> bool:
+    def _worth_running(self, tier) -> bool:
         """Whether a tier may still add anyone, judged on the customers found so far."""
         hits = self._hits
         if len(hits) >= self._limit:
             return False
         # The costly fallbacks, only for few results, and not once the name typed in full was
         # found (parts of other names and other spellings are noise then).
-        if costly and (len(hits) >= FALLBACK_BELOW or self.full_name_found):
+        if tier in (self._parts, self._similar) and (len(hits) >= FALLBACK_BELOW or self.full_name_found):
             return False
         return not (hits and self._identifier_is_enough and tier != self._identifiers)
 
@@ -489,7 +489,6 @@ def _join_term(select: Select, index: int, condition: str, params: list) -> None
         select.join(f"customers_searchterm t{index}", f"t{index}.customer_id = t0.customer_id AND {condition}",
                     params)
         select.joins_words = True
-
 
 
 def _term_condition(alias: str, word: str, *, prefix: bool) -> tuple[str, list]:
