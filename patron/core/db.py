@@ -315,11 +315,12 @@ class PlainRead:
     page of customers), where compiling the ORM's query anew cost more than running it.
 
     ``columns`` are (key, model, field name, table alias); ``source`` is the FROM clause that
-    gives the aliases. ``rows(where, params)`` returns dicts by key, as ``values()`` would.
+    gives the aliases; ``computed(vendor)`` may add (key, SQL expression) columns, read as the
+    driver returns them. ``rows(where, params)`` returns dicts by key, as ``values()`` would.
     """
 
-    def __init__(self, columns: list[tuple[str, type, str, str]], source: str):
-        self.columns, self.source = columns, source
+    def __init__(self, columns: list[tuple[str, type, str, str]], source: str, computed=None):
+        self.columns, self.source, self.computed = columns, source, computed
         self._compiled: dict[str, tuple[str, list]] = {}
 
     def rows(self, where: str, params: list) -> list[dict]:
@@ -345,6 +346,9 @@ class PlainRead:
                 names.append(f"{alias}.{connection.ops.quote_name(column.target.column)}")
                 converters.append((key, column, [*connection.ops.get_db_converters(column),
                                                  *column.get_db_converters(connection)]))
+            for key, expression in self.computed(connection.vendor) if self.computed else ():
+                names.append(expression)
+                converters.append((key, None, []))
             self._compiled[connection.vendor] = (f"SELECT {', '.join(names)} FROM {self.source}", converters)
         return self._compiled[connection.vendor]
 

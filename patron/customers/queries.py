@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -126,6 +127,30 @@ def tags_with_counts() -> QuerySet[Tag]:
 
 CONTACT_POINTS = (("phones", CustomerPhone._meta.db_table, ("kind", "number", "e164")),
                   ("emails", CustomerEmail._meta.db_table, ("kind", "address")))
+
+
+def contact_point_columns(vendor: str, customer_id: str) -> list[tuple[str, str]]:
+    """(key, SQL expression) per kind of contact point: the customer's points, in their order, as
+    JSON text (an array of arrays of their columns), so that a page of customers and their phones
+    and e-mails is one statement; ``contact_points_of`` reads them back. Text, because psycopg's
+    own JSON decoding took longer than the rest of the row."""
+    expressions = []
+    for key, table, columns in CONTACT_POINTS:
+        where = f"FROM {table} WHERE customer_id = {customer_id}"
+        if vendor == "postgresql":
+            expression = (f"(SELECT coalesce(json_agg(json_build_array({', '.join(columns)}) ORDER BY position, id), "
+                          f"'[]')::text {where})")
+        else:  # SQLite (before 3.44) aggregates in the order its subquery gives
+            expression = (f"(SELECT json_group_array(json_array({', '.join(columns)})) FROM "
+                          f"(SELECT {', '.join(columns)} {where} ORDER BY position, id))")
+        expressions.append((key, expression))
+    return expressions
+
+
+def contact_points_of(record: dict) -> None:
+    """Turn the JSON of ``contact_point_columns`` in a record into lists of dicts, in place."""
+    for key, _, columns in CONTACT_POINTS:
+        record[key] = [dict(zip(columns, point, strict=True)) for point in json.loads(record[key])]
 
 
 def add_contact_points(records: dict[int, dict]) -> None:

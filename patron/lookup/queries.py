@@ -11,7 +11,7 @@ from patron.core.db import PlainRead, hot_cursor
 from patron.core.errors import ValidationFailed
 from patron.customers import rules
 from patron.customers.models import Customer, PriceLevel
-from patron.customers.queries import CustomerFilter, add_contact_points, filter_customers
+from patron.customers.queries import CustomerFilter, contact_point_columns, contact_points_of, filter_customers
 from patron.locations.models import Location
 from patron.locations.queries import covering_groups_select
 from patron.lookup.engine import QUERY_MAX, Engine, Hit, QueryTooLong, Scope, WordCounts
@@ -77,20 +77,21 @@ TILL_COLUMNS = ("id", "uuid", "kind", "account_number", "name", "first_name", "l
 
 def till_records(customer_ids: Sequence[int]) -> dict[int, dict]:
     """The till's columns of these customers by id, with their phones and e-mails, as plain
-    values: a till reads a page of them on every keystroke, and model objects would cost more than
-    the lookup itself."""
+    values, in one statement: a till reads a page of them on every keystroke, and model objects
+    (or a second statement for the phones and e-mails) would cost more than the lookup itself."""
     if not customer_ids:
         return {}
     rows = _TILL_READ.rows(f"c.id IN ({', '.join(['%s'] * len(customer_ids))})", list(customer_ids))
-    records = {row["id"]: {**row, "phones": [], "emails": []} for row in rows}
-    add_contact_points(records)
-    return records
+    for row in rows:
+        contact_points_of(row)
+    return {row["id"]: row for row in rows}
 
 
 _TILL_READ = PlainRead(
     [("price_level__code", PriceLevel, "code", "pl") if name == "price_level__code" else (name, Customer, name, "c")
      for name in TILL_COLUMNS],
-    f"{Customer._meta.db_table} c LEFT JOIN {PriceLevel._meta.db_table} pl ON pl.id = c.price_level_id")
+    f"{Customer._meta.db_table} c LEFT JOIN {PriceLevel._meta.db_table} pl ON pl.id = c.price_level_id",
+    computed=lambda vendor: contact_point_columns(vendor, "c.id"))
 
 
 def annotated(hits: Sequence[Hit], customers=None) -> list[Customer]:

@@ -86,3 +86,25 @@ def test_till_cache_follows_the_feed_and_answers_offline_like_the_server(live_se
         assert cache.lookup("schmidt") == []  # old name gone, and Sea is not served here
     finally:
         cache.close()
+
+
+def test_a_lookup_page_carries_each_customers_phones_and_emails_in_their_order(api, shop):
+    """The page's customers and their contact points come from one statement (JSON per customer)."""
+    many = customer_factory(first_name="Zoë", last_name="O'Brien-Schmidt",
+                            phones=[{"number": "+49 151 23456789", "kind": "mobile"},
+                                    {"number": "(202) 555-0199", "kind": "work"},
+                                    {"number": "+44 20 7946 0958", "kind": "home"}],
+                            emails=[{"address": "zoe.o'brien+till@example.org", "kind": "personal"},
+                                    {"address": "zoë@bücher.example", "kind": "work"}])
+    items = {item["customer"]["name"]: item["customer"] for item in api.get("/lookup?q=schmidt").json()["items"]}
+    zoe = items["Zoë O'Brien-Schmidt"]
+    assert [(p["kind"], p["e164"]) for p in zoe["phones"]] == [
+        (phone.kind, phone.e164) for phone in many.phones.order_by("position", "id")]
+    assert [p["e164"] for p in zoe["phones"]] == ["+4915123456789", "+12025550199", "+442079460958"]
+    assert [(e["kind"], e["address"]) for e in zoe["emails"]] == [
+        (email.kind, email.address) for email in many.emails.order_by("position", "id")]
+    assert len(zoe["emails"]) == 2
+    assert items["Anna Schmidt"]["phones"][0]["number"] == shop["anna"].phones.get().number
+    no_points = customer_factory(first_name="Nopoints", last_name="Schmidt")
+    [bare] = [item["customer"] for item in api.get("/lookup?q=nopoints").json()["items"]]
+    assert (bare["id"], bare["phones"], bare["emails"]) == (str(no_points.uuid), [], [])
