@@ -14,7 +14,7 @@ from patron.customers.models import Customer, PriceLevel
 from patron.customers.queries import CustomerFilter, contact_point_columns, contact_points_of, filter_customers
 from patron.locations.models import Location
 from patron.locations.queries import covering_groups_select
-from patron.lookup.engine import QUERY_MAX, Engine, Hit, QueryTooLong, Scope, WordCounts
+from patron.lookup.engine import QUERY_MAX, Engine, Hit, QueryTooLong, Scope, WordCounts, one_of
 
 LIMIT_MAX = 100
 # How many of the best matches a filtered list (the back office's, the API's) ranks before its other
@@ -81,7 +81,7 @@ def till_records(customer_ids: Sequence[int]) -> dict[int, dict]:
     (or a second statement for the phones and e-mails) would cost more than the lookup itself."""
     if not customer_ids:
         return {}
-    rows = _TILL_READ.rows(f"c.id IN ({', '.join(['%s'] * len(customer_ids))})", list(customer_ids))
+    rows = _TILL_READ.rows(*one_of("c.id", customer_ids, connection.vendor, "bigint"))
     for row in rows:
         contact_points_of(row)
     return {row["id"]: row for row in rows}
