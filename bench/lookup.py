@@ -36,6 +36,7 @@ from bench.common import (
     ENGINE_NAMES,
     ENGINES,
     REPO,
+    ClientsRun,
     Timing,
     django_child,
     latency_timing,
@@ -91,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--keep", action="store_true",
                         help="keep the scratch database (and print how to use it) instead of removing it")
     parser.add_argument("--reuse", metavar="DATABASE_URL",
-                        help="a database loaded by an earlier --keep run: skip migrating and loading")
+                        help="a database loaded by an earlier --keep run: skip loading (it is migrated)")
     parser.add_argument("--batch", type=int, default=1000, help="rows per create_customers_in_bulk call")
     parser.add_argument("--per-type", type=int, default=250, help="queries drawn per type (default: %(default)s)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client processes (default: %(default)s)")
@@ -172,8 +173,8 @@ def bench_engine(engine: str, args, data: Path | None) -> EngineReport:
             _database(engine, work_dir, args) as url:
         env = environment(work_dir / "var", url)
         load = None
+        patron_ok("migrate", env=env)  # a reused database too: kept by an older checkout, it may lack a migration
         if not args.reuse:
-            patron_ok("migrate", env=env)
             print(f"  loading {args.size:,} rows through create_customers_in_bulk ...", flush=True)
             load = django_child("bench.lookup_data", env, "load", str(data), str(args.size), str(args.batch),
                                 timeout=LOAD_SECONDS, show_progress=True)
@@ -197,7 +198,7 @@ def bench_engine(engine: str, args, data: Path | None) -> EngineReport:
         engine=engine, database=url, kept=args.keep and not args.reuse, token=token,
         work_dir=work_dir, load=load, rebuild=rebuild, drawn=drawn, types=types,
         one_all=timing_of(runs["one"].measured), many_all=_combined(runs["many"].values()),
-        engine_all=latency_timing(direct, sum(direct)), trivial_one=timing_of(runs["trivial_one"].measured),
+        engine_all=latency_timing(direct, sum(direct)), trivial_one=_time_spent(runs["trivial_one"].measured),
         trivial_many=timing_of(runs["trivial_many"].measured), create=timing_of(runs["create"].measured),
         explain=explain, failures=_failures(runs))
 
@@ -235,14 +236,13 @@ def _through_the_server(env: dict, work_dir: Path, token: str, queries: list[dic
 
         print("  through the server: the trivial endpoint ...", flush=True)
         trivial = {"method": "GET", "path": TRIVIAL_PATH}
-        runs["trivial_one"] = run("trivial-one", [{"warmup": [trivial] * args.warmup,
-                                                   "measured": [trivial] * args.trivial}])
         runs["trivial_many"] = run("trivial-many", [{"warmup": [trivial] * 10, "measured": [trivial] * args.per_client}
                                                     for _ in range(args.clients)])
-        print("  lookups, one client ...", flush=True)
+        print("  lookups and the trivial endpoint, one client ...", flush=True)
         shuffled = rng.sample(queries, len(queries))
-        runs["one"] = run("one", [{"warmup": [_lookup(query) for query in shuffled[:args.warmup]],
-                                   "measured": [_lookup(query, keep_body=True) for query in shuffled]}])
+        runs["one"], runs["trivial_one"] = _split_trivial(run("one", [{
+            "warmup": [*[_lookup(query) for query in shuffled[:args.warmup]], *[trivial] * (args.warmup // 5)],
+            "measured": _interleaved([_lookup(query, keep_body=True) for query in shuffled], trivial, args.trivial)}]))
         print(f"  lookups, {args.clients} clients, per query type ...", flush=True)
         runs["many"] = {}
         for key in dict.fromkeys(query["type"] for query in queries):
@@ -256,6 +256,35 @@ def _through_the_server(env: dict, work_dir: Path, token: str, queries: list[dic
         runs["create"] = run("create", [{"warmup": posts[:args.warmup], "measured": posts[args.warmup:]}])
         runs["server_log"] = server.log()
     return runs
+
+
+def _interleaved(lookups: list[dict], trivial: dict, count: int) -> list[dict]:
+    """The lookups with ``count`` trivial requests spread evenly among them: the floor is measured
+    in the same minutes as the lookups, so that a machine that is busier in some minutes than in
+    others (a shared VM's neighbours, the OS) weighs on both alike."""
+    every = max(1, len(lookups) // max(1, count))
+    requests = []
+    for index, lookup in enumerate(lookups):
+        requests.append(lookup)
+        if index % every == every - 1 and len(requests) - index - 1 < count:
+            requests.append(trivial)
+    return requests
+
+
+def _time_spent(exchanges: list[Exchange]):
+    """Percentiles, and requests per second of the time spent on them (the trivial requests of the
+    one-client run are spread over the lookups' window)."""
+    latencies = [exchange.result["latency"] for exchange in exchanges]
+    return latency_timing(latencies, sum(latencies))
+
+
+def _split_trivial(run: ClientsRun) -> tuple[ClientsRun, ClientsRun]:
+    """A run of lookups and trivial requests, as two runs."""
+    def part(exchanges: list[Exchange], trivial: bool) -> list[Exchange]:
+        return [exchange for exchange in exchanges if (exchange.request["path"] == TRIVIAL_PATH) == trivial]
+
+    return (ClientsRun(part(run.exchanges, False), part(run.measured, False)),
+            ClientsRun(part(run.exchanges, True), part(run.measured, True)))
 
 
 def _lookup(query: dict, *, keep_body: bool = False) -> dict:
