@@ -37,7 +37,7 @@ CUSTOMER = "/customers/{uuid:customer_id}"
 
 def customer_response(uuid, *, status: int = 200, created: bool = False) -> HttpResponse:
     """The customer as its GET shows it, with its ETag (and Location when just created)."""
-    customer = queries.customer_detail(uuid)
+    customer = queries.customer_detail(uuid, just_created=created)
     location = reverse("api-v1:get_customer", kwargs={"customer_id": customer.uuid}) if created else None
     return respond(CustomerOut.of(customer), status=status, version=customer.version, location=location)
 

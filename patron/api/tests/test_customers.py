@@ -59,6 +59,13 @@ def test_create_company_and_placeholder(api):
     assert (company["kind"], company["name"]) == ("company", "Mug Shop Ltd")
     assert (walk_in["account_number"], walk_in["track_sales"], walk_in["always_formal_invoice"]) == \
         ("WALKIN", False, True)
+    # a creation's answer does not read representatives (a new customer has none): it is what GET shows
+    assert (company["representatives"], company["companies"]) == ([], [])
+    assert api.get(f"/customers/{company['id']}").json() == company
+    person = api.post("/customers", {"kind": "person", "first_name": "Rep", "last_name": "Resent"}).json()
+    linked = api.post(f"/customers/{company['id']}/representatives", {"person_id": person["id"], "role": "Buyer"})
+    assert linked.status_code in (200, 201), linked.content
+    assert [rep["id"] for rep in api.get(f"/customers/{company['id']}").json()["representatives"]] == [person["id"]]
 
 
 def test_unknown_customer_is_404_and_malformed_id_too(api):
