@@ -340,9 +340,11 @@ class Engine:
         conditions = {word: _similar_condition(word, spellings.get(word, []), self.vendor)
                       for word in dict.fromkeys(words)}
         select = _term_select("t0.sort_key")
-        # The rarest first; among words too common to count, the one with the fewest spellings.
+        # The rarest first; among words too common to count, the one with the fewest spellings (a
+        # short word's range of words starting with it counts as more than any list of spellings).
         counts = dict(zip(conditions, self._capped_counts(list(conditions.values())), strict=True))
-        rarest_first = sorted(conditions, key=lambda word: (counts[word], len(conditions[word][1])))
+        rarest_first = sorted(conditions, key=lambda word: (
+            counts[word], len(spellings.get(word, [])) if len(word) >= TYPO_MIN_LENGTH else COUNT_CAP))
         for index, word in enumerate(rarest_first):
             condition, params = conditions[word]
             _join_term(select, index, condition.replace("term", f"t{index}.term"), params)
