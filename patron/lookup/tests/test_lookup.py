@@ -156,6 +156,10 @@ def test_till_leaves_out_customers_not_available_at_its_store(people, system):
     assert names("lovelace", store=harbour) == ["Ada Lovelace"]
     assert names("lovelace", store=main) == []
     assert names("lovelace") == ["Ada Lovelace"]  # the back office sees every store
+    # several words (the store's check is made on the last word joined), their starts, a typo
+    for query in ("ada lovelace", "lovelace ada", "ad lovel", "ada lovelaec"):
+        assert names(query, store=harbour)[:1] == ["Ada Lovelace"], query
+        assert "Ada Lovelace" not in names(query, store=main), query
 
 
 def test_changes_are_found_in_the_next_request_and_old_data_is_not(people, system):
