@@ -272,8 +272,8 @@ def _interleaved(lookups: list[dict], trivial: dict, count: int) -> list[dict]:
 
 
 def _time_spent(exchanges: list[Exchange]):
-    """Percentiles, and requests per second of the time spent on them (the trivial requests of the
-    one-client run are spread over the lookups' window)."""
+    """Percentiles, and requests per second of the time spent on them (the one-client run mixes
+    query types and trivial requests, so no type has a window of its own)."""
     latencies = [exchange.result["latency"] for exchange in exchanges]
     return latency_timing(latencies, sum(latencies))
 
@@ -297,10 +297,9 @@ def _lookup(query: dict, *, keep_body: bool = False) -> dict:
 def _type_figures(key: str, queries: list[dict], direct: list[float], runs: dict) -> TypeFigures:
     one = [exchange for exchange in runs["one"].measured if exchange.request["query"]["type"] == key]
     direct_latencies = [latency for query, latency in zip(queries, direct, strict=True) if query["type"] == key]
-    latencies = [exchange.result["latency"] for exchange in one]
     identifying = [exchange for exchange in one if exchange.request["query"]["target"]]
     found = [exchange for exchange in identifying if _target_in_top3(exchange)]
-    return TypeFigures(one=latency_timing(latencies, sum(latencies)), many=timing_of(runs["many"][key].measured),
+    return TypeFigures(one=_time_spent(one), many=timing_of(runs["many"][key].measured),
                        engine=latency_timing(direct_latencies, sum(direct_latencies)),
                        found=len(found) if TYPES_BY_KEY[key].identifying else None, identifying=len(identifying),
                        misses=[_miss(exchange) for exchange in identifying if exchange not in found][:3])

@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Lower
 
-from patron.core.db import hot_cursor
 from patron.core.errors import NotFound
 from patron.core.models import AuditEvent
 from patron.customers import rules
@@ -147,13 +147,13 @@ def contact_point_columns(vendor: str, customer_id: str) -> list[tuple[str, str]
     own JSON decoding took longer than the rest of the row."""
     expressions = []
     for key, table, columns in CONTACT_POINTS:
-        where = f"FROM {table} WHERE customer_id = {customer_id}"
+        points = f"FROM {table} WHERE customer_id = {customer_id}"
         if vendor == "postgresql":
             expression = (f"(SELECT coalesce(json_agg(json_build_array({', '.join(columns)}) ORDER BY position, id), "
-                          f"'[]')::text {where})")
+                          f"'[]')::text {points})")
         else:  # SQLite (before 3.44) aggregates in the order its subquery gives
             expression = (f"(SELECT json_group_array(json_array({', '.join(columns)})) FROM "
-                          f"(SELECT {', '.join(columns)} {where} ORDER BY position, id))")
+                          f"(SELECT {', '.join(columns)} {points} ORDER BY position, id))")
         expressions.append((key, expression))
     return expressions
 
@@ -167,7 +167,7 @@ def contact_points_of(record: dict) -> None:
 def add_contact_points(records: dict[int, dict]) -> None:
     """Append each customer's phones and e-mails, in their order, as plain values to its record
     (customer id -> a dict with "phones" and "emails" lists): one plain query, however many
-    customers, for a till's page of results and an export's chunk alike."""
+    customers, for an export's chunk (a till's page reads them as ``contact_point_columns``)."""
     ids = sorted(records)
     if not ids:
         return
@@ -178,7 +178,7 @@ def add_contact_points(records: dict[int, dict]) -> None:
     width = max(len(columns) for _, _, columns in CONTACT_POINTS)
     selects = [f"SELECT {kind} AS kind_of_point, customer_id, {', '.join(columns)}{', NULL' * (width - len(columns))}, "
                f"position, id FROM {table} WHERE {where}" for kind, (_, table, columns) in enumerate(CONTACT_POINTS)]
-    with hot_cursor() as cursor:
+    with connection.cursor() as cursor:  # not prepared: an export's chunks run once, with lists of any length
         cursor.execute(f"{' UNION ALL '.join(selects)} ORDER BY kind_of_point, position, id",
                        params * len(CONTACT_POINTS))
         for kind, customer_id, *values in cursor.fetchall():
