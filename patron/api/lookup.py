@@ -18,7 +18,7 @@ from patron.api.schemas.lookup import (
     TillCustomer,
 )
 from patron.lookup.feed import START, read_changes
-from patron.lookup.queries import find_hits, scope_for, till_records
+from patron.lookup.queries import find_till_page, scope_for, till_records
 
 router = Router(tags=["lookup"])
 _FEED_SALT = "patron.api.changes"
@@ -31,9 +31,8 @@ def lookup(request: HttpRequest, query: Query[LookupQuery]):
     (the default) inactive and deleted customers and those not served at the token's store are
     left out."""
     at_till = query.scope == "till"
-    hits = find_hits(query.q, scope_for(store=request.auth.location if at_till else None, include_inactive=not at_till),
-                     query.limit)
-    records = till_records([hit.customer_id for hit in hits])
+    hits, records = find_till_page(query.q, scope_for(store=request.auth.location if at_till else None,
+                                                      include_inactive=not at_till), query.limit)
     return respond(LookupPage(items=[LookupResult(customer=TillCustomer.of(records[hit.customer_id]),
                                                   matched_on=hit.matched_on, rank=hit.rank)
                                      for hit in hits if hit.customer_id in records]))

@@ -324,19 +324,22 @@ class PlainRead:
         self._compiled: dict[str, tuple[str, list]] = {}
 
     def rows(self, where: str, params: list) -> list[dict]:
-        select, converters = self._compile()
         with hot_cursor() as cursor:
-            cursor.execute(f"{select} WHERE {where}", params)
-            fetched = cursor.fetchall()
-        rows = []
-        for values in fetched:
-            row = {}
-            for (key, column, steps), value in zip(converters, values, strict=True):
-                for convert in steps:
-                    value = convert(value, column, connection)
-                row[key] = value
-            rows.append(row)
-        return rows
+            cursor.execute(f"{self.select()} WHERE {where}", params)
+            return [self.row(values) for values in cursor.fetchall()]
+
+    def select(self) -> str:
+        """The SELECT without a WHERE (for ``rows``, or to put inside another statement)."""
+        return self._compile()[0]
+
+    def row(self, values) -> dict:
+        """A row of ``select`` as ``rows`` returns it."""
+        row = {}
+        for (key, column, steps), value in zip(self._compile()[1], values, strict=True):
+            for convert in steps:
+                value = convert(value, column, connection)
+            row[key] = value
+        return row
 
     def _compile(self) -> tuple[str, list]:
         if connection.vendor not in self._compiled:

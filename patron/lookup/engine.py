@@ -143,9 +143,15 @@ class Engine:
         self.full_name_found = False
         self.joins_in_order = False  # PostgreSQL's join_collapse_limit set to 1 on this cursor
 
-    def find(self, query: str, scope: Scope, limit: int = 20) -> list[Hit]:
+    def find(self, query: str, scope: Scope, limit: int = 20, shown: str | None = None) -> list[Hit]:
+        """The customers ``query`` finds in ``scope``, best first. ``shown`` (PostgreSQL): a SELECT
+        of what a page shows of a customer ``c`` (the customer's id first, no WHERE); the lookup's
+        statements then also return it for the rows that may fill the page, in ``self.shown`` by
+        customer id (raw values), which saves the page's read its own round trip."""
         if len(query) > QUERY_MAX:
             raise QueryTooLong(f"Type at most {QUERY_MAX} characters.")
+        self._shown_select = shown if self.vendor == "postgresql" else None  # SQLite has no round trip to save
+        self.shown: dict[int, tuple] = {}
         query = query.strip()
         words = _WORD.findall(fold(query))
         if not query:
@@ -411,19 +417,35 @@ class Engine:
             sql = " UNION ALL ".join(f"SELECT {index} AS part, found.* FROM ({text}) AS found"
                                      for index, (text, _) in enumerate(scoped))
             params = [param for _, select_params in scoped for param in select_params]
+        width = 3 if len(scoped) > 1 else 2  # (part,) id, sort value
         if self.vendor == "postgresql":
             self._join_in_written_order(selects)
             sql = sql.replace(" CROSS JOIN ", " JOIN ")
+            if self._shown_select:
+                sql, params = self._with_shown(sql, params)
             if any(select.planned_for_its_values for select in selects):
                 sql = PLANNED_FOR_ITS_VALUES + sql
         self.cursor.execute(sql, params)
         rows = self.cursor.fetchall()
         found: list[list] = [[] for _ in selects]
         for row in rows:
-            found[row[0] if len(scoped) > 1 else 0].append(row[-2:])
+            found[row[0] if width == 3 else 0].append(row[width - 2:width])
+            if len(row) > width + 1 and row[width + 1] is not None:
+                self.shown[row[width - 2]] = row[width + 1:]
         return [[customer_id for customer_id, _ in (sorted(pairs, key=lambda pair: pair[1]) if select.sort_after
                                                     else pairs)]
                 for select, pairs in zip(selects, found, strict=True)]
+
+    def _with_shown(self, sql: str, params: list) -> tuple[str, list]:
+        """The statement's rows in their order, each of the first that can still fill the page
+        with what the page shows of its customer (a customer found twice, or a row the pick
+        passes over, leaves a customer to be read after: the caller reads those). OFFSET 0 keeps
+        the planner from flattening the subquery into a join that read every row's customer and
+        only then compared its position (3 ms instead of 1 for "john")."""
+        room = self._limit - len(self._hits)
+        return (f"SELECT found.*, shown.* FROM (SELECT unordered.*, row_number() OVER () AS position FROM ({sql}) "
+                f"AS unordered) AS found LEFT JOIN LATERAL ({self._shown_select} WHERE c.id = found.id AND "
+                f"found.position <= %s OFFSET 0) AS shown ON true ORDER BY found.position", [*params, room])
 
     def _scoped(self, select: Select) -> tuple[str, list]:
         scope = self._scope

@@ -285,3 +285,32 @@ def test_a_page_reads_phones_and_emails_in_their_order(system):
     assert [email["address"] for email in records[first.pk]["emails"]] == ["b@ring.example", "a@ring.example"]
     assert records[second.pk]["phones"] == [] and records[second.pk]["emails"] == [
         {"kind": records[second.pk]["emails"][0]["kind"], "address": "udo@ring.example"}]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 20])
+def test_a_till_page_is_the_hits_and_their_records_whatever_the_statements_returned(system, limit):
+    """find_till_page's records are till_records' of exactly its hits, in one statement on
+    PostgreSQL when the lookup's rows gave them all, and read after for those they did not give:
+    here Ida is found twice (two phones ending in 4321) before Udo, so a page of two rows holds
+    only Ida's record and Udo's is read after."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from patron.lookup.queries import find_hits, find_till_page, scope_for, till_records
+
+    customer_factory(first_name="Ida", last_name="Ring", phones=[{"number": "+49 171 1114321"},
+                                                                  {"number": "+49 171 2224321"}],
+                     emails=[{"address": "ida@ring.example"}])
+    customer_factory(first_name="Udo", last_name="Ring", phones=[{"number": "+49 171 3334321"}])
+    customer_factory(first_name="Eva", last_name="Ring")
+    scope = scope_for(store=None, include_inactive=False)
+    for query in ("4321", "ring", "+49 171 1114321", "ida@ring.example"):
+        find_hits(query, scope, limit)  # words counted (and remembered) once
+        with CaptureQueriesContext(connection) as lookup_alone:
+            expected = find_hits(query, scope, limit)
+        with CaptureQueriesContext(connection) as with_page:
+            hits, records = find_till_page(query, scope, limit)
+        assert hits == expected
+        assert hits and records == till_records([hit.customer_id for hit in hits])
+        read_after = connection.vendor != "postgresql" or (query == "4321" and limit == 2)
+        assert len(with_page.captured_queries) == len(lookup_alone.captured_queries) + read_after, query
