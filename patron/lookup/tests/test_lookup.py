@@ -314,3 +314,25 @@ def test_a_till_page_is_the_hits_and_their_records_whatever_the_statements_retur
         assert hits and records == till_records([hit.customer_id for hit in hits])
         read_after = connection.vendor != "postgresql" or (query == "4321" and limit == 2)
         assert len(with_page.captured_queries) == len(lookup_alone.captured_queries) + read_after, query
+
+
+def test_a_short_words_spellings_are_counted_apart_from_its_start(system):
+    """A four-letter word typed is the start of a name word or a five-letter word with a letter
+    missing; the two are counted apart (counting them as one OR read the table's rows on
+    PostgreSQL), and a name matching either is found."""
+    from django.db import connection
+
+    customer_factory(first_name="Jimmy", last_name="Barr")
+    customer_factory(first_name="Jimmy", last_name="Barer")
+    customer_factory(first_name="Joan", last_name="Barrett")
+    statements = []
+
+    def note(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        found = names("jmmy barr")
+    assert set(found) == {"Jimmy Barr", "Jimmy Barer"}
+    counts = [sql for sql in statements if "count(*)" in sql]
+    assert counts and not any(" OR " in sql for sql in counts), counts
