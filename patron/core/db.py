@@ -326,20 +326,24 @@ class PlainRead:
     def rows(self, where: str, params: list) -> list[dict]:
         with hot_cursor() as cursor:
             cursor.execute(f"{self.select()} WHERE {where}", params)
-            return [self.row(values) for values in cursor.fetchall()]
+            return self.converted(cursor.fetchall())
 
     def select(self) -> str:
         """The SELECT without a WHERE (for ``rows``, or to put inside another statement)."""
         return self._compile()[0]
 
-    def row(self, values) -> dict:
-        """A row of ``select`` as ``rows`` returns it."""
-        row = {}
-        for (key, column, steps), value in zip(self._compile()[1], values, strict=True):
-            for convert in steps:
-                value = convert(value, column, connection)
-            row[key] = value
-        return row
+    def converted(self, fetched) -> list[dict]:
+        """Rows of ``select`` (tuples, as fetched) as ``rows`` returns them."""
+        converters = self._compile()[1]
+        rows = []
+        for values in fetched:
+            row = {}
+            for (key, column, steps), value in zip(converters, values, strict=True):
+                for convert in steps:
+                    value = convert(value, column, connection)
+                row[key] = value
+            rows.append(row)
+        return rows
 
     def _compile(self) -> tuple[str, list]:
         if connection.vendor not in self._compiled:

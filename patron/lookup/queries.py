@@ -47,8 +47,8 @@ def find_till_page(query: str, scope: Scope, limit: int = 20) -> tuple[list[Hit]
     _check_limit(limit)
     hits, shown = _ranked(query, scope, limit, shown=_TILL_READ.select())
     picked = {hit.customer_id for hit in hits}
-    records = {customer_id: _till_record(_TILL_READ.row(values))
-               for customer_id, values in shown.items() if customer_id in picked}
+    carried = [values for customer_id, values in shown.items() if customer_id in picked]
+    records = {row["id"]: _till_record(row) for row in _TILL_READ.converted(carried)}
     records.update(till_records([customer_id for customer_id in picked if customer_id not in records]))
     return hits, records
 
