@@ -91,8 +91,10 @@ ADDED_LATER = {
 def with_details(customers: QuerySet[Customer], *, just_created: bool = False) -> QuerySet[Customer]:
     """Load everything a customer page or API body shows in a fixed number of queries, however
     many customers (lists stay free of N+1). Customers ``just_created`` have nothing of
-    ADDED_LATER: it is not asked for (three queries of the nine a creation's answer read)."""
-    later = [] if just_created else [Prefetch(name, queryset=queryset) for name, queryset in ADDED_LATER.items()]
+    ADDED_LATER: it is prefetched as empty, without a query (three of the nine a creation's answer
+    read)."""
+    later = [Prefetch(name, queryset=queryset.none() if just_created else queryset)
+             for name, queryset in ADDED_LATER.items()]
     return customers.select_related("price_level", "home_location").prefetch_related(
         "phones", "emails", "addresses", "tags", "location_groups", *later)
 
@@ -100,13 +102,9 @@ def with_details(customers: QuerySet[Customer], *, just_created: bool = False) -
 def customer_detail(uuid, *, just_created: bool = False) -> Customer:
     """A customer with everything its page or API body shows, in a fixed number of queries."""
     try:
-        customer = with_details(Customer.objects.all(), just_created=just_created).get(uuid=uuid)
+        return with_details(Customer.objects.all(), just_created=just_created).get(uuid=uuid)
     except (Customer.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound("No such customer.", code="customer-not-found") from None
-    if just_created:
-        for name, queryset in ADDED_LATER.items():
-            customer._prefetched_objects_cache[name] = queryset.none()
-    return customer
 
 
 def find_customer(reference: str) -> Customer:
