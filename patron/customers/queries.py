@@ -23,7 +23,6 @@ from patron.customers.models import (
     Tag,
 )
 from patron.locations.models import Location
-from patron.locations.queries import ancestor_ids
 
 SEARCH_MAX = 200
 SORTS = {
@@ -72,7 +71,7 @@ def filter_customers(query: CustomerFilter) -> QuerySet[Customer]:
     if query.location is not None:
         customers = customers.filter(home_location=query.location)
     if query.available_at is not None:
-        covering = Customer.objects.filter(location_groups__locations__in=ancestor_ids(query.available_at))
+        covering = Customer.objects.filter(location_groups__coverage__location=query.available_at)
         customers = customers.filter(pk__in=covering.values("pk"))
     if query.tag:
         customers = customers.filter(tags__name__iexact=query.tag)

@@ -13,6 +13,7 @@ from patron.core.jsonable import changed_fields, snapshot
 from patron.core.normalize import clean_text
 from patron.core.permissions import require
 from patron.core.validation import FieldErrors
+from patron.locations.coverage import refresh_coverage
 from patron.locations.models import ALLOWED_PARENTS, Location, LocationGroup, LocationKind
 from patron.locations.queries import ancestor_ids, groups_covering
 
@@ -62,6 +63,7 @@ def create_location(*, actor: Actor, code: str, name: str, kind: str, parent: Lo
     code, name = _clean_location(errors, code=code, name=name, kind=kind, parent=parent, current=None)
     errors.raise_if_any()
     location = Location.objects.create(code=code, name=name, kind=kind, parent=parent)
+    refresh_coverage()
     record_event(actor=actor, action="location.created", subject=location,
                  changes=changed_fields({}, snapshot(location, _LOCATION_FIELDS)))
     return location
@@ -83,6 +85,7 @@ def update_location(*, actor: Actor, location: Location, **changes) -> Location:
         setattr(location, name, value)
     location.save()
     if before["parent"] != snapshot(location, ["parent"])["parent"]:
+        refresh_coverage()
         _reach_changed(covering_before | set(groups_covering(location).values_list("pk", flat=True)))
     record_event(actor=actor, action="location.updated", subject=location,
                  changes=changed_fields(before, snapshot(location, _LOCATION_FIELDS)))
@@ -118,6 +121,7 @@ def save_location_group(*, actor: Actor, name: str, locations: list[Location], i
     group.save()
     reach_before = set(group.locations.values_list("pk", flat=True)) if before else set()
     group.locations.set(locations)
+    refresh_coverage()
     if reach_before != {location.pk for location in locations}:
         _reach_changed({group.pk})
     record_event(actor=actor, action="location_group.updated" if before else "location_group.created",

@@ -51,3 +51,17 @@ class LocationGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Coverage(models.Model):
+    """One location group covering one location: the group holds it or a location above it.
+    Derived from the hierarchy and the groups' locations, and rewritten by the location actions
+    that change either (``patron.locations.coverage``): the till's lookups check a customer's
+    groups against a store's rows on every keystroke, one index range instead of a walk up the
+    hierarchy in each of their statements."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="coverage")
+    group = models.ForeignKey(LocationGroup, on_delete=models.CASCADE, related_name="coverage")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["location", "group"], name="coverage_location_group_unique")]

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 
 from patron.core.db import hot_cursor
 from patron.core.errors import NotFound
-from patron.locations.models import Location, LocationGroup, LocationKind
+from patron.locations.models import Coverage, Location, LocationGroup, LocationKind
 
 
 def get_location(uuid) -> Location:
@@ -40,14 +40,14 @@ def ancestor_ids(location: Location) -> list[int]:
 
 def groups_covering(location: Location):
     """Location groups that make a customer available at this location."""
-    return LocationGroup.objects.filter(locations__in=ancestor_ids(location)).distinct()
+    return LocationGroup.objects.filter(coverage__location=location)
 
 
 def covering_group_ids(location: Location) -> tuple[int, ...]:
     """The ids of ``groups_covering(location)`` in one plain query."""
     select, params = covering_groups_select(location.pk)
     with hot_cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT locationgroup_id FROM ({select}) AS covering ORDER BY 1", params)
+        cursor.execute(f"{select} ORDER BY 1", params)
         return tuple(group_id for (group_id,) in cursor.fetchall())
 
 
@@ -55,11 +55,7 @@ def covering_groups_select(location_id: int) -> tuple[str, list]:
     """A SELECT of the ids of the groups covering a location (``groups_covering``), and its
     parameters, to put inside another statement: the till's lookups run it as part of theirs
     rather than as a statement of its own on every request."""
-    links, locations = LocationGroup.locations.through._meta.db_table, Location._meta.db_table
-    # UNION (not UNION ALL) ends the walk even if a cycle slipped into the hierarchy.
-    return (f"WITH RECURSIVE up(id, parent_id) AS (SELECT id, parent_id FROM {locations} WHERE id = %s "
-            f"UNION SELECT l.id, l.parent_id FROM {locations} l JOIN up ON l.id = up.parent_id) "
-            f"SELECT g.locationgroup_id FROM {links} g JOIN up ON g.location_id = up.id", [location_id])
+    return f"SELECT group_id FROM {Coverage._meta.db_table} WHERE location_id = %s", [location_id]
 
 
 def default_location() -> Location | None:

@@ -69,6 +69,24 @@ def test_group_covers_the_stores_beneath_its_locations(chain, system):
         assert covering_group_ids(store) == tuple(sorted(group.pk for group in groups_covering(store)))
 
 
+def test_coverage_follows_moves_and_group_changes(chain, system):
+    """The coverage rows the till reads are what a walk up the hierarchy finds, after every kind
+    of change: a location created, moved, a group created and changed."""
+    hq, north, leeds, york = chain
+    northern = save_location_group(actor=system, name="Northern stores", locations=[north])
+    south = create_location(actor=system, code="SOUTH", name="South branch", kind="branch", parent=hq)
+    assert northern in groups_covering(leeds)
+    update_location(actor=system, location=leeds, parent=south)
+    assert northern not in groups_covering(leeds)
+    southern = save_location_group(actor=system, name="Southern stores", locations=[south])
+    save_location_group(actor=system, name="Northern stores", locations=[north, south], group=northern)
+    dover = create_location(actor=system, code="S12", name="Dover", kind="store", parent=south)
+    for location in Location.objects.all():
+        walked = set(LocationGroup.objects.filter(locations__in=ancestor_ids(location)))
+        assert set(groups_covering(location)) == walked, location.code
+    assert set(groups_covering(dover)) == {southern, northern, LocationGroup.objects.get(name="All stores")}
+
+
 def test_customer_is_available_only_where_its_groups_reach(chain, system):
     hq, north, leeds, york = chain
     leeds_only = save_location_group(actor=system, name="Leeds only", locations=[leeds])
