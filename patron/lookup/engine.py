@@ -104,6 +104,7 @@ class Select:
     sort_after: str = ""  # a column to order the fetched rows by, instead of an ORDER BY
     joins_words: bool = False  # joins the name entries of several words: to be joined in the order written
     planned_for_its_values: bool = False  # a plan made without the values would be poor (PostgreSQL)
+    finds_full_name: bool = False  # a customer it finds new bears the full name typed (no fallbacks then)
 
     def add(self, condition: str, *params) -> Select:
         self.where.append(condition)
@@ -169,32 +170,31 @@ class Engine:
         self.full_name_found = False
         self._counted: dict[tuple, int] = {}  # this lookup's counts, with or without word_counts
         # The cheap tiers' selects wait and run as one statement (a round trip each cost more than
-        # most of them); a tier that must see what came before runs them first.
-        waiting: list[Step] = []
+        # most of them); a tier that must see what came before runs them first (``_settle``).
+        self._waiting: list[Step] = []
         for tier in tiers:
-            costly = tier in (self._parts, self._similar)
-            if costly:
-                self._take(waiting)
-                waiting = []
+            if tier in (self._parts, self._similar):  # costly: only if what waits leaves room
+                self._settle()
             if not self._worth_running(tier):
                 break
             selects = tier(query, words)
-            if not (tier == self._whole_words and len(set(words)) > 1):
-                waiting.extend(step for steps in selects for step in _as_steps(steps))
-                continue
-            steps = next(selects, None)
-            while steps is not None:  # the tier is told whether its own select(s) found anyone
-                steps = _as_steps(steps)
-                found = self._take(waiting + steps, asked=len(steps))
-                waiting = []
+            if tier == self._whole_words and len(set(words)) > 1:
+                # The full name typed is looked for first: whether it was found decides the rest.
+                full_names = _as_steps(next(selects))
+                found = self._take(self._waiting + full_names, asked=len(full_names))
+                self._waiting = []
                 if not self._worth_running(tier):
-                    break
-                try:
-                    steps = selects.send(found)
-                except StopIteration:
-                    steps = None
-        self._take(waiting)
+                    continue
+                selects = _resumed(selects, found)
+            new = [step for steps in selects for step in _as_steps(steps)]  # a tier may settle what waits
+            self._waiting.extend(new)
+        self._settle()
         return list(self._hits.values())
+
+    def _settle(self) -> None:
+        """Run the selects waiting, now."""
+        waiting, self._waiting = self._waiting, []
+        self._take(waiting)
 
     def _worth_running(self, tier) -> bool:
         """Whether a tier may still add anyone, judged on the customers found so far."""
@@ -213,17 +213,20 @@ class Engine:
         if not steps:
             return False
         hits, limit = self._hits, self._limit
-        before = None  # the count before the asked steps
-        for index, ((_, rank, matched_on), customer_ids) in enumerate(
+        first_asked = len(steps) - (asked or len(steps))
+        asked_found = False
+        for index, ((select, rank, matched_on), customer_ids) in enumerate(
                 zip(steps, self._run([step[0] for step in steps]), strict=True)):
-            if index == len(steps) - (asked or len(steps)):
-                before = len(hits)
             if hits and self._identifier_is_enough and rank > 0:
                 break  # an identifier matched whole (a tier run together with it was a guess)
+            before = len(hits)
             for customer_id in customer_ids:
                 if customer_id not in hits and len(hits) < limit:
                     hits[customer_id] = Hit(customer_id, rank, matched_on)
-        return before is not None and len(hits) > before
+            found = len(hits) > before
+            self.full_name_found |= found and select.finds_full_name
+            asked_found |= found and index >= first_asked
+        return asked_found
 
     # --- the tiers: each yields (select, rank, what matched) ------------------------------------
 
@@ -247,12 +250,13 @@ class Engine:
             ordered = self._rarest_first(words)
             # Words elsewhere in the name ("anna" of "Anna-Lena Schmidt"): worth walking the rarest
             # word's entries unless the full name found someone and that walk would be long.
-            if found_by_full_name and self._capped_count("term = %s", [ordered[0]]) > WALK_BUDGET:
+            if found_by_full_name and self._capped_count(*_word_condition(ordered[0])) > WALK_BUDGET:
                 return
             # Several words, each a whole word of one name (a company's, a name typed without its
             # accents): that is a full name found too, and looking inside words would be noise.
-            if (yield _terms(ordered, prefix=False), 1, "name"):
-                self.full_name_found = True
+            select = _terms(ordered, prefix=False)
+            select.finds_full_name = True
+            yield select, 1, "name"
         elif words:
             yield _terms(words, prefix=False), 1, "name"
 
@@ -273,7 +277,9 @@ class Engine:
         unique = list(dict.fromkeys(words))
         if len(unique) == 1:
             return unique
-        counts = dict(zip(unique, self._capped_counts([("term = %s", [word]) for word in unique]), strict=True))
+        # The words' starts are counted along: the next tier orders them so, most of the time.
+        counted = self._capped_counts([*map(_word_condition, unique), *map(_start_condition, unique)])
+        counts = dict(zip(unique, counted[:len(unique)], strict=True))
         return sorted(unique, key=lambda word: (counts[word], -len(word)))
 
     def _starts(self, query: str, words: list[str]):
@@ -282,10 +288,14 @@ class Engine:
             unique = list(dict.fromkeys(words))
             walk = 0  # a full name is only found for several words, and then it is counted
             if len(unique) > 1:  # the rarest start first: it is the one walked
-                counts = dict(zip(unique, self._capped_counts(
-                    [("term >= %s AND term < %s", [word, _after_prefix(word)]) for word in unique]), strict=True))
+                counts = dict(zip(unique, self._capped_counts([_start_condition(word) for word in unique]),
+                                  strict=True))
                 unique.sort(key=lambda word: (counts[word], -len(word)))
                 walk = counts[unique[0]]
+                if walk > WALK_BUDGET and not self.full_name_found:
+                    self._settle()  # the walk is long: only worth it if the whole words found no full name
+                    if len(self._hits) >= self._limit:
+                        return
             if not (self.full_name_found and walk > WALK_BUDGET):
                 yield _terms(unique, prefix=True), 2, "name (start)"
         lowered = query.lower()
@@ -518,6 +528,25 @@ def _terms(words: list[str], *, prefix: bool) -> Select:
     for index, word in enumerate(ordered):
         _join_term(select, index, *_term_condition(f"t{index}", word, prefix=prefix))
     return select
+
+
+def _word_condition(word: str) -> tuple[str, list]:
+    """A name entry is ``word`` (for a count)."""
+    return "term = %s", [word]
+
+
+def _start_condition(word: str) -> tuple[str, list]:
+    """A name entry starts with ``word`` (for a count)."""
+    return "term >= %s AND term < %s", [word, _after_prefix(word)]
+
+
+def _resumed(generator, sent):
+    """The rest of ``generator``, given ``sent`` as the answer to what it yielded last."""
+    try:
+        yield generator.send(sent)
+    except StopIteration:
+        return
+    yield from generator
 
 
 def _join_term(select: Select, index: int, condition: str, params: list) -> None:

@@ -271,6 +271,28 @@ def test_the_cheap_tiers_run_together_as_one_statement(people):
         assert len(run.captured_queries) == statements, [item["sql"] for item in run.captured_queries]
 
 
+def test_a_full_name_found_takes_three_statements(system, monkeypatch):
+    """Two words typed: the full name (with the identifiers), the words' counts (as whole words and
+    as starts, one statement), then the whole words elsewhere in names together with the starts;
+    the results come in the order they would if each had run alone. Counted once, the words take
+    two."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from patron.lookup import engine, queries
+
+    monkeypatch.setattr(queries, "WORD_COUNTS", engine.WordCounts())  # not counts of other tests' data
+    people = {customer_factory(first_name=first_name, last_name=last_name).pk: f"{first_name} {last_name}"
+              for first_name, last_name in (("Anna", "Schmidt"), ("Maria Anna", "Schmidt"), ("Anna", "Schmidtke"))}
+    for statements in (3, 2):
+        with CaptureQueriesContext(connection) as run:
+            hits = queries.find_hits("anna schmidt", queries.scope_for(store=None, include_inactive=False))
+        assert [(people[hit.customer_id], hit.matched_on) for hit in hits] == [
+            ("Anna Schmidt", "name"), ("Maria Anna Schmidt", "name"), ("Anna Schmidtke", "name (start)")]
+        lookups = [item["sql"] for item in run.captured_queries if not (item["sql"] or "").startswith(("SET", "RESET"))]
+        assert len(lookups) == statements, lookups
+
+
 def test_a_page_reads_phones_and_emails_in_their_order(system):
     from patron.lookup.queries import till_records
 
