@@ -9,12 +9,10 @@ from patron.api.auth import requires
 from patron.api.errors import ApiProblem
 from patron.api.responses import respond
 from patron.api.schemas.lookup import (
-    Change,
     ChangesPage,
     ChangesQuery,
     LookupPage,
     LookupQuery,
-    LookupResult,
     TillCustomer,
 )
 from patron.lookup.feed import START, read_changes
@@ -33,9 +31,9 @@ def lookup(request: HttpRequest, query: Query[LookupQuery]):
     at_till = query.scope == "till"
     hits, records = find_till_page(query.q, scope_for(store=request.auth.location if at_till else None,
                                                       include_inactive=not at_till), query.limit)
-    return respond(LookupPage(items=[LookupResult(customer=TillCustomer.of(records[hit.customer_id]),
-                                                  matched_on=hit.matched_on, rank=hit.rank)
-                                     for hit in hits if hit.customer_id in records]))
+    return respond(LookupPage.model_validate({"items": [
+        {"customer": TillCustomer.values_of(records[hit.customer_id]), "matched_on": hit.matched_on, "rank": hit.rank}
+        for hit in hits if hit.customer_id in records]}))
 
 
 @router.get("/changes", response={200: ChangesPage})
@@ -46,11 +44,11 @@ def changes(request: HttpRequest, query: Query[ChangesQuery]):
     and "remove" in order, and the till holds exactly the customers it may serve."""
     page = read_changes(after=_position(query.after), store=request.auth.location, limit=query.limit)
     records = till_records([item.customer.pk for item in page.items if item.customer])
-    items = [Change(op="upsert" if item.customer else "remove", id=item.customer_uuid,
-                    customer=TillCustomer.of(records[item.customer.pk]) if item.customer else None)
+    items = [{"op": "upsert" if item.customer else "remove", "id": item.customer_uuid,
+              "customer": TillCustomer.values_of(records[item.customer.pk]) if item.customer else None}
              for item in page.items]
     cursor = signing.dumps(list(page.position), salt=_FEED_SALT)
-    return respond(ChangesPage(items=items, next_cursor=cursor, has_more=page.has_more))
+    return respond(ChangesPage.model_validate({"items": items, "next_cursor": cursor, "has_more": page.has_more}))
 
 
 def _position(cursor: str | None):
