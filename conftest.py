@@ -73,7 +73,8 @@ DEFAULT_DATA = ("patron.locations.migrations.0002_default_locations",
 @pytest.fixture(autouse=True)
 def _shop_defaults_in_committed_tests(request):
     """Tests that commit (browser, concurrency) end with a flush that empties every table, the
-    migrations' defaults included: put them back before each such test."""
+    migrations' defaults included: put them back before each such test, with what is derived from
+    them."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
@@ -81,9 +82,12 @@ def _shop_defaults_in_committed_tests(request):
 
     from django.apps import apps
 
+    from patron.locations.coverage import refresh_coverage
+
     request.getfixturevalue("_django_db_helper")
     for module in DEFAULT_DATA:
         importlib.import_module(module).create_defaults(apps, None)
+    refresh_coverage()  # the groups covering each location, as the coverage migration filled them
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 
 from patron.locations.models import Coverage, Location, LocationGroup
 
@@ -27,9 +27,10 @@ def covering_pairs(parent_of: dict[int, int | None],
     return pairs
 
 
+@transaction.atomic
 def refresh_coverage() -> None:
-    """Rewrite the coverage rows that changed, in the caller's transaction. A hierarchy holds tens
-    or hundreds of locations, so all of it is worked out again."""
+    """Rewrite the coverage rows that changed (in the caller's transaction, if any). A hierarchy
+    holds tens or hundreds of locations, so all of it is worked out again."""
     if connection.vendor == "postgresql":  # two admins' changes at once: the second works from the first's
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {Coverage._meta.db_table} IN EXCLUSIVE MODE")

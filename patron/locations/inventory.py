@@ -13,4 +13,7 @@ FIELDS = {
     "LocationGroup.name": "operational",
     "LocationGroup.is_default": "operational",
     "LocationGroup.locations": "operational",
+    "Coverage.id": "operational",
+    "Coverage.location": "operational",
+    "Coverage.group": "operational",
 }
