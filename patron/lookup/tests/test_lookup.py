@@ -240,6 +240,10 @@ def test_till_records_hold_what_the_orm_would_read(system):
     add_contact_points(expected)
     records = till_records(ids)
     assert records == expected
+    for customer_id in ids:  # the same Python types too (PostgreSQL sends these rows in binary)
+        assert {key: type(value) for key, value in records[customer_id].items()} == {
+            key: type(value) for key, value in expected[customer_id].items()}
+        assert records[customer_id]["updated_at"].tzinfo == expected[customer_id]["updated_at"].tzinfo
     assert records[ids[0]]["birth_date"] == date(1984, 2, 29) and records[ids[0]]["is_tax_exempt"] is True
     assert str(records[ids[0]]["default_discount"]) == "7.50" and records[ids[0]]["phones"]
     assert till_records([]) == {}
