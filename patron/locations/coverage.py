@@ -27,6 +27,13 @@ def covering_pairs(parent_of: dict[int, int | None],
     return pairs
 
 
+def stored_covering_pairs(location_model, group_model) -> set[tuple[int, int]]:
+    """``covering_pairs`` of the hierarchy and groups in the database, read through these models
+    (the app's, or a migration's historical ones)."""
+    return covering_pairs(dict(location_model.objects.values_list("pk", "parent_id")),
+                          group_model.locations.through.objects.values_list("locationgroup_id", "location_id"))
+
+
 @transaction.atomic
 def refresh_coverage() -> None:
     """Rewrite the coverage rows that changed (in the caller's transaction, if any). A hierarchy
@@ -34,8 +41,7 @@ def refresh_coverage() -> None:
     if connection.vendor == "postgresql":  # two admins' changes at once: the second works from the first's
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {Coverage._meta.db_table} IN EXCLUSIVE MODE")
-    wanted = covering_pairs(dict(Location.objects.values_list("pk", "parent_id")),
-                            LocationGroup.locations.through.objects.values_list("locationgroup_id", "location_id"))
+    wanted = stored_covering_pairs(Location, LocationGroup)
     existing = set(Coverage.objects.values_list("location_id", "group_id"))
     for location_id, group_id in existing - wanted:
         Coverage.objects.filter(location_id=location_id, group_id=group_id).delete()

@@ -571,7 +571,7 @@ def _similar_conditions(word: str, spellings: list[str], vendor: str) -> list[tu
     letters) is a five-letter word with one letter missing."""
     if len(word) >= TYPO_MIN_LENGTH:
         return [one_of("term", spellings, vendor)]
-    start = ("term >= %s AND term < %s", [word, _after_prefix(word)])
+    start = _start_condition(word)
     others = [spelling for spelling in spellings if not spelling.startswith(word)]  # the range has the rest
     return [start, one_of("term", others, vendor)] if others else [start]
 

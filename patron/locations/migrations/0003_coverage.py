@@ -3,15 +3,12 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from patron.locations.coverage import covering_pairs
+from patron.locations.coverage import stored_covering_pairs
 
 
 def fill_coverage(apps, schema_editor):
-    Location = apps.get_model("locations", "Location")
-    LocationGroup = apps.get_model("locations", "LocationGroup")
     Coverage = apps.get_model("locations", "Coverage")
-    pairs = covering_pairs(dict(Location.objects.values_list("pk", "parent_id")),
-                           LocationGroup.locations.through.objects.values_list("locationgroup_id", "location_id"))
+    pairs = stored_covering_pairs(apps.get_model("locations", "Location"), apps.get_model("locations", "LocationGroup"))
     Coverage.objects.bulk_create([Coverage(location_id=location_id, group_id=group_id)
                                   for location_id, group_id in sorted(pairs)])
 
