@@ -45,6 +45,12 @@ def clean_text(value: str | None, *, max_length: int, multiline: bool = False) -
     return value
 
 
+def blank_controls(value: str) -> str:
+    """``value`` with its control characters as spaces: for what is searched with, not stored (no
+    stored value holds one, and PostgreSQL takes no NUL even as a parameter)."""
+    return _CONTROL.sub(" ", value)
+
+
 def fold(value: str) -> str:
     """Case- and accent-insensitive form used for sorting and matching ("Müller" -> "muller")."""
     decomposed = unicodedata.normalize("NFKD", value.casefold())

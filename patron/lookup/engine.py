@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 
 from patron.core.db import PLANNED_FOR_ITS_VALUES
-from patron.core.normalize import InvalidValue, fold, normalize_phone, phone_digits
+from patron.core.normalize import InvalidValue, blank_controls, fold, normalize_phone, phone_digits
 
 QUERY_MAX = 200
 TYPO_MIN_LENGTH = 5
@@ -153,7 +153,7 @@ class Engine:
             raise QueryTooLong(f"Type at most {QUERY_MAX} characters.")
         self._shown_select = shown if self.vendor == "postgresql" else None  # SQLite has no round trip to save
         self.shown: dict[int, tuple] = {}
-        query = query.strip()
+        query = blank_controls(query).strip()
         words = _WORD.findall(fold(query))
         if not query:
             return []
@@ -178,7 +178,7 @@ class Engine:
             if not self._worth_running(tier):
                 break
             selects = tier(query, words)
-            if tier == self._whole_words and len(set(words)) > 1:
+            if tier == self._whole_words and _may_be_full_name(words):
                 # The full name typed is looked for first: whether it was found decides the rest.
                 full_names = _as_steps(next(selects))
                 found = self._take(self._waiting + full_names, asked=len(full_names))
@@ -244,7 +244,7 @@ class Engine:
             yield _customers().add(f"c.tax_id IN ({_marks(ids)})", *ids), 0, "tax ID"
 
     def _whole_words(self, query: str, words: list[str]):
-        if len(words) > 1:
+        if _may_be_full_name(words):
             found_by_full_name = yield [(select, 1, "name") for select in self._full_names(words)]
             self.full_name_found = found_by_full_name
             ordered = self._rarest_first(words)
@@ -254,8 +254,9 @@ class Engine:
                 return
             # Several words, each a whole word of one name (a company's, a name typed without its
             # accents): that is a full name found too, and looking inside words would be noise.
+            # One word typed twice ("anna anna") is only that word.
             select = _terms(ordered, prefix=False)
-            select.finds_full_name = True
+            select.finds_full_name = len(ordered) > 1
             yield select, 1, "name"
         elif words:
             yield _terms(words, prefix=False), 1, "name"
@@ -538,6 +539,12 @@ def _word_condition(word: str) -> tuple[str, list]:
 def _start_condition(word: str) -> tuple[str, list]:
     """A name entry starts with ``word`` (for a count)."""
     return "term >= %s AND term < %s", [word, _after_prefix(word)]
+
+
+def _may_be_full_name(words: list[str]) -> bool:
+    """Several words typed, the same one twice included ("Lee Lee"): the full name is looked for first.
+    ``find`` and ``_whole_words`` must agree on it, since the one answers what the other asks."""
+    return len(words) > 1
 
 
 def _resumed(generator, sent):

@@ -362,3 +362,12 @@ def test_a_short_words_spellings_are_counted_apart_from_its_start(system):
     assert set(found) == {"Jimmy Barr", "Jimmy Barer"}
     counts = [sql for sql in statements if "count(*)" in sql]
     assert counts and not any(" OR " in sql for sql in counts), counts
+
+
+def test_one_word_typed_twice_is_a_full_name_or_that_word(people, system):
+    """"Lee Lee" is the full name of someone; "anna anna" finds what "anna" finds."""
+    customer_factory(first_name="Lee", last_name="Lee")
+    customer_factory(first_name="Bruce", last_name="Lee")
+    assert matched("Lee Lee")[0] == ("Lee Lee", "name")
+    assert matched("anna anna") == matched("anna") == [("Anna Schmidt", "name"), ("Joanna Schmidtke", "name (part)")]
+    assert matched("ANNA anna Anna") == matched("anna")
