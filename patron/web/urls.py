@@ -5,11 +5,12 @@ from django.urls import path
 
 from patron.web import urls_customers, urls_marketing, urls_money, urls_settings
 from patron.web.views import auth
+from patron.web.views.access import public
 
 app_name = "web"
 urlpatterns = [
-    path("login/", auth.LoginView.as_view(), name="login"),
-    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("login/", public(auth.LoginView.as_view()), name="login"),
+    path("logout/", public(auth.LogoutView.as_view()), name="logout"),
     *urls_customers.urlpatterns,
     *urls_settings.urlpatterns,
     *urls_money.urlpatterns,

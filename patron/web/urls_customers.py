@@ -4,11 +4,12 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from patron.web.views import customer_detail, customer_parts, customers, imports, photos, privacy
+from patron.web.views.access import signed_in
 
 _ONE = "customers/<uuid:uuid>/"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="web:customer_list"), name="home"),
+    path("", signed_in(RedirectView.as_view(pattern_name="web:customer_list")), name="home"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/export.<str:format_key>", customers.customer_export, name="customer_export"),
     path("customers/import/", imports.import_start, name="import_start"),

@@ -28,8 +28,8 @@ def _balance_now(entry: LedgerEntry) -> str:
     return f"Balance: {format_money(entry.balance_after)}."
 
 
-@require_POST
 @requires("credit.record_payment")
+@require_POST
 def record_payment(request, uuid):
     customer = customer_or_404(uuid)
     form = PaymentForm(request.POST)
@@ -39,8 +39,8 @@ def record_payment(request, uuid):
         done=lambda entry: f"Payment of {format_money(-entry.amount)} recorded. {_balance_now(entry)}")
 
 
-@require_POST
 @requires("credit.set_limit")
+@require_POST
 def set_limit(request, uuid):
     customer = customer_or_404(uuid)
     form = CreditLimitForm(request.POST)
@@ -50,8 +50,8 @@ def set_limit(request, uuid):
         done=lambda account: f"Credit limit is {format_money(account.credit_limit)}.")
 
 
-@require_POST
 @requires("credit.adjust")
+@require_POST
 def post_adjustment(request, uuid):
     customer = customer_or_404(uuid)
     form = AdjustmentForm(request.POST)
@@ -61,8 +61,8 @@ def post_adjustment(request, uuid):
         done=lambda entry: f"Adjustment of {format_money(entry.amount)} posted. {_balance_now(entry)}")
 
 
-@require_POST
 @requires("credit.reverse")
+@require_POST
 def reverse_entry(request, uuid, entry_uuid):
     customer = customer_or_404(uuid)
     entry = get_object_or_404(LedgerEntry, uuid=entry_uuid, account__customer=customer)

@@ -96,8 +96,8 @@ def customer_page(request, uuid):
     return render_detail(request, customer_or_404(uuid))
 
 
-@require_POST
 @requires("customers.change_status")
+@require_POST
 def customer_status(request, uuid):
     customer = customer_or_404(uuid)
     form = StatusForm(request.POST)
@@ -110,8 +110,8 @@ def customer_status(request, uuid):
                              done=lambda changed: f"Status is now “{changed.get_status_display()}”.")
 
 
-@require_POST
 @requires("customers.change_status")
+@require_POST
 def customer_deactivate(request, uuid):
     customer = customer_or_404(uuid)
     if perform(request, actions.deactivate_customer, actor=actor(request), customer=customer,
@@ -120,8 +120,8 @@ def customer_deactivate(request, uuid):
     return redirect(customer_url(customer, "status"))
 
 
-@require_POST
 @requires("customers.delete")
+@require_POST
 def customer_delete(request, uuid):
     customer = customer_or_404(uuid)
     if perform(request, actions.delete_customer, actor=actor(request), customer=customer,
@@ -131,8 +131,8 @@ def customer_delete(request, uuid):
     return redirect(customer_url(customer))
 
 
-@require_POST
 @requires("messages.log")
+@require_POST
 def customer_message_log(request, uuid):
     customer = customer_or_404(uuid)
     form = MessageForm(request.POST)

@@ -56,8 +56,8 @@ def _free_kind(customer) -> str:
                 if kind == AddressKind.SHIPPING or kind not in taken)
 
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.edit")
+@require_http_methods(["GET", "POST"])
 def address_add(request, uuid):
     customer = customer_or_404(uuid)
     form = AddressForm(request.POST or None, initial={"kind": _free_kind(customer)})
@@ -66,8 +66,8 @@ def address_add(request, uuid):
                                           values=form.values()))
 
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.edit")
+@require_http_methods(["GET", "POST"])
 def address_edit(request, uuid, address_uuid):
     customer = customer_or_404(uuid)
     address = get_object_or_404(Address, uuid=address_uuid, customer=customer)
@@ -79,8 +79,8 @@ def address_edit(request, uuid, address_uuid):
                                           values=form.values(), expected_version=form.cleaned_data["version"]))
 
 
-@require_POST
 @requires("customers.edit")
+@require_POST
 def address_remove(request, uuid, address_uuid):
     customer = customer_or_404(uuid)
     address = get_object_or_404(Address, uuid=address_uuid, customer=customer)
@@ -90,8 +90,8 @@ def address_remove(request, uuid, address_uuid):
     return redirect(customer_url(customer, "addresses"))
 
 
-@require_POST
 @requires("customers.edit")
+@require_POST
 def address_copy_to_billing(request, uuid):
     customer = customer_or_404(uuid)
     if perform(request, actions.copy_contact_address_to_billing, actor=actor(request), customer=customer):
@@ -101,8 +101,8 @@ def address_copy_to_billing(request, uuid):
 
 # --- contacts -------------------------------------------------------------------------------
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.edit")
+@require_http_methods(["GET", "POST"])
 def contact_add(request, uuid):
     customer = customer_or_404(uuid)
     form = ContactForm(request.POST or None)
@@ -111,8 +111,8 @@ def contact_add(request, uuid):
                                           values=form.values()))
 
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.edit")
+@require_http_methods(["GET", "POST"])
 def contact_edit(request, uuid, contact_uuid):
     customer = customer_or_404(uuid)
     contact = get_object_or_404(Contact, uuid=contact_uuid, customer=customer)
@@ -124,8 +124,8 @@ def contact_edit(request, uuid, contact_uuid):
                                           values=form.values(), expected_version=form.cleaned_data["version"]))
 
 
-@require_POST
 @requires("customers.edit")
+@require_POST
 def contact_set_active(request, uuid, contact_uuid):
     """Deactivate a contact who moved on, or bring one back (T14)."""
     customer = customer_or_404(uuid)
@@ -146,8 +146,8 @@ def _company_or_404(uuid):
     return company
 
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.create")
+@require_http_methods(["GET", "POST"])
 def representative_add(request, uuid):
     """A new person, created as a customer of their own and linked to the company (E06/E07)."""
     company = _company_or_404(uuid)
@@ -162,8 +162,8 @@ def representative_add(request, uuid):
                       done="Representative added.", save=save)
 
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.edit")
+@require_http_methods(["GET", "POST"])
 def representative_link(request, uuid):
     """Find a person who is already a customer and link them to the company."""
     company = _company_or_404(uuid)
@@ -193,8 +193,8 @@ def _people_to_link(company, query: str) -> list:
     return [found.customer for found in load_found(hits[:LINK_CANDIDATES])]
 
 
-@require_POST
 @requires("customers.edit")
+@require_POST
 def representative_unlink(request, uuid, person_uuid):
     company = _company_or_404(uuid)
     person = customer_or_404(person_uuid)

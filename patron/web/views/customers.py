@@ -82,8 +82,8 @@ def customer_export(request, format_key):
                                      format_key=format_key), format_key)
 
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.edit")
+@require_http_methods(["GET", "POST"])
 def customer_quick_edit(request, uuid, field):
     """Inline edit of one list cell (G12): GET gives the input, POST saves it, ``?cancel``
     gives the cell back unchanged. Without htmx the edit page does the same job."""
@@ -121,8 +121,8 @@ def customer_new(request):
     return render(request, "web/customers/new.html", {"kinds": KIND_CHOICES})
 
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.create")
+@require_http_methods(["GET", "POST"])
 def customer_create(request, kind):
     form_class = CUSTOMER_FORMS.get(kind)
     if form_class is None:
@@ -155,8 +155,8 @@ def _create(request, form):
 
 # --- editing --------------------------------------------------------------------------------
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.edit")
+@require_http_methods(["GET", "POST"])
 def customer_edit(request, uuid):
     customer = customer_or_404(uuid)
     form = CUSTOMER_FORMS[customer.kind](request.POST or None, role=request.user.role, customer=customer)

@@ -29,8 +29,8 @@ from patron.web.views.access import actor, raise_http, requires
 PREVIEW_ROWS = 5
 
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.import")
+@require_http_methods(["GET", "POST"])
 def import_start(request):
     """The upload form and the recent imports."""
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -61,8 +61,8 @@ def _saved_upload(upload) -> str:
     return path
 
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.import")
+@require_http_methods(["GET", "POST"])
 def import_job(request, pk):
     """One import: its mapping on a preview until it runs, then its progress, report and rollback."""
     job = jobs.note_if_stalled(get_object_or_404(ImportJob, pk=pk))
@@ -116,8 +116,8 @@ def import_progress(request, pk):
     return render(request, "web/imports/job.html#progress", _job_context(job))
 
 
-@require_POST
 @requires("customers.import")
+@require_POST
 def import_run(request, pk):
     """Start the real run after a dry run, or resume one that stopped."""
     job = get_object_or_404(ImportJob, pk=pk)
@@ -125,8 +125,8 @@ def import_run(request, pk):
     return redirect("web:import_job", job.pk)
 
 
-@require_POST
 @requires("customers.import")
+@require_POST
 def import_rollback(request, pk):
     job = get_object_or_404(ImportJob, pk=pk)
     try:

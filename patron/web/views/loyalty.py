@@ -11,8 +11,8 @@ from patron.web.views.customer_common import customer_or_404, submit
 from patron.web.views.customer_detail import save_section_form
 
 
-@require_POST
 @requires("loyalty.adjust")
+@require_POST
 def adjust_points(request, uuid):
     customer = customer_or_404(uuid)
     form = PointsAdjustmentForm(request.POST)

@@ -12,8 +12,8 @@ from patron.web.views.access import actor, requires
 from patron.web.views.customer_common import customer_or_404, customer_url, perform, posted_version
 
 
-@require_POST
 @requires("orders.record")
+@require_POST
 def order_status(request, uuid, order_uuid):
     customer = customer_or_404(uuid)
     order = get_object_or_404(Order, uuid=order_uuid, customer=customer)

@@ -26,8 +26,8 @@ CACHE_FRESH = "private, max-age=31536000, immutable"
 CACHE_CHECK = "private, no-cache"
 
 
-@require_GET
 @requires("customers.view")
+@require_GET
 def photo(request, uuid):
     customer = customer_or_404(uuid)
     if not customer.photo or not default_storage.exists(customer.photo):
@@ -38,8 +38,8 @@ def photo(request, uuid):
     return response
 
 
-@require_POST
 @requires("customers.edit")
+@require_POST
 def photo_upload(request, uuid):
     customer = customer_or_404(uuid)
     form = PhotoForm(request.POST, request.FILES)
@@ -56,8 +56,8 @@ def photo_upload(request, uuid):
     return render_detail(request, customer, status=422, photo_form=form)
 
 
-@require_POST
 @requires("customers.edit")
+@require_POST
 def photo_remove(request, uuid):
     customer = customer_or_404(uuid)
     if perform(request, actions.remove_photo, actor=actor(request), customer=customer):

@@ -14,8 +14,8 @@ from patron.web.views.access import actor, requires
 from patron.web.views.customer_common import customer_or_404, customer_url, perform
 
 
-@require_GET
 @requires("privacy.manage")
+@require_GET
 def customer_privacy_export(request, uuid):
     customer = customer_or_404(uuid)
     response = StreamingHttpResponse(export_pieces(actor=actor(request), customer=customer),
@@ -25,8 +25,8 @@ def customer_privacy_export(request, uuid):
     return response
 
 
-@require_POST
 @requires("privacy.manage")
+@require_POST
 def customer_erase(request, uuid):
     customer = customer_or_404(uuid)
     reason = request.POST.get("reason", "").strip()

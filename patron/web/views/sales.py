@@ -60,8 +60,8 @@ def sale_url(sale) -> str:
     return reverse("web:sale_detail", args=[sale.uuid])
 
 
-@require_POST
 @requires("sales.email_receipt")
+@require_POST
 def email_receipt(request, uuid):
     """Send the receipt now; what went wrong (no address, a bad one, the mail server) is a message."""
     sale = sale_or_404(uuid)

@@ -20,8 +20,8 @@ from patron.web.forms.segments import SegmentForm
 from patron.web.views.access import actor, raise_http, requires
 
 
-@require_http_methods(["GET", "POST"])
 @requires("customers.view")
+@require_http_methods(["GET", "POST"])
 def segment_list(request):
     form = SegmentForm(request.POST or None)
     if request.method == "POST":
@@ -41,8 +41,8 @@ def segment_list(request):
                                                            "formats": list(FORMATS)})
 
 
-@require_POST
 @requires("segments.manage")
+@require_POST
 def segment_delete(request, uuid):
     segment = get_object_or_404(Segment, uuid=uuid)
     try:

@@ -4,7 +4,6 @@ levels, tags, custom fields)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,13 +12,13 @@ from patron.customers import actions
 from patron.customers.models import CustomerSettings, CustomFieldDefinition, PriceLevel, Tag
 from patron.customers.queries import price_levels_with_counts, tags_with_counts
 from patron.web.forms.settings import CustomerSettingsForm, CustomFieldForm, PriceLevelForm, TagForm
-from patron.web.views.access import actor, requires
+from patron.web.views.access import actor, requires, signed_in
 from patron.web.views.settings_base import perform, perform_button, posted, render_form, render_page
 
 MANAGE = "settings.manage"
 
 
-@login_required
+@signed_in
 def index(request):
     return render_page(request, "web/settings/index.html", "")
 

@@ -111,8 +111,8 @@ def till(request):
     return _render(request, _cart(request))
 
 
-@require_POST
 @requires("sales.record")
+@require_POST
 def select_customer(request):
     cart = _cart(request)
     try:
@@ -128,8 +128,8 @@ def select_customer(request):
     return redirect("web:till")
 
 
-@require_POST
 @requires("sales.record")
+@require_POST
 def clear_customer(request):
     cart = _cart(request)
     cart.customer = ""
@@ -146,8 +146,8 @@ def _line(data: dict) -> dict:
             "discount": format(discount, "f")}
 
 
-@require_POST
 @requires("sales.record")
+@require_POST
 def add_line(request):
     cart = _cart(request)
     form = LineForm(request.POST)
@@ -167,8 +167,8 @@ def add_line(request):
     return _render(request, cart, status=422, line_form=form)
 
 
-@require_POST
 @requires("sales.record")
+@require_POST
 def remove_line(request, index: int):
     cart = _cart(request)
     if index < len(cart.lines):
@@ -177,8 +177,8 @@ def remove_line(request, index: int):
     return redirect("web:till")
 
 
-@require_POST
 @requires("sales.record")
+@require_POST
 def new_sale(request):
     """Give up the cart (its number stays unused)."""
     request.session.pop(SESSION_KEY, None)
@@ -210,8 +210,8 @@ def _record(request, cart: Cart, form: TillPaymentForm) -> Sale | None:
         return recorded
 
 
-@require_POST
 @requires("sales.record")
+@require_POST
 def complete_sale(request):
     cart = _cart(request)
     form = TillPaymentForm(request.POST)
