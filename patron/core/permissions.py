@@ -34,7 +34,7 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "customers.export": (_MANAGERS, "Export customer lists (CSV, XLSX, vCard, JSON)"),
     "customers.import": (_MANAGERS, "Import customers from CSV or XLSX files, and roll an import back"),
     "consent.record": (_ALL, "Record a customer's marketing consent or its withdrawal"),
-    "segments.manage": (_MANAGERS, "Define customer segments and run the newsletter sync"),
+    "segments.manage": (_MANAGERS, "See and define customer segments, and run the newsletter sync"),
     "privacy.manage": (_ADMINS, "Export all of a customer's data (subject access) and erase customers"),
     "messages.log": (_ALL, "Log a message (call, e-mail, visit) on a customer"),
     "sales.view": (_ALL, "See purchase history, sales and orders"),

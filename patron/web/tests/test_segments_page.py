@@ -1,5 +1,5 @@
-"""The Segments page: managers define a segment and export the customers it keeps; cashiers see
-the list but may neither define nor export."""
+"""The Segments page: managers define a segment and export the customers it keeps; cashiers may
+not see segments at all (segments.manage), as the API refuses them."""
 
 import csv
 import io
@@ -43,9 +43,12 @@ def test_a_segment_that_breaks_a_rule_is_shown_on_the_form():
     assert not Segment.objects.exists()
 
 
-def test_a_cashier_may_look_but_not_define_or_export():
+def test_a_cashier_may_neither_see_nor_define_nor_export_segments():
     client = client_for(Role.CASHIER)
-    assert client.get(reverse("web:segment_list")).status_code == 200
+    Segment.objects.create(name="Big spenders")
+    refused = client.get(reverse("web:segment_list"))
+    assert refused.status_code == 403 and "Big spenders" not in refused.content.decode()
+    assert reverse("web:segment_list") not in client.get(reverse("web:customer_list")).content.decode()
     assert client.post(reverse("web:segment_list"), {"name": "Mine"}).status_code == 403
     segment = Segment.objects.create(name="Everyone")
     assert client.get(reverse("web:segment_export", args=[segment.uuid, "csv"])).status_code == 403

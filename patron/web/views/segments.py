@@ -4,13 +4,11 @@ The rules are ``marketing.actions``; exports are the customer list's (``transfer
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patron.core.errors import DomainError
-from patron.core.permissions import allows
 from patron.marketing import actions
 from patron.marketing.models import Segment
 from patron.marketing.queries import list_segments, segment_customers
@@ -20,22 +18,19 @@ from patron.web.forms.segments import SegmentForm
 from patron.web.views.access import actor, raise_http, requires
 
 
-@requires("customers.view")
+@requires("segments.manage")
 @require_http_methods(["GET", "POST"])
 def segment_list(request):
     form = SegmentForm(request.POST or None)
-    if request.method == "POST":
-        if not allows(request.user.role, "segments.manage"):
-            raise PermissionDenied("Your role may not define segments (segments.manage).")
-        if form.is_valid():
-            try:
-                segment = actions.create_segment(actor=actor(request), values=form.values())
-            except DomainError as error:
-                raise_http(error)
-                add_domain_errors(form, error)
-            else:
-                messages.success(request, f"Segment {segment.name} saved.")
-                return redirect("web:segment_list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            segment = actions.create_segment(actor=actor(request), values=form.values())
+        except DomainError as error:
+            raise_http(error)
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, f"Segment {segment.name} saved.")
+            return redirect("web:segment_list")
     segments = [(segment, segment_customers(segment).count()) for segment in list_segments()]
     return render(request, "web/marketing/segments.html", {"form": form, "segments": segments,
                                                            "formats": list(FORMATS)})
@@ -55,7 +50,7 @@ def segment_delete(request, uuid):
     return redirect("web:segment_list")
 
 
-@requires("customers.export")
+@requires("segments.manage", "customers.export")
 def segment_export(request, uuid, format_key):
     """The customers the segment keeps now, as a file (the customer list's export formats)."""
     if format_key not in FORMATS:
