@@ -17,10 +17,27 @@ from django.conf import settings
 from stdnum.eu import vat as eu_vat
 from stdnum.util import get_cc_module
 
-# Control characters other than tab and newline never belong in a customer record (NUL in
-# particular cannot be stored by PostgreSQL at all).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (C0, DEL, C1) other than tab and newline never belong in a record (NUL in
+# particular cannot be stored by PostgreSQL at all); \r is kept here to become a newline.
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+_SURROGATE = r"\ud800-\udfff"  # half of a UTF-16 pair, as JSON's "\ud800" gives: no database stores it
 _SPACES = re.compile(r"\s+")
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
+
+# Explicit bidirectional formatting: embeddings, overrides and isolates make what follows them
+# display in another order than it is stored ("Smith\u202egpj.exe" reads "Smithexe.jpg"), so a
+# cashier would read something else than the record holds. Refused, with the character named.
+BIDI_FORMATTING = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# What clean_text refuses, found in one pass over the text.
+_REFUSED = re.compile(f"[{_CONTROLS}{_SURROGATE}{''.join(sorted(BIDI_FORMATTING))}]")
+# Bidi marks (LRM, RLM, ALM) only move punctuation and spaces next to them and come along when
+# right-to-left names are copied from web pages: removed, like the other invisible characters.
+BIDI_MARKS = frozenset("\u200e\u200f\u061c")
+BIDI_CONTROLS = BIDI_FORMATTING | BIDI_MARKS
+# Zero-width non-joiner and joiner shape Persian and Indic words and emoji sequences; elsewhere
+# (next to ASCII, a space or the ends) they change nothing visible and are removed.
+_JOINERS = frozenset("\u200c\u200d")
 
 
 class InvalidValue(ValueError):
@@ -28,21 +45,54 @@ class InvalidValue(ValueError):
 
 
 def clean_text(value: str | None, *, max_length: int, multiline: bool = False) -> str:
-    """Trim a free-text value and refuse control characters and over-long input."""
+    """Trim a free-text value; refuse control characters, lone surrogates, bidi formatting and
+    over-long input; remove invisible format characters (see ``_without_invisible``)."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise InvalidValue("Enter text.")
-    if _CONTROL.search(value):
-        raise InvalidValue("Contains control characters that cannot be stored.")
-    value = unicodedata.normalize("NFC", value)
+    if refused := _REFUSED.search(value):
+        raise InvalidValue(_refusal(refused.group()))
+    if not value.isascii():  # ASCII holds no format characters, and is its own NFC
+        value = unicodedata.normalize("NFC", value)
+        if not value.isprintable():  # only then can it hold one (str.isprintable is false for Cf)
+            value = _without_invisible(value)
     if multiline:
-        value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        value = _LINE_BREAKS.sub("\n", value).strip()
     else:
         value = _SPACES.sub(" ", value).strip()
     if len(value) > max_length:
         raise InvalidValue(f"Use at most {max_length} characters (this has {len(value)}).")
     return value
+
+
+def _refusal(character: str) -> str:
+    if character in BIDI_FORMATTING:
+        return (f"Contains a hidden character that changes the direction of the text "
+                f"(U+{ord(character):04X} {unicodedata.name(character)}): remove it.")
+    if unicodedata.category(character) == "Cs":
+        return "Contains characters that are not valid text (a broken UTF-16 surrogate)."
+    return "Contains control characters that cannot be stored."
+
+
+def _joinable(ch: str) -> bool:
+    """A character a zero-width (non-)joiner can change the look of: not ASCII, not a space,
+    not itself a format character ("" past either end of the text is not)."""
+    return len(ch) == 1 and ord(ch) > 0x7F and not ch.isspace() and unicodedata.category(ch) != "Cf"
+
+
+def _without_invisible(value: str) -> str:
+    """Drop format characters (Unicode category Cf: zero-width space, BOM, word joiner, soft
+    hyphen, bidi marks, tags, ...), keeping a joiner only between two characters it can join."""
+    formats = {ch for ch in set(value) if unicodedata.category(ch) == "Cf"}  # a text's few distinct characters
+    if not formats:
+        return value
+    kept = []
+    for index, ch in enumerate(value):
+        joins = ch in _JOINERS and bool(kept) and _joinable(kept[-1]) and _joinable(value[index + 1:index + 2])
+        if ch not in formats or joins:
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))  # a mark freed from a removed character composes
 
 
 def blank_controls(value: str) -> str:

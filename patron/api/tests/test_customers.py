@@ -98,6 +98,31 @@ def test_bad_input_is_422_with_a_pointer_and_nothing_is_saved(api, body, pointer
     assert _snapshot() == before
 
 
+@pytest.mark.parametrize("body, pointer", [
+    ({"kind": "person", "first_name": "Ann", "last_name": "Smith\u202egpj.exe"}, "/last_name"),
+    ({"kind": "company", "name": "\u2067Acme\u2069"}, "/name"),
+    ({"kind": "person", "last_name": "Lee", "addresses": [{"kind": "contact", "line1": "1 Main St\u202d"}]},
+     "/addresses/0/line1"),
+    ({"kind": "person", "last_name": "Lee", "tags": ["VIP\u202e"]}, "/tags"),
+])
+def test_a_bidi_override_is_422_on_its_field_and_nothing_is_saved(api, body, pointer):
+    before = _snapshot()
+    problem = assert_problem(api.post("/customers", body), 422, "validation-failed")
+    details = [error["detail"] for error in problem["errors"] if error["pointer"] == pointer]
+    assert any("direction of the text" in detail for detail in details)
+    assert _snapshot() == before
+
+
+def test_invisible_characters_are_dropped_from_names_and_a_lone_surrogate_is_refused(api):
+    created = api.post("/customers", {"kind": "person", "first_name": "\ufeffAnn", "last_name": "Sm\u200bith\u00ad"})
+    assert created.status_code == 201 and (created.json()["first_name"], created.json()["last_name"]) == (
+        "Ann", "Smith")
+    before = _snapshot()
+    refused = api.post("/customers", raw=b'{"kind": "person", "last_name": "Lee\\ud800"}')
+    assert "/last_name" in pointers(assert_problem(refused, 422, "validation-failed"))
+    assert _snapshot() == before
+
+
 def test_several_field_problems_come_back_at_once(api):
     problem = assert_problem(api.post("/customers", {
         "kind": "person", "last_name": "Lee", "phones": [{"number": "202 555 0143"}, {"number": "abc"}],

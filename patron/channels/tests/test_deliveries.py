@@ -243,7 +243,16 @@ def test_values_the_customer_actions_refuse_point_at_the_delivery(client, shop):
     assert pointers(assert_problem(response, 422, "validation-failed")) == {"/tags/0"}
     response = deliver(client, "webshop", shop.test_secret, customer_body(note="bad\x07bell"))
     assert pointers(assert_problem(response, 422, "validation-failed")) == {"/note"}
+    response = deliver(client, "webshop", shop.test_secret, customer_body(last_name="Holt\u202egpj.exe"))
+    assert pointers(assert_problem(response, 422, "validation-failed")) == {"/last_name"}
     assert Customer.objects.count() == 0
+
+
+def test_invisible_characters_a_webshop_sends_are_dropped(client, shop):
+    response = deliver(client, "webshop", shop.test_secret, customer_body(first_name="\ufeffMaren",
+                                                                           last_name="Ho\u200blt\u200f"))
+    assert response.status_code == 201, response.content
+    assert Customer.objects.get().name == "Maren Holt"
 
 
 def test_unknown_fields_and_broken_json_are_refused_for_patron_signed_deliveries(client, shop):

@@ -265,6 +265,18 @@ def test_dry_run_reports_every_problem_by_row_and_column_and_writes_nothing(tmp_
     assert list(Customer.objects.values_list("last_name", flat=True)) == ["Good"]
 
 
+def test_a_row_with_a_bidi_override_is_rejected_on_its_column_and_invisible_characters_are_dropped(tmp_path):
+    path = write(tmp_path, "b.csv", "first_name,last_name,notes\n"
+                                    "Ann,Smith\u202egpj.exe,\n"
+                                    "\ufeffBen,Zero\u200bWidth,first\u2060 line\n")
+    job = import_file(path)
+    assert (job.created_count, job.rejected_count) == (1, 1)
+    [problem] = jobs.job_problems(job)
+    assert (problem["line"], problem["column"]) == (2, "last_name") and "U+202E" in problem["message"]
+    person = customer()
+    assert (person.first_name, person.last_name, person.notes) == ("Ben", "ZeroWidth", "first line")
+
+
 def test_a_cashier_may_not_import(tmp_path):
     cashier = user_actor(user_factory(role=Role.CASHIER))
     with pytest.raises(PermissionDenied):

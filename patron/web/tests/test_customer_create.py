@@ -120,6 +120,8 @@ def test_company_is_not_saved_when_its_representative_is_refused(cashier):
     ("person", {"first_name": "Anna", "mobile_phone": "555-CALL-NOW"}, "id_mobile_phone", "phone"),
     ("person", {"first_name": "A" * 10_000}, "id_first_name", "at most"),
     ("person", {"first_name": "Nul\x00Byte"}, "id_first_name", "Null characters"),
+    ("person", {"last_name": "Smith\u202egpj.exe"}, "id_last_name", "direction of the text"),
+    ("company", {"name": "\u2066Acme\u2069"}, "id_name", "U+2066"),
     ("person", {"last_name": "Lee", "address_line1": "1 Main St", "address_country": "Atlantis"},
      "id_address_country", "Unknown country"),
     ("person", {"last_name": "Lee", "email": "anna@"}, "id_email", ""),
