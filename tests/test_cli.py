@@ -101,6 +101,15 @@ def test_user_create_refusals_say_why_in_one_line_and_create_nobody(cli, args, s
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("username", ["<script>x</script>", "ops/admin", "er\u200bika", "erika\u202e", "erika smith"])
+def test_user_create_refuses_a_username_beyond_letters_digits_and_a_few_marks(cli, username):
+    status, _, err = cli("user", "create", username, "--role", "admin", "--password-stdin", stdin=PASSWORD)
+    assert status == 1 and _is_one_line_error(err)
+    assert "username: Use only letters, digits and . _ - @ +" in err
+    assert not User.objects.exists() and not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
 def test_token_secret_is_printed_once_and_revoking_by_prefix_stops_it(cli):
     # when
     status, out, err = cli("token", "create", "Till 1", "--role", "cashier", "--store", "S01")

@@ -95,6 +95,27 @@ def _without_invisible(value: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))  # a mark freed from a removed character composes
 
 
+# Staff usernames: what Django's own username validator allows (letters, digits and . _ - @ +),
+# read in NFKC as Django's login form reads what is typed, so the stored name is the one that logs in.
+_USERNAME = re.compile(r"[\w.@+-]+\Z")
+USERNAME_MAX = 150
+
+
+def clean_username(value: str | None) -> str:
+    """A staff username, trimmed and NFKC-normalised; anything else than letters, digits and
+    . _ - @ + (markup, slashes, spaces, invisible or bidi characters) is refused, not removed."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidValue("Enter text.")
+    value = unicodedata.normalize("NFKC", value.strip())
+    if len(value) > USERNAME_MAX:
+        raise InvalidValue(f"Use at most {USERNAME_MAX} characters (this has {len(value)}).")
+    if value and not _USERNAME.match(value):
+        raise InvalidValue("Use only letters, digits and . _ - @ + in a username (no spaces).")
+    return value
+
+
 def blank_controls(value: str) -> str:
     """``value`` with its control characters as spaces: for what is searched with, not stored (no
     stored value holds one, and PostgreSQL takes no NUL even as a parameter)."""

@@ -15,7 +15,7 @@ from patron.core.actors import Actor
 from patron.core.audit import record_event
 from patron.core.db import PlainRead, model_columns, model_from_row
 from patron.core.errors import Conflict, RuleViolation, ValidationFailed
-from patron.core.normalize import clean_text, normalize_email
+from patron.core.normalize import clean_text, clean_username, normalize_email
 from patron.core.permissions import Role, require
 from patron.core.validation import FieldErrors
 from patron.locations.models import Location
@@ -30,7 +30,7 @@ def create_user(*, actor: Actor, username: str, password: str, role: str, locati
                 first_name: str = "", last_name: str = "", email: str = "") -> User:
     require(actor, "staff.manage")
     errors = FieldErrors()
-    username = errors.clean("username", clean_text, username, max_length=150)
+    username = errors.clean("username", clean_username, username)
     if username == "":
         errors.add("username", "Enter a username.")
     elif username and User.objects.filter(username__iexact=username).exists():

@@ -10,6 +10,7 @@ from patron.core.normalize import (
     BIDI_CONTROLS,
     InvalidValue,
     clean_text,
+    clean_username,
     fold,
     normalize_country,
     normalize_email,
@@ -127,6 +128,21 @@ def test_cleaned_text_never_holds_a_bidi_control_or_an_invisible_format_characte
         return
     assert _invisible_left(cleaned, multiline) == []
     assert clean_text(cleaned, max_length=200, multiline=multiline) == cleaned  # cleaning twice changes nothing
+
+
+# --- usernames ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [("erika", "erika"), (" jo.smith@shop+1 ", "jo.smith@shop+1"),
+                                           ("Jürgen_2", "Jürgen_2"), ("ｅｒｉｋａ", "erika"), ("", "")])
+def test_usernames_are_letters_digits_and_a_few_marks(raw, expected):
+    assert clean_username(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["<b>boss</b>", "a/b", "an\u200bna", "an\u200dna", "ann\u202e", "two words", "x\x00",
+                                 "quote\"", "semi;colon", "x" * 151])
+def test_usernames_refuse_markup_slashes_spaces_and_invisible_characters(raw):
+    with pytest.raises(InvalidValue):
+        clean_username(raw)
 
 
 def test_too_long_text_says_how_long():

@@ -149,10 +149,25 @@ def test_you_cannot_deactivate_yourself(client, admin):
     assert (_users(), audit_actions()) == before
 
 
-def test_usernames_with_odd_characters_still_route(client, admin, system):
-    from patron.staff import actions
+@pytest.mark.parametrize("username", ["<b>dora</b>", "dora/admin", "do\u200bra", "dora\u202e", "dora smith"])
+def test_a_username_with_markup_slashes_spaces_or_invisible_characters_is_refused(client, admin, username):
+    before = (_users(), audit_actions())
+    response = client.post(reverse("web:settings_user_add"), _new_user(username=username))
+    assert_form_rejected(response, "username", "Use only letters, digits and . _ - @ +", kept={"username": username})
+    assert (_users(), audit_actions()) == before
 
-    actions.create_user(actor=system, username="ann/b 50%?", password=NEW_PASSWORD, role=Role.CASHIER)
+
+def test_a_username_typed_in_full_width_letters_is_stored_as_the_login_form_reads_it(client, admin):
+    client.post(reverse("web:settings_user_add"), _new_user(username="ｄｏｒａ"))
+    assert User.objects.filter(username="dora").exists()
+    client.logout()
+    response = client.post(reverse("web:login"), {"username": "ｄｏｒａ", "password": NEW_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("web:customer_list")
+
+
+def test_usernames_with_odd_characters_still_route(client, admin):
+    # usernames made before they were restricted to letters, digits and . _ - @ +
+    User.objects.create_user(username="ann/b 50%?", password=NEW_PASSWORD, role=Role.CASHIER)
     response = client.get(reverse("web:settings_staff"))
     url = reverse("web:settings_user", args=["ann/b 50%?"])
     assert url.encode() in response.content
