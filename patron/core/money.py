@@ -66,7 +66,3 @@ def check_currency(code: str | None) -> None:
         raise ValidationFailed(f"This shop keeps amounts in {settings.PATRON_CURRENCY}, not {code}.",
                                field="currency", code="mismatching-currency")
 
-
-def format_money(amount: Decimal, currency_code: str | None = None) -> str:
-    """For display: "1,234.50 USD"."""
-    return f"{quantize(amount):,.2f} {currency_code or currency()}"

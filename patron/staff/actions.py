@@ -6,10 +6,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -27,7 +29,7 @@ _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 @transaction.atomic
 def create_user(*, actor: Actor, username: str, password: str, role: str, location: Location | None = None,
-                first_name: str = "", last_name: str = "", email: str = "") -> User:
+                first_name: str = "", last_name: str = "", email: str = "", language: str = "") -> User:
     require(actor, "staff.manage")
     errors = FieldErrors()
     username = errors.clean("username", clean_text, username, max_length=150)
@@ -40,8 +42,10 @@ def create_user(*, actor: Actor, username: str, password: str, role: str, locati
     first_name = errors.clean("first_name", clean_text, first_name, max_length=150)
     last_name = errors.clean("last_name", clean_text, last_name, max_length=150)
     email = errors.clean("email", normalize_email, email) if email and email.strip() else ""
+    if not _is_language(language):
+        errors.add("language", _language_refused())
     user = User(username=username or "", role=role, location=location, first_name=first_name or "",
-                last_name=last_name or "", email=email or "")
+                last_name=last_name or "", email=email or "", language=language)
     _check_password(errors, password, user)
     errors.raise_if_any()
     user.set_password(password)
@@ -78,6 +82,30 @@ def set_user_role(*, actor: Actor, user: User, role: str, location: Location | N
     user.role, user.location = role, location
     user.save(update_fields=["role", "location"])
     record_event(actor=actor, action="staff.user_role_changed", subject=user, changes=changes)
+    return user
+
+
+def _is_language(language: str) -> bool:
+    """Blank (follow the browser) or one of the back office's languages."""
+    return language == "" or language in dict(settings.LANGUAGES)
+
+
+def _language_refused() -> str:
+    return _("Choose one of the languages offered, or none to follow the browser.")
+
+
+@transaction.atomic
+def set_user_language(*, actor: Actor, user: User, language: str) -> User:
+    """The language the back office speaks to ``user``: everyone picks their own, an admin anyone's."""
+    if actor.user_id != user.pk:
+        require(actor, "staff.manage")
+    if not _is_language(language):
+        raise ValidationFailed(_language_refused(), field="language")
+    if user.language != language:
+        changes = {"language": [user.language, language]}
+        user.language = language
+        user.save(update_fields=["language"])
+        record_event(actor=actor, action="staff.user_language_changed", subject=user, changes=changes)
     return user
 
 

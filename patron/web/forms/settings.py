@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.permissions import Role
 from patron.customers.models import CustomerStatus, CustomFieldType
@@ -133,6 +135,16 @@ class _PasswordPairForm(_SettingsForm):
         return data
 
 
+def language_field() -> forms.ChoiceField:
+    """The back office's language for a user; blank follows the browser."""
+    return forms.ChoiceField(label=_("Language"), required=False,
+                             choices=lambda: [("", _("As the browser asks")), *settings.LANGUAGES])
+
+
+class LanguageForm(_SettingsForm):
+    language = language_field()
+
+
 class UserCreateForm(_PasswordPairForm):
     username = forms.CharField(max_length=150)
     first_name = forms.CharField(max_length=150, required=False)
@@ -140,8 +152,9 @@ class UserCreateForm(_PasswordPairForm):
     email = forms.EmailField(required=False, label="E-mail")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.CASHIER)
     location = _store_field()
+    language = language_field()
 
-    field_order = ["username", "first_name", "last_name", "email", "role", "location", "password",
+    field_order = ["username", "first_name", "last_name", "email", "role", "location", "language", "password",
                    "password_again"]
 
 

@@ -8,6 +8,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from patron.core import errors
 from patron.core.actors import Actor, user_actor
@@ -20,7 +21,7 @@ def requires(permission: str):
         @wraps(view)
         def checked(request, *args, **kwargs):
             if not allows(request.user.role, permission):
-                raise PermissionDenied(f"Your role may not do this ({permission}).")
+                raise PermissionDenied(_("Your role may not do this (%(permission)s).") % {"permission": permission})
             return view(request, *args, **kwargs)
         return login_required(checked)
     return decorator
