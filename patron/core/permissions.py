@@ -8,6 +8,7 @@ comes through; interfaces call ``allows`` to hide what the user may not use.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from patron.core.errors import PermissionDenied
 
@@ -68,4 +69,5 @@ def allows(role: str | None, permission: str) -> bool:
 def require(actor, permission: str) -> None:
     """Raise ``PermissionDenied`` unless the actor's role has the permission."""
     if not allows(getattr(actor, "role", None), permission):
-        raise PermissionDenied(f"Your role may not do this ({permission}).", code="permission-denied")
+        raise PermissionDenied(_("Your role may not do this (%(permission)s).") % {
+            "permission": permission}, code="permission-denied")

@@ -10,6 +10,8 @@ till lookup) ask before they act.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from patron.core.errors import RuleViolation
 from patron.customers.models import Customer, CustomerStatus
 
@@ -31,7 +33,8 @@ def is_visible_at_till(customer: Customer) -> bool:
 
 def _refuse(customer: Customer, what: str, code: str) -> None:
     reason = _REASONS.get(CustomerStatus(customer.status), f"has status {customer.status}")
-    raise RuleViolation(f"{customer.name} {reason}: {what} is not allowed.", code=code)
+    raise RuleViolation(_("%(name)s %(reason)s: %(what)s is not allowed.") % {
+        "name": customer.name, "reason": reason, "what": what}, code=code)
 
 
 def check_may_buy(customer: Customer) -> None:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -23,7 +24,7 @@ def _recipient(sale: Sale, to: str | None) -> str:
             raise ValidationFailed(str(error), field="to") from None
     email = sale.customer.emails.first() if sale.customer else None
     if email is None:
-        raise RuleViolation("The customer has no e-mail address; give one to send the receipt to.",
+        raise RuleViolation(_("The customer has no e-mail address; give one to send the receipt to."),
                             code="no-email-address")
     return email.address
 

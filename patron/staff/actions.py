@@ -34,11 +34,11 @@ def create_user(*, actor: Actor, username: str, password: str, role: str, locati
     errors = FieldErrors()
     username = errors.clean("username", clean_text, username, max_length=150)
     if username == "":
-        errors.add("username", "Enter a username.")
+        errors.add("username", _("Enter a username."))
     elif username and User.objects.filter(username__iexact=username).exists():
-        errors.add("username", "This username is taken.")
+        errors.add("username", _("This username is taken."))
     if role not in Role.values:
-        errors.add("role", "Choose admin, manager or cashier.")
+        errors.add("role", _("Choose admin, manager or cashier."))
     first_name = errors.clean("first_name", clean_text, first_name, max_length=150)
     last_name = errors.clean("last_name", clean_text, last_name, max_length=150)
     email = errors.clean("email", normalize_email, email) if email and email.strip() else ""
@@ -75,9 +75,9 @@ def _is_last_active_admin(user: User) -> bool:
 def set_user_role(*, actor: Actor, user: User, role: str, location: Location | None) -> User:
     require(actor, "staff.manage")
     if role not in Role.values:
-        raise ValidationFailed("Choose admin, manager or cashier.", field="role")
+        raise ValidationFailed(_("Choose admin, manager or cashier."), field="role")
     if role != Role.ADMIN and _is_last_active_admin(user):
-        raise Conflict("Patron needs at least one admin; make someone else admin first.", field="role")
+        raise Conflict(_("Patron needs at least one admin; make someone else admin first."), field="role")
     changes = {"role": [user.role, role], "location": [str(user.location or ""), str(location or "")]}
     user.role, user.location = role, location
     user.save(update_fields=["role", "location"])
@@ -114,9 +114,9 @@ def deactivate_user(*, actor: Actor, user: User) -> User:
     """Stop a user from logging in; their open sessions end at their next request."""
     require(actor, "staff.manage")
     if actor.user_id == user.pk:
-        raise RuleViolation("You cannot deactivate yourself.", code="deactivate-self")
+        raise RuleViolation(_("You cannot deactivate yourself."), code="deactivate-self")
     if _is_last_active_admin(user):
-        raise RuleViolation("Patron needs at least one active admin; make someone else admin first.",
+        raise RuleViolation(_("Patron needs at least one active admin; make someone else admin first."),
                             code="last-admin")
     if user.is_active:
         user.is_active = False
@@ -168,9 +168,9 @@ def create_api_token(*, actor: Actor, name: str, role: str, location: Location |
     errors = FieldErrors()
     name = errors.clean("name", clean_text, name, max_length=100)
     if name == "":
-        errors.add("name", "Name the token after the terminal or shop that uses it.")
+        errors.add("name", _("Name the token after the terminal or shop that uses it."))
     if role not in Role.values:
-        errors.add("role", "Choose admin, manager or cashier.")
+        errors.add("role", _("Choose admin, manager or cashier."))
     errors.raise_if_any()
     secret = _new_secret()
     token = ApiToken.objects.create(name=name, prefix=secret[:12], secret_hash=_hash(secret), role=role,

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from django.db.models import Max, Min, QuerySet
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.errors import ValidationFailed
@@ -384,8 +385,9 @@ def export_customers(*, actor: Actor, customers: QuerySet[Customer], format_key:
         raise ValueError(f"Unknown export format {format_key!r}")
     customers = customers.order_by()
     if format_key == "xlsx" and (count := customers.count()) > XLSX_MAX_CUSTOMERS:
-        raise ValidationFailed(f"An XLSX sheet holds at most {XLSX_MAX_CUSTOMERS:,} customers and these are "
-                               f"{count:,}: export them as CSV, or narrow the filters.", field="format")
+        raise ValidationFailed(_("An XLSX sheet holds at most %(xlsx_max_customers)s customers and these are "
+                                 "%(count)s: export them as CSV, or narrow the filters.") % {
+            "xlsx_max_customers": format(XLSX_MAX_CUSTOMERS, ","), "count": format(count, ",")}, field="format")
     log.info("%s exports customers as %s", actor.label, format_key)
     return _encoded(format_key, customers, jobs)
 
