@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_python
+from babel.messages.extract import extract as extract_messages
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from django.conf import settings
@@ -44,7 +43,7 @@ _TAG = re.compile(r"<[^>]*>", re.S)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _ATTRIBUTE = re.compile(r"""\b(""" + "|".join(READ_ATTRIBUTES) + r""")\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _LETTER = re.compile(r"[^\W\d_]")
-_UNMARKED_ARGUMENT = re.compile(r"\|(?:" + "|".join(SHOWN_ARGUMENTS) + r""")):(["'])(.*?)\1""")
+_UNMARKED_ARGUMENT = re.compile(r"\|(?:" + "|".join(SHOWN_ARGUMENTS) + r"""):(["'])(.*?)\1""")
 _MARK = "\x00"  # stands in for a template tag or variable while the text around it is read
 
 
@@ -102,28 +101,16 @@ def _bare(text: str) -> str:
     return re.sub(r"^[\W_]+|[\W_]+$", "", text.replace(_MARK, " "))
 
 
-def _template_messages(path: Path) -> Iterator[tuple[int, str | tuple, list[str], str | None]]:
-    code = templatize(path.read_text(), origin=str(path))
-    for lineno, funcname, message, comments in extract_python(io.BytesIO(code.encode()), KEYWORDS, [], {}):
-        yield lineno, _message(funcname, message), comments, _context(funcname, message)
+def _template_messages(path: Path):
+    # Its Python keeps the template's line numbers but not Python's indentation, which Babel's tokenizer
+    # would refuse; the calls are what counts.
+    code = "\n".join(line.lstrip() for line in templatize(path.read_text(), origin=str(path)).split("\n"))
+    return extract_messages("python", io.BytesIO(code.encode()), keywords=KEYWORDS)
 
 
 def _python_messages(path: Path):
     with path.open("rb") as handle:
-        for lineno, funcname, message, comments in extract_python(handle, KEYWORDS, [], {}):
-            if funcname in KEYWORDS and message:
-                yield lineno, _message(funcname, message), comments, _context(funcname, message)
-
-
-def _message(funcname: str, message):
-    """The msgid (a pair for plurals), without a pgettext context."""
-    if funcname.startswith("pgettext"):
-        return message[1]
-    return message
-
-
-def _context(funcname: str, message) -> str | None:
-    return message[0] if funcname.startswith("pgettext") else None
+        return list(extract_messages("python", handle, keywords=KEYWORDS))
 
 
 def extract() -> Catalog:
@@ -133,8 +120,6 @@ def extract() -> Catalog:
     sources += [(path, _template_messages) for path in template_files()]
     for path, reader in sources:
         for lineno, message, _comments, context in reader(path):
-            if not message or (isinstance(message, tuple) and not message[0]):
-                continue
             flags = ("python-format",) if "%" in (message[0] if isinstance(message, tuple) else message) else ()
             catalog.add(message, None, [(str(path.relative_to(PACKAGE.parent)), lineno)], flags=flags,
                         context=context)

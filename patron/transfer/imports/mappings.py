@@ -13,8 +13,13 @@ import csv
 import datetime
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import translation
 
 from patron.customers.models import AddressKind, CustomerKind, CustomerStatus, CustomFieldDefinition
+from patron.transfer.exports import HEADINGS
 
 ADDRESS_PARTS = {"line1": "street", "line2": "street, 2nd line", "line3": "street, 3rd line", "city": "city",
                  "region": "state or region", "postal_code": "postal code", "country": "country"}
@@ -168,7 +173,19 @@ ALIASES = {
 
 
 def fold(header: str) -> str:
-    return " ".join(header.strip().lstrip("\ufeff").casefold().split())
+    """A header as the mappings know it: trimmed, lower case, and a heading of Patron's export in
+    any language as its field name."""
+    folded = " ".join(header.strip().lstrip("\ufeff").casefold().split())
+    return _export_headings().get(folded, folded)
+
+
+@lru_cache(maxsize=1)
+def _export_headings() -> dict[str, str]:
+    headings = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            headings |= {" ".join(str(text).casefold().split()): name for name, text in HEADINGS.items()}
+    return headings
 
 
 def detect_profile(headers: list[str]) -> Profile | None:
