@@ -123,7 +123,7 @@ def post_charge(*, actor: Actor, customer: Customer, amount, reference: str = ""
         raise Refused(
             _("Charging %(amount)s would take %(name)s to %(balance)s, over the credit limit of %(credit_limit)s "
               "(available: %(available)s).") % {
-                "amount": amount, "name": customer.name, "value": account.balance + amount,
+                "amount": amount, "name": customer.name, "balance": account.balance + amount,
                 "credit_limit": account.credit_limit, "available": max(account.credit_limit - account.balance, 0)},
             code="credit-limit-exceeded",
         )
