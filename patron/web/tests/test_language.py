@@ -18,8 +18,8 @@ from patron.customers.tests.factories import customer_factory
 from patron.staff import actions as staff
 from patron.staff.tests.factories import token_factory, user_factory
 from patron.web.tests.customer_support import field_error
-from patron.web.tests.test_customer_create import form_data
 from patron.web.tests.money_support import switch_credit_on, url
+from patron.web.tests.test_customer_create import form_data
 
 pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
