@@ -153,7 +153,9 @@ def update_catalogues() -> None:
             catalog = read_catalogue(language)
         else:
             catalog = Catalog(locale=language, domain=DOMAIN, project="Patron")
+        created = catalog.creation_date
         catalog.update(template, no_fuzzy_matching=True)
+        catalog.creation_date = created  # an unchanged catalogue stays byte for byte the same
         catalog.obsolete.clear()
         with path.open("wb") as handle:
             write_po(handle, catalog, width=100, sort_output=False, omit_header=False, ignore_obsolete=True)
