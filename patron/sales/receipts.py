@@ -37,7 +37,7 @@ def send_receipt(*, actor: Actor, sale: Sale, to: str | None = None) -> str:
     formal = bool(sale.customer and sale.customer.always_formal_invoice)
     context = {"sale": sale, "formal": formal, "lines": sale.lines.all(), "payments": sale.payments.all(),
                "currency": sale.currency}
-    subject = f"{'Invoice' if formal else 'Receipt'} {sale.number}"
+    subject = (_("Invoice %(number)s") if formal else _("Receipt %(number)s")) % {"number": sale.number}
     body = render_to_string("sales/receipt.txt", context)
     message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient])
     message.send(fail_silently=False)
