@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from patron.api.tests.conftest import ApiClient
 from patron.core.actors import system_actor, user_actor
@@ -42,6 +43,7 @@ def test_a_german_user_gets_the_back_office_in_german_whatever_the_browser_asks(
     html = client.get(reverse("web:customer_list")).content.decode()
     assert '<html lang="de">' in html and "<h1>Kunden</h1>" in html and "+ Neuer Kunde" in html
     assert ">Abmelden</button>" in html and "Customers" not in html
+    assert translation.get_language() == "en"  # put back after the request: nothing else inherits it
 
 
 def test_without_a_choice_the_browsers_language_is_used():
