@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgresql venv demo clean
+.PHONY: run test test-sqlite test-postgresql venv demo clean messages
 .PHONY: bench-ledger bench-lookup bench-export bench-import
 
 $(STAMP): pyproject.toml
@@ -48,6 +48,12 @@ test-postgresql: $(STAMP)
 	else \
 		echo "PostgreSQL not reachable at $(PG_URL): skipped (set PG_URL, or see README)"; \
 	fi
+
+## Translations: extract every marked string (Python and templates), merge it into
+## patron/locale/<language>/LC_MESSAGES/django.po (new ones empty) and compile the .mo files.
+## Babel only, no GNU gettext needed; translate the empty entries, then run it again.
+messages: $(STAMP)
+	$(BIN)/python -m patron.core.translation
 
 ## Load test of the credit ledger: test L1's harness at a larger scale against the real server on
 ## SQLite and PostgreSQL; prints charges/s, latencies and the invariant checks (see bench/README.md).

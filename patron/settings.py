@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "patron.web.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -187,7 +188,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Localisation ---------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# The back office speaks these languages (English is the source); a staff user picks one, or
+# follows the browser's Accept-Language. Each is named in its own language, as pickers do.
+LANGUAGE_CODE = os.environ.get("PATRON_LANGUAGE", "en")
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("nl", "Nederlands"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "patron" / "locale"]
 TIME_ZONE = os.environ.get("PATRON_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patron.channels.deliveries import ADDRESS_FIELD_NAMES, CustomerDelivery, DeliveredAddress
 from patron.channels.models import Channel, Delivery, DeliveryOutcome, ExternalReference
@@ -55,7 +56,8 @@ def _new_secret() -> str:
 def _clean_given_secret(secret: str) -> str:
     secret = (secret or "").strip()
     if len(secret) < MIN_SECRET_LENGTH or len(secret) > 100 or not secret.isprintable():
-        raise ValidationFailed(f"A signing secret has {MIN_SECRET_LENGTH} to 100 printable characters.",
+        raise ValidationFailed(_("A signing secret has %(min_secret_length)s to 100 printable characters.") % {
+            "min_secret_length": MIN_SECRET_LENGTH},
                                field="secret")
     return secret
 
@@ -69,19 +71,20 @@ def create_channel(*, actor: Actor, code: str, name: str, location: Location | N
     errors = FieldErrors()
     code = (code or "").strip().lower()
     if not _CODE.fullmatch(code):
-        errors.add("code", "Use 1 to 40 lower-case letters, digits and dashes, starting with a letter or digit.")
+        errors.add("code", _("Use 1 to 40 lower-case letters, digits and dashes, starting with a letter or digit."))
     name = errors.clean("name", clean_text, name, max_length=100)
     if errors.errors.get("name") is None and not name:
-        errors.add("name", "Enter the name of the webshop.")
+        errors.add("name", _("Enter the name of the webshop."))
     errors.raise_if_any()
     secret = _clean_given_secret(secret) if secret else _new_secret()
     if Channel.objects.filter(code=code).exists():
-        raise Conflict(f"A channel with the code {code} exists already.", field="code", code="channel-code-taken")
+        raise Conflict(_("A channel with the code %(code)s exists already.") % {
+            "code": code}, field="code", code="channel-code-taken")
     try:
         with transaction.atomic():
             channel = Channel.objects.create(code=code, name=name, secret=secret, location=location)
     except IntegrityError:
-        raise Conflict(f"A channel with the code {code} exists already.", field="code",
+        raise Conflict(_("A channel with the code %(code)s exists already.") % {"code": code}, field="code",
                        code="channel-code-taken") from None
     record_event(actor=actor, action="channel.created", subject=channel,
                  data={"code": code, "name": name, "location": location.code if location else None})
@@ -141,19 +144,22 @@ def link_references(*, actor: Actor, channel: Channel, pairs: list[tuple[int, st
     for customer_id, external_id in pairs:
         external_id = str(external_id).strip()
         if not external_id or len(external_id) > 100:
-            raise ValidationFailed("An external id has 1 to 100 characters.", field="external_id")
+            raise ValidationFailed(_("An external id has 1 to 100 characters."), field="external_id")
         if wanted.setdefault(external_id, customer_id) != customer_id:
-            raise Conflict(f"The external id {external_id} is given for two customers.", code="reference-taken")
+            raise Conflict(_("The external id %(external_id)s is given for two customers.") % {
+                "external_id": external_id}, code="reference-taken")
     existing = customer_ids_for_references(channel, list(wanted))
     clashes = sorted(external_id for external_id, customer_id in existing.items() if wanted[external_id] != customer_id)
     if clashes:
-        raise Conflict(f"{channel.code} ids already linked to other customers: {', '.join(clashes[:10])}.",
+        raise Conflict(_("%(code)s ids already linked to other customers: %(ids)s.") % {
+            "code": channel.code, "ids": ', '.join(clashes[:10])},
                        code="reference-taken")
     new = {external_id: customer_id for external_id, customer_id in wanted.items() if external_id not in existing}
     customers = Customer.objects.in_bulk(set(new.values()))
     missing = sorted(external_id for external_id, customer_id in new.items() if customer_id not in customers)
     if missing:
-        raise ValidationFailed(f"No customer for the external ids {', '.join(missing[:10])}.", field="customer_id")
+        raise ValidationFailed(_("No customer for the external ids %(ids)s.") % {
+            "ids": ', '.join(missing[:10])}, field="customer_id")
     references = ExternalReference.objects.bulk_create(
         [ExternalReference(channel=channel, external_id=external_id, customer_id=customer_id)
          for external_id, customer_id in new.items()], batch_size=2000)
@@ -207,7 +213,7 @@ def receive_customer(*, channel: Channel, delivery: CustomerDelivery, key: str, 
     earlier = Delivery.objects.filter(channel=channel, key=key).select_related("customer").first()
     if earlier is not None:
         if earlier.body_sha256 != body_sha256:
-            raise Conflict("This delivery id was already used for another body; send a new one.",
+            raise Conflict(_("This delivery id was already used for another body; send a new one."),
                            code="delivery-id-reused")
         return DeliveryResult(earlier.outcome, earlier.customer, earlier.external_id, replayed=True)
     _check(delivery)
@@ -226,7 +232,7 @@ def receive_customer(*, channel: Channel, delivery: CustomerDelivery, key: str, 
             Delivery.objects.create(channel=channel, key=key, body_sha256=body_sha256,
                                     external_id=delivery.external_id, customer=reference.customer, outcome=outcome)
     except IntegrityError:  # the same key for another customer, at this very moment
-        raise Conflict("A delivery with this id is being processed; retry in a moment.",
+        raise Conflict(_("A delivery with this id is being processed; retry in a moment."),
                        code="delivery-in-flight") from None
     return DeliveryResult(outcome, reference.customer, delivery.external_id)
 

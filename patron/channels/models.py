@@ -3,6 +3,7 @@ and which deliveries arrived (so a repeated delivery is answered, not applied ag
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.Model):
@@ -63,10 +64,10 @@ class ExternalReference(models.Model):
 
 
 class DeliveryOutcome(models.TextChoices):
-    CREATED = "created", "Created a customer"
-    UPDATED = "updated", "Updated the customer"
-    UNCHANGED = "unchanged", "Nothing new"
-    STALE = "stale", "Older than what was applied; ignored"
+    CREATED = "created", _("Created a customer")
+    UPDATED = "updated", _("Updated the customer")
+    UNCHANGED = "unchanged", _("Nothing new")
+    STALE = "stale", _("Older than what was applied; ignored")
 
 
 class Delivery(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from patron.channels.models import Channel, ExternalReference
 from patron.core.errors import NotFound
@@ -12,7 +13,7 @@ def channel_by_code(code: str) -> Channel:
     """The channel with this code (active or not), ignoring case and surrounding space."""
     channel = Channel.objects.filter(code=(code or "").strip().lower()).first()
     if channel is None:
-        raise NotFound(f"No webshop channel has the code “{code}”.", code="channel-not-found")
+        raise NotFound(_("No webshop channel has the code “%(code)s”.") % {"code": code}, code="channel-not-found")
     return channel
 
 

@@ -10,10 +10,12 @@ import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from patron.core.errors import ValidationFailed
 
 CENT = Decimal("0.01")
+DECIMALS = -CENT.as_tuple().exponent  # places an amount may have
 MAX_AMOUNT = Decimal("99999999.99")
 _AMOUNT = re.compile(r"^-?\d{1,8}(\.\d{1,2})?$")
 
@@ -34,7 +36,7 @@ def parse_amount(value, *, allow_negative: bool = False, allow_zero: bool = Fals
     carrying a message for the user.
     """
     if isinstance(value, (float, bool)):
-        raise ValueError("Give amounts as decimal strings such as \"12.50\", never as floating-point numbers.")
+        raise ValueError(_("Give amounts as decimal strings such as \"12.50\", never as floating-point numbers."))
     if isinstance(value, Decimal):
         text = format(value, "f") if value.is_finite() else "nan"
     elif isinstance(value, int):
@@ -42,17 +44,17 @@ def parse_amount(value, *, allow_negative: bool = False, allow_zero: bool = Fals
     elif isinstance(value, str):
         text = value.strip()
     else:
-        raise ValueError("Enter an amount.")
+        raise ValueError(_("Enter an amount."))
     if not _AMOUNT.match(text):
-        raise ValueError("Enter an amount with at most two decimals, e.g. 12.50 (at most 99,999,999.99).")
+        raise ValueError(_("Enter an amount with at most two decimals, e.g. 12.50 (at most 99,999,999.99)."))
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ValueError("Enter an amount.") from None
+        raise ValueError(_("Enter an amount.")) from None
     if amount < 0 and not allow_negative:
-        raise ValueError("The amount must be positive.")
+        raise ValueError(_("The amount must be positive."))
     if amount == 0 and not allow_zero:
-        raise ValueError("The amount must not be zero.")
+        raise ValueError(_("The amount must not be zero."))
     return quantize(amount)
 
 
@@ -63,10 +65,7 @@ def currency() -> str:
 def check_currency(code: str | None) -> None:
     """Refuse an amount said to be in another currency than the shop's (no code: the shop's)."""
     if code and code.upper() != settings.PATRON_CURRENCY:
-        raise ValidationFailed(f"This shop keeps amounts in {settings.PATRON_CURRENCY}, not {code}.",
+        raise ValidationFailed(_("This shop keeps amounts in %(patron_currency)s, not %(code)s.") % {
+            "patron_currency": settings.PATRON_CURRENCY, "code": code},
                                field="currency", code="mismatching-currency")
 
-
-def format_money(amount: Decimal, currency_code: str | None = None) -> str:
-    """For display: "1,234.50 USD"."""
-    return f"{quantize(amount):,.2f} {currency_code or currency()}"

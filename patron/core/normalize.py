@@ -14,6 +14,7 @@ import email_validator
 import phonenumbers
 import pycountry
 from django.conf import settings
+from django.utils.translation import gettext as _
 from stdnum.eu import vat as eu_vat
 from stdnum.util import get_cc_module
 
@@ -50,7 +51,7 @@ def clean_text(value: str | None, *, max_length: int, multiline: bool = False) -
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidValue("Enter text.")
+        raise InvalidValue(_("Enter text."))
     if refused := _REFUSED.search(value):
         raise InvalidValue(_refusal(refused.group()))
     if not value.isascii():  # ASCII holds no format characters, and is its own NFC
@@ -62,7 +63,8 @@ def clean_text(value: str | None, *, max_length: int, multiline: bool = False) -
     else:
         value = _SPACES.sub(" ", value).strip()
     if len(value) > max_length:
-        raise InvalidValue(f"Use at most {max_length} characters (this has {len(value)}).")
+        raise InvalidValue(_("Use at most %(max_length)s characters (this has %(length)s).") % {
+            "max_length": max_length, "length": len(value)})
     return value
 
 
@@ -135,15 +137,15 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     """Return the E.164 form of a phone typed in any common format, or raise ``InvalidValue``."""
     raw = clean_text(raw, max_length=40)
     if not raw:
-        raise InvalidValue("Enter a phone number.")
+        raise InvalidValue(_("Enter a phone number."))
     if not re.search(r"\d", raw):
-        raise InvalidValue("A phone number needs digits.")
+        raise InvalidValue(_("A phone number needs digits."))
     try:
         parsed = phonenumbers.parse(raw, (region or settings.PATRON_PHONE_REGION).upper())
     except phonenumbers.NumberParseException:
-        raise InvalidValue("This is not a phone number.") from None
+        raise InvalidValue(_("This is not a phone number.")) from None
     if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
-        raise InvalidValue("This phone number is not valid for its country.")
+        raise InvalidValue(_("This phone number is not valid for its country."))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -158,7 +160,7 @@ def normalize_email(raw: str) -> str:
     """Validate an e-mail address (syntax only, no DNS) and return its normalised form."""
     raw = clean_text(raw, max_length=254)
     if not raw:
-        raise InvalidValue("Enter an e-mail address.")
+        raise InvalidValue(_("Enter an e-mail address."))
     try:
         result = email_validator.validate_email(raw, check_deliverability=False)
     except email_validator.EmailNotValidError as error:
@@ -196,7 +198,7 @@ def normalize_country(raw: str) -> str:
     try:
         return pycountry.countries.lookup(raw).alpha_2
     except LookupError:
-        raise InvalidValue(f"Unknown country “{raw}”; use an ISO code such as DE or GB.") from None
+        raise InvalidValue(_("Unknown country “%(raw)s”; use an ISO code such as DE or GB.") % {"raw": raw}) from None
 
 
 def country_name(code: str) -> str:
@@ -241,4 +243,4 @@ def normalize_tax_id(raw: str, country: str) -> tuple[str, str]:
         return module.validate(raw), country
     except Exception:  # stdnum raises several ValidationError subclasses
         name = country_name(country) if country else "its country"
-        raise InvalidValue(f"This is not a valid tax ID for {name}.") from None
+        raise InvalidValue(_("This is not a valid tax ID for %(name)s.") % {"name": name}) from None

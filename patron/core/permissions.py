@@ -8,14 +8,16 @@ comes through; interfaces call ``allows`` to hide what the user may not use.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.errors import PermissionDenied
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MANAGER = "manager", "Manager"
-    CASHIER = "cashier", "Cashier"
+    ADMIN = "admin", _("Admin")
+    MANAGER = "manager", _("Manager")
+    CASHIER = "cashier", _("Cashier")
 
 
 _ALL = frozenset(Role)
@@ -68,4 +70,5 @@ def allows(role: str | None, permission: str) -> bool:
 def require(actor, permission: str) -> None:
     """Raise ``PermissionDenied`` unless the actor's role has the permission."""
     if not allows(getattr(actor, "role", None), permission):
-        raise PermissionDenied(f"Your role may not do this ({permission}).", code="permission-denied")
+        raise PermissionDenied(gettext("Your role may not do this (%(permission)s).") % {
+            "permission": permission}, code="permission-denied")

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -33,7 +34,7 @@ def _check_enabled() -> None:
 
 
 def _refuse_credit_disabled():
-    raise RuleViolation("Customer credit is switched off in the settings.", code="credit-disabled")
+    raise RuleViolation(_("Customer credit is switched off in the settings."), code="credit-disabled")
 
 
 def _amount(value, field: str = "amount", *, allow_negative: bool = False) -> Decimal:
@@ -57,7 +58,7 @@ def locked_account(customer: Customer) -> CreditAccount:
                .annotate(credit_on=Subquery(CreditSettings.objects.filter(pk=1).values("is_enabled")))
                .filter(customer=customer).first())
     if account is None:
-        raise NotFound(f"{customer.name} has no credit account: set a credit limit first.",
+        raise NotFound(_("%(name)s has no credit account: set a credit limit first.") % {"name": customer.name},
                        code="no-credit-account")
     return account
 
@@ -120,8 +121,10 @@ def post_charge(*, actor: Actor, customer: Customer, amount, reference: str = ""
     rules.check_may_buy_on_account(account.customer)
     if account.balance + amount > account.credit_limit:
         raise Refused(
-            f"Charging {amount} would take {customer.name} to {account.balance + amount}, over the credit limit "
-            f"of {account.credit_limit} (available: {max(account.credit_limit - account.balance, 0)}).",
+            _("Charging %(amount)s would take %(name)s to %(balance)s, over the credit limit of %(credit_limit)s "
+              "(available: %(available)s).") % {
+                "amount": amount, "name": customer.name, "balance": account.balance + amount,
+                "credit_limit": account.credit_limit, "available": max(account.credit_limit - account.balance, 0)},
             code="credit-limit-exceeded",
         )
     return _post(account, actor=actor, kind=EntryKind.CHARGE, amount=amount, reference=reference, note=note,
@@ -136,7 +139,7 @@ def post_payment(*, actor: Actor, customer: Customer, amount, method: str, refer
     amount = _amount(amount)
     check_currency(currency)
     if method not in PaymentMethod.values:
-        raise ValidationFailed("Choose cash, card, cheque, bank transfer or other.", field="method")
+        raise ValidationFailed(_("Choose cash, card, cheque, bank transfer or other."), field="method")
     reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
     account = locked_account(customer)
     return _post(account, actor=actor, kind=EntryKind.PAYMENT, amount=-amount, method=method, reference=reference,
@@ -162,7 +165,7 @@ def post_adjustment(*, actor: Actor, customer: Customer, amount, note: str) -> L
     amount = _amount(amount, allow_negative=True)
     note = _text(note, "note", 500)
     if not note:
-        raise ValidationFailed("Say why the balance is adjusted.", field="note")
+        raise ValidationFailed(_("Say why the balance is adjusted."), field="note")
     account = locked_account(customer)
     return _post(account, actor=actor, kind=EntryKind.ADJUSTMENT, amount=amount, note=note)
 
@@ -177,9 +180,9 @@ def reverse_entry(*, actor: Actor, entry: LedgerEntry, note: str = "") -> Ledger
     account = locked_account(entry.account.customer)
     entry = LedgerEntry.objects.get(pk=entry.pk)
     if entry.kind == EntryKind.REVERSAL:
-        raise Conflict("A reversal cannot be reversed; post a new entry instead.", code="reversal-of-reversal")
+        raise Conflict(_("A reversal cannot be reversed; post a new entry instead."), code="reversal-of-reversal")
     if LedgerEntry.objects.filter(reverses=entry).exists():
-        raise Conflict("This entry has already been reversed.", code="already-reversed")
+        raise Conflict(_("This entry has already been reversed."), code="already-reversed")
     return _post(account, actor=actor, kind=EntryKind.REVERSAL, amount=-entry.amount, reverses=entry,
                  reference=entry.reference, note=note or f"Reverses entry {entry.sequence}")
 
@@ -192,7 +195,7 @@ def set_credit_enabled(*, actor: Actor, is_enabled: bool, payment_terms_days: in
     shop.is_enabled = is_enabled
     if payment_terms_days is not None:
         if not 0 <= payment_terms_days <= 365:
-            raise ValidationFailed("Use 0 to 365 days.", field="payment_terms_days")
+            raise ValidationFailed(_("Use 0 to 365 days."), field="payment_terms_days")
         shop.payment_terms_days = payment_terms_days
     shop.save()
     after = {"is_enabled": shop.is_enabled, "payment_terms_days": shop.payment_terms_days}

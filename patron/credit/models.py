@@ -4,6 +4,7 @@ edited. Amounts are signed: positive raises what the customer owes (a charge), n
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
 
@@ -42,19 +43,19 @@ class CreditAccount(models.Model):
 
 
 class EntryKind(models.TextChoices):
-    CHARGE = "charge", "Charge on account"
-    PAYMENT = "payment", "Payment"
-    REFUND = "refund", "Refund to account"
-    ADJUSTMENT = "adjustment", "Adjustment"
-    REVERSAL = "reversal", "Reversal"
+    CHARGE = "charge", _("Charge on account")
+    PAYMENT = "payment", _("Payment")
+    REFUND = "refund", _("Refund to account")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    REVERSAL = "reversal", _("Reversal")
 
 
 class PaymentMethod(models.TextChoices):
-    CASH = "cash", "Cash"
-    CARD = "card", "Card"
-    CHEQUE = "cheque", "Cheque"
-    BANK_TRANSFER = "bank_transfer", "Bank transfer"
-    OTHER = "other", "Other"
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")
+    CHEQUE = "cheque", _("Cheque")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    OTHER = "other", _("Other")
 
 
 class LedgerEntry(models.Model):

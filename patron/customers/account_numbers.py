@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from patron.core.errors import ValidationFailed
 from patron.customers.models import Customer, CustomerSettings
@@ -15,10 +16,10 @@ _DIGITS = re.compile(r"#+")
 def check_pattern(pattern: str) -> None:
     runs = _DIGITS.findall(pattern or "")
     if len(runs) != 1:
-        raise ValidationFailed("Use exactly one run of # for the number, e.g. C######.",
+        raise ValidationFailed(_("Use exactly one run of # for the number, e.g. C######."),
                                field="account_number_pattern")
     if len(pattern) > 30 or any(ch.isspace() for ch in pattern):
-        raise ValidationFailed("Use at most 30 characters and no spaces.", field="account_number_pattern")
+        raise ValidationFailed(_("Use at most 30 characters and no spaces."), field="account_number_pattern")
 
 
 def format_account_number(pattern: str, number: int) -> str:

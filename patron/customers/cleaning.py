@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patron.core.normalize import (
     InvalidValue,
@@ -48,7 +50,7 @@ def clean_boolean(value, errors, field, context):
         return value
     if isinstance(value, str) and value.strip().lower() in {"1", "true", "yes", "on", "0", "false", "no", "off", ""}:
         return value.strip().lower() in {"1", "true", "yes", "on"}
-    errors.add(field, "Choose yes or no.")
+    errors.add(field, _("Choose yes or no."))
     return None
 
 
@@ -59,15 +61,15 @@ def _birth_date(value, errors, field, context):
         try:
             value = datetime.date.fromisoformat(value.strip())
         except ValueError:
-            errors.add(field, "Enter a date as YYYY-MM-DD.")
+            errors.add(field, _("Enter a date as YYYY-MM-DD."))
             return None
     if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-        errors.add(field, "Enter a date.")
+        errors.add(field, _("Enter a date."))
         return None
     if value > datetime.date.today():
-        errors.add(field, "A birth date cannot be in the future.")
+        errors.add(field, _("A birth date cannot be in the future."))
     elif value.year < 1900:
-        errors.add(field, "Enter a birth date after 1900.")
+        errors.add(field, _("Enter a birth date after 1900."))
     return value
 
 
@@ -75,18 +77,18 @@ def _discount(value, errors, field, context):
     if value in (None, ""):
         return Decimal("0")
     if isinstance(value, float):
-        errors.add(field, "Give the discount as a decimal string, e.g. \"5.5\".")
+        errors.add(field, _("Give the discount as a decimal string, e.g. \"5.5\"."))
         return None
     try:
         percent = Decimal(str(value).strip().rstrip("%").strip())
     except InvalidOperation:
-        errors.add(field, "Enter a percentage between 0 and 100.")
+        errors.add(field, _("Enter a percentage between 0 and 100."))
         return None
     if not percent.is_finite() or percent < 0 or percent > 100:
-        errors.add(field, "Enter a percentage between 0 and 100.")
+        errors.add(field, _("Enter a percentage between 0 and 100."))
         return None
     if percent != percent.quantize(Decimal("0.01")):
-        errors.add(field, "Use at most two decimal places.")
+        errors.add(field, _("Use at most two decimal places."))
         return None
     return percent.quantize(Decimal("0.01"))
 
@@ -100,7 +102,7 @@ def _price_level(value, errors, field, context):
     level = PriceLevel.objects.annotate(key=Lower("code")).filter(key=code.lower()).first()
     if level is None:
         known = ", ".join(PriceLevel.objects.values_list("code", flat=True))
-        errors.add(field, f"Unknown price level “{code}” (known: {known}).")
+        errors.add(field, _("Unknown price level “%(code)s” (known: %(known)s).") % {"code": code, "known": known})
     return level
 
 
@@ -108,17 +110,17 @@ def _home_location(value, errors, field, context):
     """A Location; left out (None) only when creating, where the actor's store is taken."""
     if isinstance(value, Location) or (value is None and context.get("is_creation")):
         return value
-    errors.add(field, "Choose a location.")
+    errors.add(field, _("Choose a location."))
     return None
 
 
 def _location_groups(value, errors, field, context):
     groups = list(value or [])
     if not all(isinstance(group, LocationGroup) for group in groups):
-        errors.add(field, "Choose location groups.")
+        errors.add(field, _("Choose location groups."))
         return None
     if not groups:
-        errors.add(field, "Choose at least one location group: it decides where the customer can be served.")
+        errors.add(field, _("Choose at least one location group: it decides where the customer can be served."))
         return None
     return groups
 
@@ -133,18 +135,19 @@ def _tags(value, errors, field, context):
             seen.add(name.casefold())
             names.append(name)
     if len(names) > MAX_LIST_ITEMS * 2:
-        errors.add(field, f"Use at most {MAX_LIST_ITEMS * 2} tags.")
+        errors.add(field, _("Use at most %(count)s tags.") % {"count": MAX_LIST_ITEMS * 2})
     return names
 
 
-def _list_of(item_cleaner, noun):
+def _list_of(item_cleaner, items_name):
     def clean(value, errors, field, context):
         items = value or []
         if not isinstance(items, (list, tuple)):
-            errors.add(field, f"Give a list of {noun}s.")
+            errors.add(field, _("Give a list of %(items)s.") % {"items": items_name})
             return None
         if len(items) > MAX_LIST_ITEMS:
-            errors.add(field, f"Use at most {MAX_LIST_ITEMS} {noun}s.")
+            errors.add(field, _("Use at most %(count)s %(items)s.") % {
+                "count": MAX_LIST_ITEMS, "items": items_name})
             return None
         return [item_cleaner(item, errors, f"{field}.{index}") for index, item in enumerate(items)]
     return clean
@@ -153,7 +156,7 @@ def _list_of(item_cleaner, noun):
 def _phone_item(item, errors, prefix):
     kind = (item or {}).get("kind") or PhoneKind.MOBILE
     if kind not in PHONE_KINDS:
-        errors.add(f"{prefix}.kind", "Choose mobile, home, work or fax.")
+        errors.add(f"{prefix}.kind", _("Choose mobile, home, work or fax."))
     number = errors.clean(f"{prefix}.number", clean_text, (item or {}).get("number"), max_length=40)
     e164 = errors.clean(f"{prefix}.number", normalize_phone, number) if number is not None else None
     return {"kind": kind, "number": number, "e164": e164}
@@ -162,7 +165,7 @@ def _phone_item(item, errors, prefix):
 def _email_item(item, errors, prefix):
     kind = (item or {}).get("kind") or EmailKind.PERSONAL
     if kind not in EMAIL_KINDS:
-        errors.add(f"{prefix}.kind", "Choose personal, work, billing or other.")
+        errors.add(f"{prefix}.kind", _("Choose personal, work, billing or other."))
     address = errors.clean(f"{prefix}.address", normalize_email, (item or {}).get("address"))
     return {"kind": kind, "address": address}
 
@@ -191,8 +194,8 @@ CLEANERS = {
     "location_groups": _location_groups,
     "tags": _tags,
     "custom_fields": _custom_fields,
-    "phones": _list_of(_phone_item, "phone"),
-    "emails": _list_of(_email_item, "e-mail"),
+    "phones": _list_of(_phone_item, gettext_lazy("phones")),
+    "emails": _list_of(_email_item, gettext_lazy("e-mails")),
 }
 
 # Fields that change what a customer pays: only roles with "customers.edit_terms" may set them.
@@ -211,7 +214,7 @@ def clean_customer_values(values: dict, *, kind: str, current: dict | None = Non
     context = context or {}
     unknown = sorted(set(values) - set(CLEANERS))
     for field in unknown:
-        errors.add(field, "Unknown field.")
+        errors.add(field, _("Unknown field."))
     cleaned = {field: CLEANERS[field](value, errors, field, context)
                for field, value in values.items() if field in CLEANERS}
     merged = {**(current or {}), **cleaned}
@@ -228,22 +231,21 @@ def clean_customer_values(values: dict, *, kind: str, current: dict | None = Non
 def _check_kind_fields(values: dict, cleaned: dict, kind: str, errors: FieldErrors) -> None:
     for field, value in cleaned.items():
         if field in PERSON_ONLY and kind != CustomerKind.PERSON and value not in (None, ""):
-            errors.add(field, "Only private persons have this field.")
+            errors.add(field, _("Only private persons have this field."))
         if (field in PLACEHOLDER_DEFAULTS and kind != CustomerKind.PLACEHOLDER
                 and value is not None and value != PLACEHOLDER_DEFAULTS[field]):
-            errors.add(field, "Only placeholder customers have this setting.")
+            errors.add(field, _("Only placeholder customers have this setting."))
     if kind == CustomerKind.PERSON and values.get("name"):
-        errors.add("name", "A private person is named by first and last name.")
+        errors.add("name", _("A private person is named by first and last name."))
 
 
 def _check_names(merged: dict, kind: str, errors: FieldErrors) -> None:
     if kind == CustomerKind.PERSON:
         if not (merged.get("first_name") or merged.get("last_name")) and "first_name" not in errors.errors \
                 and "last_name" not in errors.errors:
-            errors.add("last_name", "Enter the customer's name (first name, last name or both).")
+            errors.add("last_name", _("Enter the customer's name (first name, last name or both)."))
     elif not merged.get("name") and "name" not in errors.errors:
-        noun = "company name" if kind == CustomerKind.COMPANY else "name"
-        errors.add("name", f"Enter the {noun}.")
+        errors.add("name", _("Enter the company name.") if kind == CustomerKind.COMPANY else _("Enter the name."))
 
 
 def _clean_tax_id(cleaned: dict, merged: dict, errors: FieldErrors) -> None:
@@ -282,7 +284,7 @@ def clean_address_values(values: dict, *, creating: bool) -> dict:
     code and an ISO country (aliases such as "UK" accepted)."""
     errors = FieldErrors()
     for field in sorted(set(values) - ADDRESS_FIELDS):
-        errors.add(field, "Unknown field.")
+        errors.add(field, _("Unknown field."))
     cleaned = {field: errors.clean(field, clean_text, values[field], max_length=limit)
                for field, limit in ADDRESS_TEXT_FIELDS.items() if field in values}
     if "country" in values:
@@ -290,9 +292,9 @@ def clean_address_values(values: dict, *, creating: bool) -> dict:
     if "kind" in values or creating:
         kind = values.get("kind") or ""
         if kind not in ADDRESS_KINDS:
-            errors.add("kind", "Choose contact, billing or shipping.")
+            errors.add("kind", _("Choose contact, billing or shipping."))
         cleaned["kind"] = kind
     if creating and not any(cleaned.get(field) for field in ("line1", "city", "postal_code")):
-        errors.add("line1", "Enter at least a street line, a city or a postal code.")
+        errors.add("line1", _("Enter at least a street line, a city or a postal code."))
     errors.raise_if_any()
     return {field: value if value is not None else "" for field, value in cleaned.items()}

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from patron.core.normalize import InvalidValue, clean_text
 from patron.core.validation import FieldErrors
 from patron.customers.models import CustomFieldDefinition, CustomFieldType
@@ -25,13 +27,13 @@ def _clean_value(definition: CustomFieldDefinition, raw):
         return clean_text(raw, max_length=TEXT_MAX)
     if kind == CustomFieldType.NUMBER:
         if isinstance(raw, (bool, float)):
-            raise InvalidValue("Enter a number as text, e.g. \"12.5\".")
+            raise InvalidValue(_("Enter a number as text, e.g. \"12.5\"."))
         try:
             number = Decimal(str(raw).strip())
         except InvalidOperation:
-            raise InvalidValue("Enter a number.") from None
+            raise InvalidValue(_("Enter a number.")) from None
         if not number.is_finite() or abs(number) >= Decimal("1e15"):
-            raise InvalidValue("Enter a number.")
+            raise InvalidValue(_("Enter a number."))
         return str(number)
     if kind == CustomFieldType.DATE:
         if isinstance(raw, datetime.date):
@@ -39,7 +41,7 @@ def _clean_value(definition: CustomFieldDefinition, raw):
         try:
             return datetime.date.fromisoformat(str(raw).strip()).isoformat()
         except ValueError:
-            raise InvalidValue("Enter a date as YYYY-MM-DD.") from None
+            raise InvalidValue(_("Enter a date as YYYY-MM-DD.")) from None
     if kind == CustomFieldType.BOOLEAN:
         if isinstance(raw, bool):
             return raw
@@ -48,10 +50,10 @@ def _clean_value(definition: CustomFieldDefinition, raw):
             return True
         if text in {"0", "false", "no", "off"}:
             return False
-        raise InvalidValue("Choose yes or no.")
+        raise InvalidValue(_("Choose yes or no."))
     value = clean_text(str(raw), max_length=TEXT_MAX)
     if value not in definition.choices:
-        raise InvalidValue(f"Choose one of: {', '.join(definition.choices)}.")
+        raise InvalidValue(_("Choose one of: %(choices)s.") % {"choices": ', '.join(definition.choices)})
     return value
 
 
@@ -61,14 +63,14 @@ def clean_custom_fields(values, errors: FieldErrors, field: str, *, existing: di
     if values is None:
         values = {}
     if not isinstance(values, dict):
-        errors.add(field, "Give custom fields as an object of key and value.")
+        errors.add(field, _("Give custom fields as an object of key and value."))
         return None
     definitions = {definition.key: definition for definition in CustomFieldDefinition.objects.filter(is_active=True)}
     merged = dict(existing or {})
     for key, raw in values.items():
         definition = definitions.get(key)
         if definition is None:
-            errors.add(f"{field}.{key}", "Unknown custom field.")
+            errors.add(f"{field}.{key}", _("Unknown custom field."))
             continue
         try:
             value = _clean_value(definition, raw)
@@ -81,5 +83,5 @@ def clean_custom_fields(values, errors: FieldErrors, field: str, *, existing: di
             merged[key] = value
     for key, definition in definitions.items():
         if definition.is_required and key not in merged and (is_creation or key in values):
-            errors.add(f"{field}.{key}", f"{definition.label} is required.")
+            errors.add(f"{field}.{key}", _("%(label)s is required.") % {"label": definition.label})
     return merged

@@ -7,64 +7,65 @@ constraints only.
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
 
 
 class CustomerKind(models.TextChoices):
-    PERSON = "person", "Private person"
-    COMPANY = "company", "Company"
-    PLACEHOLDER = "placeholder", "Placeholder / walk-in"
+    PERSON = "person", _("Private person")
+    COMPANY = "company", _("Company")
+    PLACEHOLDER = "placeholder", _("Placeholder / walk-in")
 
 
 class CustomerStatus(models.TextChoices):
-    PROSPECT = "prospect", "Prospect"
-    ACTIVE = "active", "Active"
-    CREDIT_HOLD = "credit_hold", "On credit hold"
-    INACTIVE = "inactive", "Inactive"
-    DELETED = "deleted", "Deleted by mistake"
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", _("Active")
+    CREDIT_HOLD = "credit_hold", _("On credit hold")
+    INACTIVE = "inactive", _("Inactive")
+    DELETED = "deleted", _("Deleted by mistake")
 
 
 class PhoneKind(models.TextChoices):
-    MOBILE = "mobile", "Mobile"
-    HOME = "home", "Home"
-    WORK = "work", "Work"
-    FAX = "fax", "Fax"
+    MOBILE = "mobile", _("Mobile")
+    HOME = "home", _("Home")
+    WORK = "work", _("Work")
+    FAX = "fax", _("Fax")
 
 
 class EmailKind(models.TextChoices):
-    PERSONAL = "personal", "Personal"
-    WORK = "work", "Work"
-    BILLING = "billing", "Billing"
-    OTHER = "other", "Other"
+    PERSONAL = "personal", _("Personal")
+    WORK = "work", _("Work")
+    BILLING = "billing", _("Billing")
+    OTHER = "other", _("Other")
 
 
 class AddressKind(models.TextChoices):
-    CONTACT = "contact", "Contact / primary"
-    BILLING = "billing", "Billing"
-    SHIPPING = "shipping", "Shipping / worksite"
+    CONTACT = "contact", _("Contact / primary")
+    BILLING = "billing", _("Billing")
+    SHIPPING = "shipping", _("Shipping / worksite")
 
 
 class MessageChannel(models.TextChoices):
-    PHONE = "phone", "Phone call"
-    EMAIL = "email", "E-mail"
-    SMS = "sms", "SMS"
-    IN_PERSON = "in_person", "In person"
-    LETTER = "letter", "Letter"
-    OTHER = "other", "Other"
+    PHONE = "phone", _("Phone call")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    IN_PERSON = "in_person", _("In person")
+    LETTER = "letter", _("Letter")
+    OTHER = "other", _("Other")
 
 
 class MessageDirection(models.TextChoices):
-    INBOUND = "inbound", "From the customer"
-    OUTBOUND = "outbound", "To the customer"
+    INBOUND = "inbound", _("From the customer")
+    OUTBOUND = "outbound", _("To the customer")
 
 
 class CustomFieldType(models.TextChoices):
-    TEXT = "text", "Text"
-    NUMBER = "number", "Number"
-    DATE = "date", "Date"
-    BOOLEAN = "boolean", "Yes/no"
-    CHOICE = "choice", "Choice"
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    BOOLEAN = "boolean", _("Yes/no")
+    CHOICE = "choice", _("Choice")
 
 
 class CustomerSettings(models.Model):

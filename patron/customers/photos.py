@@ -11,6 +11,7 @@ import io
 import warnings
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from patron.core.errors import TooLarge, ValidationFailed
@@ -26,7 +27,8 @@ def process_photo(data: bytes) -> bytes:
     """Return the WebP bytes to store for an uploaded photo, or raise a clear error."""
     if len(data) > settings.PATRON_PHOTO_MAX_BYTES:
         limit = settings.PATRON_PHOTO_MAX_BYTES // (1024 * 1024)
-        raise TooLarge(f"The photo is larger than {limit} MB.", field="photo", code="photo-too-large")
+        raise TooLarge(_("The photo is larger than %(limit)s MB.") % {
+            "limit": limit}, field="photo", code="photo-too-large")
     if not data:
         raise _invalid("The file is empty.")
     with warnings.catch_warnings():

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 
 from patron.core.errors import NotFound
 from patron.core.models import AuditEvent
@@ -53,7 +54,7 @@ def get_customer(uuid) -> Customer:
     try:
         return Customer.objects.select_related("price_level", "home_location").get(uuid=uuid)
     except (Customer.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound("No such customer.", code="customer-not-found") from None
+        raise NotFound(gettext("No such customer."), code="customer-not-found") from None
 
 
 def filter_customers(query: CustomerFilter) -> QuerySet[Customer]:
@@ -103,7 +104,7 @@ def customer_detail(uuid, *, just_created: bool = False) -> Customer:
     try:
         return with_details(Customer.objects.all(), just_created=just_created).get(uuid=uuid)
     except (Customer.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound("No such customer.", code="customer-not-found") from None
+        raise NotFound(gettext("No such customer."), code="customer-not-found") from None
 
 
 def find_customer(reference: str) -> Customer:
@@ -115,7 +116,7 @@ def find_customer(reference: str) -> Customer:
     try:
         return customer_detail(uuid or reference)
     except NotFound:
-        raise NotFound(f"No customer has the account number or id “{reference}”.",
+        raise NotFound(gettext("No customer has the account number or id “%(reference)s”.") % {"reference": reference},
                        code="customer-not-found") from None
 
 

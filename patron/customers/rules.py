@@ -10,6 +10,9 @@ till lookup) ask before they act.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from patron.core.errors import RuleViolation
 from patron.customers.models import Customer, CustomerStatus
 
@@ -19,9 +22,9 @@ MAY_BUY_ON_ACCOUNT = frozenset({CustomerStatus.PROSPECT, CustomerStatus.ACTIVE})
 MAY_PLACE_ORDERS = frozenset({CustomerStatus.PROSPECT, CustomerStatus.ACTIVE, CustomerStatus.INACTIVE})
 
 _REASONS = {
-    CustomerStatus.CREDIT_HOLD: "is on credit hold",
-    CustomerStatus.INACTIVE: "is inactive",
-    CustomerStatus.DELETED: "was entered by mistake (deleted)",
+    CustomerStatus.CREDIT_HOLD: gettext_lazy("is on credit hold"),
+    CustomerStatus.INACTIVE: gettext_lazy("is inactive"),
+    CustomerStatus.DELETED: gettext_lazy("was entered by mistake (deleted)"),
 }
 
 
@@ -30,20 +33,21 @@ def is_visible_at_till(customer: Customer) -> bool:
 
 
 def _refuse(customer: Customer, what: str, code: str) -> None:
-    reason = _REASONS.get(CustomerStatus(customer.status), f"has status {customer.status}")
-    raise RuleViolation(f"{customer.name} {reason}: {what} is not allowed.", code=code)
+    reason = _REASONS.get(CustomerStatus(customer.status)) or _("has status %(status)s") % {"status": customer.status}
+    raise RuleViolation(_("%(name)s %(reason)s: %(what)s is not allowed.") % {
+        "name": customer.name, "reason": reason, "what": what}, code=code)
 
 
 def check_may_buy(customer: Customer) -> None:
     if customer.status not in MAY_BUY:
-        _refuse(customer, "a sale", "customer-may-not-buy")
+        _refuse(customer, _("a sale"), "customer-may-not-buy")
 
 
 def check_may_buy_on_account(customer: Customer) -> None:
     if customer.status not in MAY_BUY_ON_ACCOUNT:
-        _refuse(customer, "a sale on account", "customer-may-not-buy-on-account")
+        _refuse(customer, _("a sale on account"), "customer-may-not-buy-on-account")
 
 
 def check_may_place_order(customer: Customer) -> None:
     if customer.status not in MAY_PLACE_ORDERS:
-        _refuse(customer, "a new order", "customer-may-not-order")
+        _refuse(customer, _("a new order"), "customer-may-not-order")

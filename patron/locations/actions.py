@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -34,25 +35,26 @@ def _clean_location(errors: FieldErrors, *, code, name, kind, parent, current: L
     code = errors.clean("code", clean_text, code, max_length=20)
     name = errors.clean("name", clean_text, name, max_length=100)
     if code == "":
-        errors.add("code", "Enter a short code, e.g. S01.")
+        errors.add("code", _("Enter a short code, e.g. S01."))
     if name == "":
-        errors.add("name", "Enter a name.")
+        errors.add("name", _("Enter a name."))
     if kind not in LocationKind.values:
-        errors.add("kind", "Choose company, branch or store.")
+        errors.add("kind", _("Choose company, branch or store."))
         return code, name
     allowed = ALLOWED_PARENTS[LocationKind(kind)]
     if parent is None and allowed and kind != LocationKind.COMPANY:
-        errors.add("parent", f"A {kind} must sit under a {' or '.join(sorted(allowed))}.")
+        errors.add("parent", _("A %(kind)s must sit under a %(parents)s.") % {
+            "kind": kind, "parents": ' or '.join(sorted(allowed))})
     if parent is not None and parent.kind not in allowed:
-        errors.add("parent", f"A {kind} cannot sit under a {parent.kind}.")
+        errors.add("parent", _("A %(kind)s cannot sit under a %(kind2)s.") % {"kind": kind, "kind2": parent.kind})
     if parent is not None and current is not None and current.pk in ancestor_ids(parent):
-        errors.add("parent", "A location cannot sit under itself or one of its own locations.")
+        errors.add("parent", _("A location cannot sit under itself or one of its own locations."))
     if code:
         clash = Location.objects.annotate(key=Lower("code")).filter(key=code.lower())
         if current is not None:
             clash = clash.exclude(pk=current.pk)
         if clash.exists():
-            errors.add("code", "Another location already uses this code.")
+            errors.add("code", _("Another location already uses this code."))
     return code, name
 
 
@@ -95,13 +97,13 @@ def update_location(*, actor: Actor, location: Location, **changes) -> Location:
 def _clean_group_name(errors: FieldErrors, name: str, current: LocationGroup | None) -> str | None:
     name = errors.clean("name", clean_text, name, max_length=100)
     if name == "":
-        errors.add("name", "Enter a name.")
+        errors.add("name", _("Enter a name."))
     elif name:
         clash = LocationGroup.objects.annotate(key=Lower("name")).filter(key=name.lower())
         if current is not None:
             clash = clash.exclude(pk=current.pk)
         if clash.exists():
-            errors.add("name", "Another location group already has this name.")
+            errors.add("name", _("Another location group already has this name."))
     return name
 
 
@@ -113,7 +115,7 @@ def save_location_group(*, actor: Actor, name: str, locations: list[Location], i
     errors = FieldErrors()
     name = _clean_group_name(errors, name, group)
     if not locations:
-        errors.add("locations", "Choose at least one location.")
+        errors.add("locations", _("Choose at least one location."))
     errors.raise_if_any()
     before = _group_snapshot(group) if group else {}
     group = group or LocationGroup()

@@ -1,13 +1,14 @@
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
 
 
 class LocationKind(models.TextChoices):
-    COMPANY = "company", "Company"
-    BRANCH = "branch", "Branch"
-    STORE = "store", "Store"
+    COMPANY = "company", _("Company")
+    BRANCH = "branch", _("Branch")
+    STORE = "store", _("Store")
 
 
 # Which kinds may sit directly under which: a company holds branches and stores, a branch stores.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from patron.core.db import hot_cursor
 from patron.core.errors import NotFound
@@ -15,7 +16,7 @@ def get_location(uuid) -> Location:
     try:
         return Location.objects.get(uuid=uuid)
     except (Location.DoesNotExist, ValueError, ValidationError):
-        raise NotFound("No such location.", code="location-not-found") from None
+        raise NotFound(_("No such location."), code="location-not-found") from None
 
 
 def get_location_by_code(code: str) -> Location:
@@ -23,7 +24,8 @@ def get_location_by_code(code: str) -> Location:
     location = Location.objects.annotate(key=Lower("code")).filter(key=(code or "").strip().lower()).first()
     if location is None:
         known = ", ".join(Location.objects.order_by("code").values_list("code", flat=True))
-        raise NotFound(f"No location has the code “{code}” (known: {known}).", code="location-not-found")
+        raise NotFound(_("No location has the code “%(code)s” (known: %(known)s).") % {
+            "code": code, "known": known}, code="location-not-found")
     return location
 
 

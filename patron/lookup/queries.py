@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from django.db import DatabaseError, connection
+from django.utils.translation import gettext as _
 
 from patron.core.db import PlainRead, hot_cursor
 from patron.core.errors import ValidationFailed
@@ -55,7 +56,7 @@ def find_till_page(query: str, scope: Scope, limit: int = 20) -> tuple[list[Hit]
 
 def _check_limit(limit: int) -> None:
     if not 1 <= limit <= LIMIT_MAX:
-        raise ValidationFailed(f"Ask for 1 to {LIMIT_MAX} results.", field="limit")
+        raise ValidationFailed(_("Ask for 1 to %(limit_max)s results.") % {"limit_max": LIMIT_MAX}, field="limit")
 
 
 def lookup_customers(query: str, *, store: Location | None = None, include_inactive: bool = False,
@@ -137,7 +138,8 @@ def _ranked(query: str, scope: Scope, limit: int, shown: str | None = None) -> t
             finally:
                 _restore(engine)
     except QueryTooLong:
-        raise ValidationFailed(f"Type at most {QUERY_MAX} characters.", field="q", code="query-too-long") from None
+        raise ValidationFailed(_("Type at most %(query_max)s characters.") % {
+            "query_max": QUERY_MAX}, field="q", code="query-too-long") from None
 
 
 def _restore(engine: Engine) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -37,7 +38,8 @@ def points_needed(amount: Decimal) -> int:
     value = loyalty_settings().point_value
     points = amount / value
     if points != points.to_integral_value():
-        raise ValidationFailed(f"{amount} cannot be paid in whole points worth {value} each.", field="amount",
+        raise ValidationFailed(_("%(amount)s cannot be paid in whole points worth %(point_value)s each.") % {
+            "amount": amount, "point_value": value}, field="amount",
                                code="points-not-whole")
     return int(points)
 
@@ -52,7 +54,8 @@ def _post(customer: Customer, *, actor: Actor, kind: str, points: int, reference
     account = _locked_account(customer)
     balance_after = account.balance + points
     if balance_after < 0:
-        raise Refused(f"{customer.name} has {account.balance} points; {-points} cannot be taken.",
+        raise Refused(_("%(name)s has %(balance)s points; %(points)s cannot be taken.") % {
+            "name": customer.name, "balance": account.balance, "points": -points},
                       code="not-enough-points")
     entry = PointsEntry.objects.create(account=account, sequence=account.last_sequence + 1, kind=kind,
                                        points=points, balance_after=balance_after, reference=reference, note=note,
@@ -75,9 +78,9 @@ def earn_points(*, actor: Actor, customer: Customer, amount: Decimal, reference:
 @transaction.atomic
 def redeem_points(*, actor: Actor, customer: Customer, points: int, reference: str = "") -> PointsEntry:
     if not loyalty_settings().is_enabled:
-        raise Refused("Loyalty points are switched off.", code="loyalty-disabled")
+        raise Refused(_("Loyalty points are switched off."), code="loyalty-disabled")
     if points <= 0:
-        raise ValidationFailed("Redeem a positive number of points.", field="points")
+        raise ValidationFailed(_("Redeem a positive number of points."), field="points")
     return _post(customer, actor=actor, kind=PointsKind.REDEEM, points=-points, reference=reference)
 
 
@@ -100,9 +103,9 @@ def adjust_points(*, actor: Actor, customer: Customer, points: int, note: str) -
     except ValueError as error:
         raise ValidationFailed(str(error), field="note") from None
     if not note:
-        raise ValidationFailed("Say why the points are adjusted.", field="note")
+        raise ValidationFailed(_("Say why the points are adjusted."), field="note")
     if not isinstance(points, int) or isinstance(points, bool) or points == 0:
-        raise ValidationFailed("Give a whole number of points, not zero.", field="points")
+        raise ValidationFailed(_("Give a whole number of points, not zero."), field="points")
     return _post(customer, actor=actor, kind=PointsKind.ADJUSTMENT, points=points, note=note)
 
 
@@ -111,7 +114,7 @@ def update_loyalty_settings(*, actor: Actor, is_enabled: bool, points_per_unit: 
                             point_value: Decimal) -> LoyaltySettings:
     require(actor, "settings.manage")
     if points_per_unit < 0 or point_value <= 0:
-        raise ValidationFailed("Use a positive point value and earn rate.", field="point_value")
+        raise ValidationFailed(_("Use a positive point value and earn rate."), field="point_value")
     settings = LoyaltySettings.objects.select_for_update().get(pk=1)
     before = (settings.is_enabled, settings.points_per_unit, settings.point_value)
     settings.is_enabled, settings.points_per_unit, settings.point_value = is_enabled, points_per_unit, point_value

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
 
@@ -33,10 +34,10 @@ class PointsAccount(models.Model):
 
 
 class PointsKind(models.TextChoices):
-    EARN = "earn", "Earned"
-    REDEEM = "redeem", "Redeemed"
-    ADJUSTMENT = "adjustment", "Adjustment"
-    RETURN = "return", "Returned goods"
+    EARN = "earn", _("Earned")
+    REDEEM = "redeem", _("Redeemed")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    RETURN = "return", _("Returned goods")
 
 
 class PointsEntry(models.Model):

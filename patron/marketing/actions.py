@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import audit_event, record_event, record_events
@@ -124,7 +125,7 @@ def _clean_entry(raw: dict) -> dict:
 
 def _customer_id(value) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationFailed("Give the customer's id.", field="customer_id")
+        raise ValidationFailed(_("Give the customer's id."), field="customer_id")
     return value
 
 
@@ -162,7 +163,7 @@ def update_segment(*, actor: Actor, segment: Segment, values: dict, expected_ver
     require(actor, "segments.manage")
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
     if expected_version is not None and segment.version != expected_version:
-        raise StaleVersion("The segment was changed by someone else; reload it.")
+        raise StaleVersion(_("The segment was changed by someone else; reload it."))
     before = describe_segment(segment)
     tags = _apply(segment, values)
     segment.version += 1
@@ -180,7 +181,7 @@ def delete_segment(*, actor: Actor, segment: Segment, expected_version: int | No
     require(actor, "segments.manage")
     segment = Segment.objects.select_for_update().get(pk=segment.pk)
     if expected_version is not None and segment.version != expected_version:
-        raise StaleVersion("The segment was changed by someone else; reload it.")
+        raise StaleVersion(_("The segment was changed by someone else; reload it."))
     record_event(actor=actor, action="segment.deleted", subject=segment, data=describe_segment(segment))
     segment.delete()
 
@@ -204,7 +205,8 @@ def _apply(segment: Segment, values: dict) -> list[Tag] | None:
     when they are not among the values. Every field's problem is reported at once."""
     unknown = set(values) - set(SEGMENT_FIELDS)
     if unknown:
-        raise ValidationFailed(f"Unknown fields: {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
+        raise ValidationFailed(_("Unknown fields: %(fields)s.") % {
+            "fields": ', '.join(sorted(unknown))}, field=sorted(unknown)[0])
     errors: dict[str, list[str]] = {}
 
     def check(field, clean):
@@ -245,7 +247,8 @@ def _apply(segment: Segment, values: dict) -> list[Tag] | None:
 
 def _save_unique(segment: Segment) -> None:
     if Segment.objects.filter(name__iexact=segment.name).exclude(pk=segment.pk).exists():
-        raise Conflict(f"A segment named {segment.name!r} exists already.", field="name", code="segment-name-taken")
+        raise Conflict(_("A segment named %(name)s exists already.") % {
+            "name": repr(segment.name)}, field="name", code="segment-name-taken")
     segment.save()
 
 

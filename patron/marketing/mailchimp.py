@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from patron.core.errors import Refused
 
@@ -60,7 +61,8 @@ def subscriber_hash(email: str) -> str:
 def base_url_for(api_key: str) -> str:
     _, dash, data_centre = api_key.rpartition("-")
     if not dash or not data_centre.isalnum():
-        raise Refused("The Mailchimp API key ends in its data centre, e.g. ...-us21.", code="mailchimp-key-invalid")
+        raise Refused(gettext("The Mailchimp API key ends in its data centre, e.g. ...-us21."),
+            code="mailchimp-key-invalid")
     return f"https://{data_centre}.api.mailchimp.com/3.0"
 
 
@@ -73,7 +75,8 @@ def mailchimp_config() -> MailchimpConfig:
     PATRON_MAILCHIMP_LIST_ID and, optionally, PATRON_MAILCHIMP_BASE_URL."""
     api_key, list_id = _setting("PATRON_MAILCHIMP_API_KEY"), _setting("PATRON_MAILCHIMP_LIST_ID")
     if not api_key or not list_id:
-        raise Refused("The newsletter is not connected: set PATRON_MAILCHIMP_API_KEY and PATRON_MAILCHIMP_LIST_ID.",
+        raise Refused(gettext("The newsletter is not connected: set PATRON_MAILCHIMP_API_KEY and "
+                              "PATRON_MAILCHIMP_LIST_ID."),
                       code="newsletter-not-configured")
     base_url = _setting("PATRON_MAILCHIMP_BASE_URL") or base_url_for(api_key)
     return MailchimpConfig(api_key=api_key, list_id=list_id, base_url=base_url.rstrip("/"))

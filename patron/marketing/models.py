@@ -9,21 +9,22 @@ and unsubscribes from the platform are written back into it. Changes go through
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
 
 
 class ConsentChannel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    SMS = "sms", "SMS"
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
 
 
 class ConsentSource(models.TextChoices):
-    POS = "pos", "Till (POS)"
-    WEBSHOP = "webshop", "Webshop"
-    IMPORT = "import", "Import"
-    BACK_OFFICE = "back_office", "Back office"
-    NEWSLETTER = "newsletter", "Newsletter platform"
+    POS = "pos", _("Till (POS)")
+    WEBSHOP = "webshop", _("Webshop")
+    IMPORT = "import", _("Import")
+    BACK_OFFICE = "back_office", _("Back office")
+    NEWSLETTER = "newsletter", _("Newsletter platform")
 
 
 class ConsentEvent(models.Model):
@@ -54,9 +55,9 @@ class ConsentEvent(models.Model):
 
 
 class ConsentFilter(models.TextChoices):
-    ANY = "", "Any"
-    GRANTED = "granted", "Granted"
-    NOT_GRANTED = "not_granted", "Not granted (withdrawn or never asked)"
+    ANY = "", _("Any")
+    GRANTED = "granted", _("Granted")
+    NOT_GRANTED = "not_granted", _("Not granted (withdrawn or never asked)")
 
 
 class Segment(models.Model):
@@ -94,9 +95,9 @@ class Segment(models.Model):
 
 
 class SyncStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class NewsletterSync(models.Model):

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -60,7 +61,8 @@ def sync_newsletter(*, actor: Actor, segment: Segment | None = None,
         _finish(run, SyncStatus.FAILED, counts, error=str(error))
         record_event(actor=actor, action="newsletter.sync_failed", subject=run,
                      data={"list_id": list_id, "error": str(error), "counts": counts})
-        raise Refused(f"The newsletter sync stopped: {error}", code="newsletter-sync-failed") from None
+        raise Refused(_("The newsletter sync stopped: %(error)s") % {
+            "error": error}, code="newsletter-sync-failed") from None
     counts["waited_seconds"] = round(client.waited, 1)
     _finish(run, SyncStatus.DONE, counts, pulled_until=started, error="; ".join(refusals)[:500])
     record_event(actor=actor, action="newsletter.synced", subject=run,

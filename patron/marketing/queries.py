@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from patron.core.errors import NotFound
 from patron.customers.models import Customer, CustomerEmail
@@ -122,7 +123,7 @@ def get_segment(reference) -> Segment:
     try:
         return segments.get(name__iexact=str(reference))
     except Segment.DoesNotExist:
-        raise NotFound("No such segment.", code="segment-not-found") from None
+        raise NotFound(_("No such segment."), code="segment-not-found") from None
 
 
 def sync_runs(limit: int = 20) -> QuerySet[NewsletterSync]:

@@ -2,18 +2,19 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
 
 
 class RequestKind(models.TextChoices):
-    EXPORT = "export", "Subject-access export"
-    ERASURE = "erasure", "Erasure"
+    EXPORT = "export", _("Subject-access export")
+    ERASURE = "erasure", _("Erasure")
 
 
 class RequestStatus(models.TextChoices):
-    QUEUED = "queued", "Queued (waiting for a hold to clear)"
-    DONE = "done", "Done"
+    QUEUED = "queued", _("Queued (waiting for a hold to clear)")
+    DONE = "done", _("Done")
 
 
 class PrivacyRequest(models.Model):

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -45,16 +46,16 @@ _QUANTITY_PLACES = Decimal("0.001")
 
 def _clean_quantity(errors: FieldErrors, field: str, value) -> Decimal | None:
     if isinstance(value, float) or value in (None, ""):
-        errors.add(field, "Give the quantity as a decimal string, e.g. \"1\" or \"0.5\".")
+        errors.add(field, _("Give the quantity as a decimal string, e.g. \"1\" or \"0.5\"."))
         return None
     try:
         quantity = Decimal(str(value).strip())
     except InvalidOperation:
-        errors.add(field, "Enter a quantity.")
+        errors.add(field, _("Enter a quantity."))
         return None
     if not quantity.is_finite() or quantity <= 0 or quantity > 100_000 or quantity != quantity.quantize(
             _QUANTITY_PLACES):
-        errors.add(field, "Enter a positive quantity with at most three decimals.")
+        errors.add(field, _("Enter a positive quantity with at most three decimals."))
         return None
     return quantity
 
@@ -69,9 +70,9 @@ def _clean_money(errors: FieldErrors, field: str, value, *, allow_zero: bool) ->
 
 def _clean_lines(errors: FieldErrors, lines: list[dict]) -> list[dict]:
     if not lines:
-        errors.add("lines", "A sale needs at least one line.")
+        errors.add("lines", _("A sale needs at least one line."))
     if len(lines) > MAX_LINES:
-        errors.add("lines", f"Use at most {MAX_LINES} lines.")
+        errors.add("lines", _("Use at most %(max_lines)s lines.") % {"max_lines": MAX_LINES})
         return []
     cleaned = []
     for index, line in enumerate(lines):
@@ -88,11 +89,11 @@ def _clean_lines(errors: FieldErrors, lines: list[dict]) -> list[dict]:
             "tax": _clean_money(errors, f"{prefix}.tax", line.get("tax"), allow_zero=True),
         }
         if values["description"] == "":
-            errors.add(f"{prefix}.description", "Describe the item.")
+            errors.add(f"{prefix}.description", _("Describe the item."))
         if None not in values.values():
             gross = quantize(values["quantity"] * values["unit_price"])
             if values["discount"] > gross:
-                errors.add(f"{prefix}.discount", "The discount is larger than the line.")
+                errors.add(f"{prefix}.discount", _("The discount is larger than the line."))
             values["line_total"] = gross - values["discount"] + values["tax"]
             values["gross"] = gross
         cleaned.append(values)
@@ -104,7 +105,7 @@ def _clean_payments(errors: FieldErrors, payments: list[dict]) -> list[dict]:
     for index, payment in enumerate(payments):
         tender = payment.get("tender")
         if tender not in TenderKind.values:
-            errors.add(f"payments.{index}.tender", "Choose cash, card, on account, points or other.")
+            errors.add(f"payments.{index}.tender", _("Choose cash, card, on account, points or other."))
         amount = _clean_money(errors, f"payments.{index}.amount", payment.get("amount"), allow_zero=False)
         cleaned.append({"tender": tender, "amount": amount})
     return cleaned
@@ -148,22 +149,23 @@ def _check_buyer(errors: FieldErrors, customer: Customer | None, bought_by: Cont
     if bought_by is None:
         return
     if customer is None or bought_by.customer_id != customer.pk or not bought_by.is_active:
-        errors.add("bought_by", "The buyer must be an active contact of the customer.")
+        errors.add("bought_by", _("The buyer must be an active contact of the customer."))
     elif on_account and not bought_by.is_authorized_buyer:
-        errors.add("bought_by", f"{bought_by} is not authorized to buy on the account.")
+        errors.add("bought_by", _("%(bought_by)s is not authorized to buy on the account.") % {"bought_by": bought_by})
 
 
 def _check_return(errors: FieldErrors, original: Sale | None, customer: Customer | None, total: Decimal):
     if original is None:
-        errors.add("original_sale", "A return names the sale it refunds.")
+        errors.add("original_sale", _("A return names the sale it refunds."))
         return
     if original.kind != SaleKind.SALE:
-        errors.add("original_sale", "Only a sale can be returned.")
+        errors.add("original_sale", _("Only a sale can be returned."))
     if original.customer_id != (customer.pk if customer else None):
-        errors.add("original_sale", "The return must be for the customer of the original sale.")
+        errors.add("original_sale", _("The return must be for the customer of the original sale."))
     returned = -sum((sale.total for sale in original.returns.all()), Decimal("0"))
     if -total + returned > original.total:
-        errors.add("lines", f"Only {original.total - returned} of sale {original.number} is left to return.")
+        errors.add("lines", _("Only %(amount)s of sale %(number)s is left to return.") % {
+            "amount": original.total - returned, "number": original.number})
 
 
 @transaction.atomic
@@ -184,11 +186,11 @@ def record_sale(*, actor: Actor, source: str, number: str, location: Location, l
     number = errors.clean("number", clean_text, number, max_length=40)
     for field, value in (("source", source), ("number", number)):
         if value == "":
-            errors.add(field, "Required.")
+            errors.add(field, _("Required."))
     if kind not in SaleKind.values:
-        errors.add("kind", "Choose sale or return.")
+        errors.add("kind", _("Choose sale or return."))
     if channel not in Channel.values:
-        errors.add("channel", "Choose pos, webshop or back_office.")
+        errors.add("channel", _("Choose pos, webshop or back_office."))
     sign = -1 if kind == SaleKind.RETURN else 1
     customer = _current(customer)
     cleaned_lines = _clean_lines(errors, lines)
@@ -198,13 +200,14 @@ def record_sale(*, actor: Actor, source: str, number: str, location: Location, l
     totals = _totals(cleaned_lines, sign)
     paid = quantize(sum((payment["amount"] for payment in cleaned_payments), Decimal("0")))
     if sign * paid != totals["total"]:
-        errors.add("payments", f"Payments add up to {paid}, the sale totals {abs(totals['total'])}.")
+        errors.add("payments", _("Payments add up to %(paid)s, the sale totals %(total)s.") % {
+            "paid": paid, "total": abs(totals['total'])})
     tenders = {payment["tender"] for payment in cleaned_payments}
     linked = _linked_customer(customer)
     if tenders & {TenderKind.ON_ACCOUNT, TenderKind.POINTS} and linked is None:
-        errors.add("payments", "Paying on account or with points needs a customer whose sales are tracked.")
+        errors.add("payments", _("Paying on account or with points needs a customer whose sales are tracked."))
     if kind == SaleKind.RETURN and TenderKind.POINTS in tenders:
-        errors.add("payments", "Refund a return in cash, by card or to the account, not in points.")
+        errors.add("payments", _("Refund a return in cash, by card or to the account, not in points."))
     _check_buyer(errors, linked, bought_by, TenderKind.ON_ACCOUNT in tenders)
     if kind == SaleKind.RETURN:
         _check_return(errors, original_sale, linked, totals["total"])
@@ -232,7 +235,8 @@ def _store_sale(actor: Actor, *, lines: list[dict], totals: dict, **fields) -> S
             sale = Sale.objects.create(currency=settings.PATRON_CURRENCY, recorded_by=actor.label, **totals,
                                        **fields)
     except IntegrityError:
-        raise Conflict(f"Sale {fields['number']} of {fields['source']} is already recorded.",
+        raise Conflict(_("Sale %(number)s of %(source)s is already recorded.") % {
+            "number": fields['number'], "source": fields['source']},
                        field="number", code="sale-number-taken") from None
     SaleLine.objects.bulk_create(
         SaleLine(sale=sale, position=position, sku=line["sku"], description=line["description"],
@@ -286,11 +290,11 @@ def record_order(*, actor: Actor, customer: Customer, source: str, number: str, 
     number = errors.clean("number", clean_text, number, max_length=40)
     description = errors.clean("description", clean_text, description, max_length=500)
     if kind not in OrderKind.values:
-        errors.add("kind", "Choose work order, backorder, special order or layaway.")
+        errors.add("kind", _("Choose work order, backorder, special order or layaway."))
     amount = _clean_money(errors, "amount_due", amount_due, allow_zero=True)
     for field, value in (("source", source), ("number", number)):
         if value == "":
-            errors.add(field, "Required.")
+            errors.add(field, _("Required."))
     errors.raise_if_any()
     customer = _current(customer)
     rules.check_may_place_order(customer)
@@ -300,7 +304,8 @@ def record_order(*, actor: Actor, customer: Customer, source: str, number: str, 
                                          location=location, amount_due=amount, description=description,
                                          placed_at=placed_at or timezone.now())
     except IntegrityError:
-        raise Conflict(f"Order {number} of {source} is already recorded.", field="number",
+        raise Conflict(_("Order %(number)s of %(source)s is already recorded.") % {
+            "number": number, "source": source}, field="number",
                        code="order-number-taken") from None
     record_event(actor=actor, action="orders.recorded", subject=order, customer=customer,
                  data={"kind": kind, "number": number, "amount_due": amount})
@@ -316,10 +321,10 @@ def update_order(*, actor: Actor, order: Order, status: str | None = None, amoun
     if expected_version is not None and order.version != expected_version:
         from patron.core.errors import StaleVersion
 
-        raise StaleVersion("The order was changed by someone else; reload and try again.")
+        raise StaleVersion(_("The order was changed by someone else; reload and try again."))
     errors = FieldErrors()
     if status is not None and status not in OrderStatus.values:
-        errors.add("status", "Choose pending, completed or cancelled.")
+        errors.add("status", _("Choose pending, completed or cancelled."))
     amount = _clean_money(errors, "amount_due", amount_due, allow_zero=True) if amount_due is not None else None
     errors.raise_if_any()
     before = {"status": order.status, "amount_due": order.amount_due}

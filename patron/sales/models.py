@@ -2,27 +2,28 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
 
 
 class SaleKind(models.TextChoices):
-    SALE = "sale", "Sale"
-    RETURN = "return", "Return"
+    SALE = "sale", _("Sale")
+    RETURN = "return", _("Return")
 
 
 class Channel(models.TextChoices):
-    POS = "pos", "Point of sale"
-    WEBSHOP = "webshop", "Webshop"
-    BACK_OFFICE = "back_office", "Back office"
+    POS = "pos", _("Point of sale")
+    WEBSHOP = "webshop", _("Webshop")
+    BACK_OFFICE = "back_office", _("Back office")
 
 
 class TenderKind(models.TextChoices):
-    CASH = "cash", "Cash"
-    CARD = "card", "Card"
-    ON_ACCOUNT = "on_account", "On account"
-    POINTS = "points", "Loyalty points"
-    OTHER = "other", "Other"
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")
+    ON_ACCOUNT = "on_account", _("On account")
+    POINTS = "points", _("Loyalty points")
+    OTHER = "other", _("Other")
 
 
 class Sale(models.Model):
@@ -88,16 +89,16 @@ class SalePayment(models.Model):
 
 
 class OrderKind(models.TextChoices):
-    WORK_ORDER = "work_order", "Work order"
-    BACKORDER = "backorder", "Backorder"
-    SPECIAL_ORDER = "special_order", "Special order"
-    LAYAWAY = "layaway", "Layaway"
+    WORK_ORDER = "work_order", _("Work order")
+    BACKORDER = "backorder", _("Backorder")
+    SPECIAL_ORDER = "special_order", _("Special order")
+    LAYAWAY = "layaway", _("Layaway")
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Pending")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Order(models.Model):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patron.core.errors import NotFound
 from patron.core.money import quantize
@@ -21,7 +22,7 @@ def get_sale(uuid) -> Sale:
         return (Sale.objects.select_related("customer", "location", "bought_by", "original_sale")
                 .prefetch_related("lines", "payments").get(uuid=uuid))
     except (Sale.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such sale.", code="sale-not-found") from None
+        raise NotFound(_("No such sale."), code="sale-not-found") from None
 
 
 def _in_period(sales: QuerySet, start: datetime.date | None, end: datetime.date | None) -> QuerySet:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -23,7 +24,7 @@ def _recipient(sale: Sale, to: str | None) -> str:
             raise ValidationFailed(str(error), field="to") from None
     email = sale.customer.emails.first() if sale.customer else None
     if email is None:
-        raise RuleViolation("The customer has no e-mail address; give one to send the receipt to.",
+        raise RuleViolation(_("The customer has no e-mail address; give one to send the receipt to."),
                             code="no-email-address")
     return email.address
 
@@ -36,7 +37,7 @@ def send_receipt(*, actor: Actor, sale: Sale, to: str | None = None) -> str:
     formal = bool(sale.customer and sale.customer.always_formal_invoice)
     context = {"sale": sale, "formal": formal, "lines": sale.lines.all(), "payments": sale.payments.all(),
                "currency": sale.currency}
-    subject = f"{'Invoice' if formal else 'Receipt'} {sale.number}"
+    subject = (_("Invoice %(number)s") if formal else _("Receipt %(number)s")) % {"number": sale.number}
     body = render_to_string("sales/receipt.txt", context)
     message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient])
     message.send(fail_silently=False)

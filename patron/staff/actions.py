@@ -6,10 +6,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -27,21 +29,23 @@ _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 @transaction.atomic
 def create_user(*, actor: Actor, username: str, password: str, role: str, location: Location | None = None,
-                first_name: str = "", last_name: str = "", email: str = "") -> User:
+                first_name: str = "", last_name: str = "", email: str = "", language: str = "") -> User:
     require(actor, "staff.manage")
     errors = FieldErrors()
     username = errors.clean("username", clean_username, username)
     if username == "":
-        errors.add("username", "Enter a username.")
+        errors.add("username", _("Enter a username."))
     elif username and User.objects.filter(username__iexact=username).exists():
-        errors.add("username", "This username is taken.")
+        errors.add("username", _("This username is taken."))
     if role not in Role.values:
-        errors.add("role", "Choose admin, manager or cashier.")
+        errors.add("role", _("Choose admin, manager or cashier."))
     first_name = errors.clean("first_name", clean_text, first_name, max_length=150)
     last_name = errors.clean("last_name", clean_text, last_name, max_length=150)
     email = errors.clean("email", normalize_email, email) if email and email.strip() else ""
+    if not _is_language(language):
+        errors.add("language", _language_refused())
     user = User(username=username or "", role=role, location=location, first_name=first_name or "",
-                last_name=last_name or "", email=email or "")
+                last_name=last_name or "", email=email or "", language=language)
     _check_password(errors, password, user)
     errors.raise_if_any()
     user.set_password(password)
@@ -71,13 +75,37 @@ def _is_last_active_admin(user: User) -> bool:
 def set_user_role(*, actor: Actor, user: User, role: str, location: Location | None) -> User:
     require(actor, "staff.manage")
     if role not in Role.values:
-        raise ValidationFailed("Choose admin, manager or cashier.", field="role")
+        raise ValidationFailed(_("Choose admin, manager or cashier."), field="role")
     if role != Role.ADMIN and _is_last_active_admin(user):
-        raise Conflict("Patron needs at least one admin; make someone else admin first.", field="role")
+        raise Conflict(_("Patron needs at least one admin; make someone else admin first."), field="role")
     changes = {"role": [user.role, role], "location": [str(user.location or ""), str(location or "")]}
     user.role, user.location = role, location
     user.save(update_fields=["role", "location"])
     record_event(actor=actor, action="staff.user_role_changed", subject=user, changes=changes)
+    return user
+
+
+def _is_language(language: str) -> bool:
+    """Blank (follow the browser) or one of the back office's languages."""
+    return language == "" or language in dict(settings.LANGUAGES)
+
+
+def _language_refused() -> str:
+    return _("Choose one of the languages offered, or none to follow the browser.")
+
+
+@transaction.atomic
+def set_user_language(*, actor: Actor, user: User, language: str) -> User:
+    """The language the back office speaks to ``user``: everyone picks their own, an admin anyone's."""
+    if actor.user_id != user.pk:
+        require(actor, "staff.manage")
+    if not _is_language(language):
+        raise ValidationFailed(_language_refused(), field="language")
+    if user.language != language:
+        changes = {"language": [user.language, language]}
+        user.language = language
+        user.save(update_fields=["language"])
+        record_event(actor=actor, action="staff.user_language_changed", subject=user, changes=changes)
     return user
 
 
@@ -86,9 +114,9 @@ def deactivate_user(*, actor: Actor, user: User) -> User:
     """Stop a user from logging in; their open sessions end at their next request."""
     require(actor, "staff.manage")
     if actor.user_id == user.pk:
-        raise RuleViolation("You cannot deactivate yourself.", code="deactivate-self")
+        raise RuleViolation(_("You cannot deactivate yourself."), code="deactivate-self")
     if _is_last_active_admin(user):
-        raise RuleViolation("Patron needs at least one active admin; make someone else admin first.",
+        raise RuleViolation(_("Patron needs at least one active admin; make someone else admin first."),
                             code="last-admin")
     if user.is_active:
         user.is_active = False
@@ -140,9 +168,9 @@ def create_api_token(*, actor: Actor, name: str, role: str, location: Location |
     errors = FieldErrors()
     name = errors.clean("name", clean_text, name, max_length=100)
     if name == "":
-        errors.add("name", "Name the token after the terminal or shop that uses it.")
+        errors.add("name", _("Name the token after the terminal or shop that uses it."))
     if role not in Role.values:
-        errors.add("role", "Choose admin, manager or cashier.")
+        errors.add("role", _("Choose admin, manager or cashier."))
     errors.raise_if_any()
     secret = _new_secret()
     token = ApiToken.objects.create(name=name, prefix=secret[:12], secret_hash=_hash(secret), role=role,

@@ -15,6 +15,7 @@ FIELDS = {
     "User.date_joined": "operational",
     "User.role": "operational",
     "User.location": "operational",
+    "User.language": "operational",
     "User.groups": "operational",
     "User.user_permissions": "operational",
     "ApiToken.id": "operational",

@@ -12,6 +12,8 @@ class User(AbstractUser):
         "locations.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
         help_text="The store this person works at; customers they create are homed there.",
     )
+    # One of settings.LANGUAGES; blank follows the browser's Accept-Language.
+    language = models.CharField(max_length=10, blank=True, default="")
 
 
 class ApiToken(models.Model):

@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 
 from django.db.models import Max, Min, QuerySet
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from patron.core.actors import Actor
 from patron.core.errors import ValidationFailed
@@ -44,6 +46,59 @@ CUSTOMER_COLUMNS = ("id", "uuid", "account_number", "kind", "status", "first_nam
                     "birth_date", "tax_id", "tax_id_country", "is_tax_exempt", "price_level__code",
                     "default_discount", "is_employee", "notes", "home_location__code", "custom_fields",
                     "total_purchases", "sale_count", "visit_count", "last_purchase_at", "created_at", "updated_at")
+
+
+# The CSV and XLSX headings in the reader's language. English keeps the field names, and the
+# importer's Patron mapping knows the headings of every language (mappings.fold), so an export
+# made in German imports again without a mapping. JSON and vCard keep their own field names.
+HEADINGS = {
+    "id": pgettext_lazy("export heading", "id"),
+    "account_number": pgettext_lazy("export heading", "account_number"),
+    "kind": pgettext_lazy("export heading", "kind"),
+    "status": pgettext_lazy("export heading", "status"),
+    "first_name": pgettext_lazy("export heading", "first_name"),
+    "last_name": pgettext_lazy("export heading", "last_name"),
+    "name": pgettext_lazy("export heading", "name"),
+    "phones": pgettext_lazy("export heading", "phones"),
+    "emails": pgettext_lazy("export heading", "emails"),
+    "contact_line1": pgettext_lazy("export heading", "contact_line1"),
+    "contact_line2": pgettext_lazy("export heading", "contact_line2"),
+    "contact_line3": pgettext_lazy("export heading", "contact_line3"),
+    "contact_line4": pgettext_lazy("export heading", "contact_line4"),
+    "contact_city": pgettext_lazy("export heading", "contact_city"),
+    "contact_region": pgettext_lazy("export heading", "contact_region"),
+    "contact_postal_code": pgettext_lazy("export heading", "contact_postal_code"),
+    "contact_country": pgettext_lazy("export heading", "contact_country"),
+    "billing_line1": pgettext_lazy("export heading", "billing_line1"),
+    "billing_line2": pgettext_lazy("export heading", "billing_line2"),
+    "billing_line3": pgettext_lazy("export heading", "billing_line3"),
+    "billing_line4": pgettext_lazy("export heading", "billing_line4"),
+    "billing_city": pgettext_lazy("export heading", "billing_city"),
+    "billing_region": pgettext_lazy("export heading", "billing_region"),
+    "billing_postal_code": pgettext_lazy("export heading", "billing_postal_code"),
+    "billing_country": pgettext_lazy("export heading", "billing_country"),
+    "tax_id": pgettext_lazy("export heading", "tax_id"),
+    "tax_id_country": pgettext_lazy("export heading", "tax_id_country"),
+    "is_tax_exempt": pgettext_lazy("export heading", "is_tax_exempt"),
+    "price_level": pgettext_lazy("export heading", "price_level"),
+    "default_discount": pgettext_lazy("export heading", "default_discount"),
+    "is_employee": pgettext_lazy("export heading", "is_employee"),
+    "birth_date": pgettext_lazy("export heading", "birth_date"),
+    "home_location": pgettext_lazy("export heading", "home_location"),
+    "location_groups": pgettext_lazy("export heading", "location_groups"),
+    "tags": pgettext_lazy("export heading", "tags"),
+    "notes": pgettext_lazy("export heading", "notes"),
+    "total_purchases": pgettext_lazy("export heading", "total_purchases"),
+    "sale_count": pgettext_lazy("export heading", "sale_count"),
+    "visit_count": pgettext_lazy("export heading", "visit_count"),
+    "last_purchase_at": pgettext_lazy("export heading", "last_purchase_at"),
+    "created_at": pgettext_lazy("export heading", "created_at"),
+    "updated_at": pgettext_lazy("export heading", "updated_at"),
+}
+
+
+def heading(name: str) -> str:
+    return str(HEADINGS[name]) if name in HEADINGS else name
 
 
 def customers_matching(query: CustomerFilter) -> QuerySet[Customer]:
@@ -187,7 +242,7 @@ def csv_head(columns: list[Column]) -> str:
     """RFC 4180 CSV (CRLF, quoted where needed), UTF-8 with a byte order mark so that spreadsheet
     programs read the accents right: the mark and the header row."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([column.name for column in columns])
+    csv.writer(buffer, lineterminator="\r\n").writerow([heading(column.name) for column in columns])
     return "\ufeff" + buffer.getvalue()
 
 
@@ -384,8 +439,9 @@ def export_customers(*, actor: Actor, customers: QuerySet[Customer], format_key:
         raise ValueError(f"Unknown export format {format_key!r}")
     customers = customers.order_by()
     if format_key == "xlsx" and (count := customers.count()) > XLSX_MAX_CUSTOMERS:
-        raise ValidationFailed(f"An XLSX sheet holds at most {XLSX_MAX_CUSTOMERS:,} customers and these are "
-                               f"{count:,}: export them as CSV, or narrow the filters.", field="format")
+        raise ValidationFailed(_("An XLSX sheet holds at most %(xlsx_max_customers)s customers and these are "
+                                 "%(count)s: export them as CSV, or narrow the filters.") % {
+            "xlsx_max_customers": format(XLSX_MAX_CUSTOMERS, ","), "count": format(count, ",")}, field="format")
     log.info("%s exports customers as %s", actor.label, format_key)
     return _encoded(format_key, customers, jobs)
 
@@ -407,7 +463,7 @@ def _layout(format_key: str) -> _TextLayout:
         return _TextLayout("[", json_items, "\n]\n", separator=",")
     if format_key == "xlsx":
         columns = flat_columns()
-        return _TextLayout(xlsx.sheet_head([column.name for column in columns]),
+        return _TextLayout(xlsx.sheet_head([heading(column.name) for column in columns]),
                            lambda customers: xlsx_rows(customers, columns), xlsx.SHEET_TAIL)
     return _TextLayout("", vcards)
 

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
 
 
 class ImportStatus(models.TextChoices):
-    PENDING = "pending", "Waiting to start"
-    CHECKING = "checking", "Dry run in progress"
-    CHECKED = "checked", "Dry run done"
-    RUNNING = "running", "Importing"
-    DONE = "done", "Imported"
-    FAILED = "failed", "Stopped by an error"
-    ROLLED_BACK = "rolled_back", "Rolled back"
+    PENDING = "pending", _("Waiting to start")
+    CHECKING = "checking", _("Dry run in progress")
+    CHECKED = "checked", _("Dry run done")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Stopped by an error")
+    ROLLED_BACK = "rolled_back", _("Rolled back")
 
 
 class ImportJob(models.Model):
@@ -64,10 +65,10 @@ class ImportJob(models.Model):
 
 
 class RowOutcome(models.TextChoices):
-    CREATED = "created", "Created"
-    UPDATED = "updated", "Updated"
-    UNCHANGED = "unchanged", "Unchanged"
-    REJECTED = "rejected", "Rejected"
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Updated")
+    UNCHANGED = "unchanged", _("Unchanged")
+    REJECTED = "rejected", _("Rejected")
 
 
 class ImportRow(models.Model):

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from patron.core.money import format_money
+from patron.core.formats import format_money, format_month
 
 WIDTH, HEIGHT = 640, 200
 TOP, BOTTOM = 10, 22  # room above the highest bar and below the baseline for the month labels
@@ -66,6 +66,6 @@ def monthly_bars(spend: list[tuple[datetime.date, Decimal]], currency: str | Non
         height = plot * abs(float(value)) / span
         bars.append(Bar(x=round(index * slot + slot * GAP / 2, 1), width=round(slot * (1 - GAP), 1),
                         y=round(baseline - height if value >= 0 else baseline, 1), height=round(height, 1),
-                        label=month.strftime("%b %y") if index % step == 0 else "",
-                        title=f"{month:%B %Y}: {format_money(value, currency)}", negative=value < 0))
+                        label=format_month(month, short=True) if index % step == 0 else "",
+                        title=f"{format_month(month)}: {format_money(value, currency)}", negative=value < 0))
     return BarChart(width=WIDTH, height=HEIGHT, baseline=round(baseline, 1), label_y=HEIGHT - 6, bars=bars)

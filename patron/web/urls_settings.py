@@ -30,6 +30,8 @@ urlpatterns = [
     path("settings/staff/new/", settings_staff.user_create, name="settings_user_add"),
     path("settings/staff/user/<path:username>", settings_staff.user_detail, name="settings_user"),
     path("settings/staff/role/<path:username>", settings_staff.user_role, name="settings_user_role"),
+    path("settings/staff/language/<path:username>", settings_staff.user_language,
+         name="settings_user_language"),
     path("settings/staff/password/<path:username>", settings_staff.user_password,
          name="settings_user_password"),
     path("settings/staff/deactivate/<path:username>", settings_staff.user_deactivate,

@@ -4,6 +4,7 @@ worksite addresses."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -21,7 +22,8 @@ def _check_single_kind(customer: Customer, kind: str, exclude_pk: int | None = N
     if kind in (AddressKind.CONTACT, AddressKind.BILLING):
         existing = customer.addresses.filter(kind=kind).exclude(pk=exclude_pk)
         if existing.exists():
-            raise Conflict(f"{customer.name} already has a {kind} address; change that one instead.",
+            raise Conflict(_("%(name)s already has a %(kind)s address; change that one instead.") % {
+                "name": customer.name, "kind": kind},
                            field="kind", code="address-kind-taken")
 
 
@@ -41,9 +43,9 @@ def add_address(*, actor: Actor, customer: Customer, values: dict) -> Address:
 def _lock_address(address: Address, expected_version: int | None) -> Address:
     locked = Address.objects.select_for_update().select_related("customer").filter(pk=address.pk).first()
     if locked is None:
-        raise NotFound("This address no longer exists.", code="address-not-found")
+        raise NotFound(_("This address no longer exists."), code="address-not-found")
     if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion("The address was changed by someone else; reload and try again.")
+        raise StaleVersion(_("The address was changed by someone else; reload and try again."))
     return locked
 
 
@@ -84,7 +86,8 @@ def copy_contact_address_to_billing(*, actor: Actor, customer: Customer) -> Addr
     customer = lock_customer(customer, None)
     source = customer.addresses.filter(kind=AddressKind.CONTACT).first()
     if source is None:
-        raise Conflict(f"{customer.name} has no contact address to copy.", code="no-contact-address")
+        raise Conflict(_("%(name)s has no contact address to copy.") % {
+            "name": customer.name}, code="no-contact-address")
     values = {field: getattr(source, field) for field in ADDRESS_FIELDS if field not in ("kind", "label")}
     billing = customer.addresses.filter(kind=AddressKind.BILLING).first()
     if billing is None:

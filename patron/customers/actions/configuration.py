@@ -7,6 +7,7 @@ import re
 
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -41,11 +42,11 @@ def update_customer_settings(*, actor: Actor, account_number_pattern: str | None
         shop.account_number_pattern = account_number_pattern
     if next_account_number is not None:
         if next_account_number < 1:
-            raise ValidationFailed("The next number must be 1 or more.", field="next_account_number")
+            raise ValidationFailed(_("The next number must be 1 or more."), field="next_account_number")
         shop.next_account_number = next_account_number
     if initial_status is not None:
         if initial_status not in CustomerStatus.values:
-            raise ValidationFailed("Unknown status.", field="initial_status")
+            raise ValidationFailed(_("Unknown status."), field="initial_status")
         shop.initial_status = initial_status
     shop.save()
     record_event(actor=actor, action="settings.customers_updated", subject=shop,
@@ -61,13 +62,13 @@ def save_price_level(*, actor: Actor, code: str, name: str, position: int = 0, i
     code = errors.clean("code", clean_text, code, max_length=10)
     name = errors.clean("name", clean_text, name, max_length=60)
     if code == "":
-        errors.add("code", "Enter a code, e.g. A.")
+        errors.add("code", _("Enter a code, e.g. A."))
     if code:
         clash = PriceLevel.objects.annotate(key=Lower("code")).filter(key=code.lower())
         if level is not None:
             clash = clash.exclude(pk=level.pk)
         if clash.exists():
-            errors.add("code", "Another price level has this code.")
+            errors.add("code", _("Another price level has this code."))
     errors.raise_if_any()
     before = snapshot(level, ["code", "name", "position", "is_default"]) if level else {}
     if is_default:
@@ -85,7 +86,8 @@ def delete_price_level(*, actor: Actor, level: PriceLevel) -> None:
     require(actor, "settings.manage")
     in_use = level.customers.count()
     if in_use:
-        raise Conflict(f"{in_use} customers use price level {level.code}; move them first.",
+        raise Conflict(_("%(in_use)s customers use price level %(code)s; move them first.") % {
+            "in_use": in_use, "code": level.code},
                        code="price-level-in-use")
     record_event(actor=actor, action="settings.price_level_deleted", subject=level)
     level.delete()
@@ -99,9 +101,9 @@ def rename_tag(*, actor: Actor, tag: Tag, name: str) -> Tag:
     except ValueError as error:
         raise ValidationFailed(str(error), field="name") from None
     if not name:
-        raise ValidationFailed("Enter a name.", field="name")
+        raise ValidationFailed(_("Enter a name."), field="name")
     if Tag.objects.annotate(key=Lower("name")).filter(key=name.lower()).exclude(pk=tag.pk).exists():
-        raise Conflict("Another tag has this name.", field="name")
+        raise Conflict(_("Another tag has this name."), field="name")
     old = tag.name
     tag.name = name
     tag.save()
@@ -132,20 +134,20 @@ def save_custom_field(*, actor: Actor, key: str, label: str, field_type: str, ch
     label = errors.clean("label", clean_text, label, max_length=80)
     help_text = errors.clean("help_text", clean_text, help_text, max_length=200)
     if label == "":
-        errors.add("label", "Enter a label.")
+        errors.add("label", _("Enter a label."))
     if definition is None:
         if not _KEY.match(key or ""):
-            errors.add("key", "Use lower-case letters, digits and _ (starting with a letter).")
+            errors.add("key", _("Use lower-case letters, digits and _ (starting with a letter)."))
         elif CustomFieldDefinition.objects.filter(key=key).exists():
-            errors.add("key", "Another custom field has this key.")
+            errors.add("key", _("Another custom field has this key."))
         if field_type not in CustomFieldType.values:
-            errors.add("field_type", "Choose text, number, date, yes/no or choice.")
+            errors.add("field_type", _("Choose text, number, date, yes/no or choice."))
     elif key != definition.key or field_type != definition.field_type:
-        errors.add("key", "The key and type of an existing field cannot change.")
+        errors.add("key", _("The key and type of an existing field cannot change."))
     options = [item for item in (errors.clean("choices", clean_text, c, max_length=100) for c in choices or [])
                if item]
     if field_type == CustomFieldType.CHOICE and not options:
-        errors.add("choices", "Give the values to choose from.")
+        errors.add("choices", _("Give the values to choose from."))
     errors.raise_if_any()
     before = snapshot(definition, _FIELD_DEFINITION_FIELDS) if definition else {}
     definition = definition or CustomFieldDefinition(key=key, field_type=field_type)

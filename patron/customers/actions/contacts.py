@@ -4,6 +4,7 @@ who act for a company customer)."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -26,7 +27,7 @@ _AUDITED = sorted(CONTACT_FIELDS)
 def clean_contact_values(values: dict, *, current: Contact | None) -> dict:
     errors = FieldErrors()
     for field in sorted(set(values) - CONTACT_FIELDS):
-        errors.add(field, "Unknown field.")
+        errors.add(field, gettext("Unknown field."))
     cleaned = {field: errors.clean(field, clean_text, values[field], max_length=limit)
                for field, limit in CONTACT_TEXT_FIELDS.items() if field in values}
     if "notes" in values:
@@ -46,7 +47,7 @@ def clean_contact_values(values: dict, *, current: Contact | None) -> dict:
     first = cleaned.get("first_name", current.first_name if current else "")
     last = cleaned.get("last_name", current.last_name if current else "")
     if not (first or last) and not errors:
-        errors.add("last_name", "Enter the contact's name.")
+        errors.add("last_name", gettext("Enter the contact's name."))
     errors.raise_if_any()
     return cleaned
 
@@ -66,9 +67,9 @@ def add_contact(*, actor: Actor, customer: Customer, values: dict) -> Contact:
 def _lock_contact(contact: Contact, expected_version: int | None) -> Contact:
     locked = Contact.objects.select_for_update().select_related("customer").filter(pk=contact.pk).first()
     if locked is None:
-        raise NotFound("This contact no longer exists.", code="contact-not-found")
+        raise NotFound(gettext("This contact no longer exists."), code="contact-not-found")
     if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion("The contact was changed by someone else; reload and try again.")
+        raise StaleVersion(gettext("The contact was changed by someone else; reload and try again."))
     return locked
 
 
@@ -103,7 +104,7 @@ def remove_contact(*, actor: Actor, contact: Contact, expected_version: int | No
 
 def _check_company(company: Customer) -> None:
     if company.kind != CustomerKind.COMPANY:
-        raise ValidationFailed("Only a company has representatives.", field="company",
+        raise ValidationFailed(gettext("Only a company has representatives."), field="company",
                                code="not-a-company")
 
 
@@ -124,7 +125,7 @@ def link_representative(*, actor: Actor, company: Customer, person: Customer, ro
     require(actor, "customers.edit")
     _check_company(company)
     if person.kind != CustomerKind.PERSON:
-        raise ValidationFailed("A representative must be a private person.", field="person",
+        raise ValidationFailed(gettext("A representative must be a private person."), field="person",
                                code="not-a-person")
     try:
         role = clean_text(role, max_length=60)
@@ -132,7 +133,8 @@ def link_representative(*, actor: Actor, company: Customer, person: Customer, ro
         raise ValidationFailed(str(error), field="role") from None
     company = lock_customer(company, None)
     if Representation.objects.filter(company=company, person=person).exists():
-        raise Conflict(f"{person.name} already represents {company.name}.", field="person",
+        raise Conflict(gettext("%(name)s already represents %(name2)s.") % {
+            "name": person.name, "name2": company.name}, field="person",
                        code="already-representative")
     link = Representation.objects.create(company=company, person=person, role=role)
     bump_version(company)
@@ -152,7 +154,8 @@ def unlink_representative(*, actor: Actor, company: Customer, person: Customer,
     company = lock_customer(company, expected_version)
     deleted, _ = Representation.objects.filter(company=company, person=person).delete()
     if not deleted:
-        raise NotFound(f"{person.name} does not represent {company.name}.", code="representative-not-found")
+        raise NotFound(gettext("%(name)s does not represent %(name2)s.") % {
+            "name": person.name, "name2": company.name}, code="representative-not-found")
     bump_version(company)
     bump_version(person)
     for subject, other in ((company, person), (person, company)):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import audit_values, record_events
@@ -87,10 +88,10 @@ def prepare_customer(actor: Actor, *, kind: str, values: dict, status: str | Non
     if any(not _is_default_term(field, values[field], defaults) for field in TERMS_FIELDS & set(values)):
         require(actor, "customers.edit_terms")
     if kind not in _KINDS:
-        raise ValidationFailed("Choose private person, company or placeholder.", field="kind")
+        raise ValidationFailed(_("Choose private person, company or placeholder."), field="kind")
     status = status or defaults.initial_status
     if status not in _STATUSES:
-        raise ValidationFailed("Unknown status.", field="status")
+        raise ValidationFailed(_("Unknown status."), field="status")
     if status != defaults.initial_status:
         require(actor, "customers.change_status")
     cleaned = clean_customer_values({"price_level": defaults.price_level, **values}, kind=kind,
@@ -98,11 +99,11 @@ def prepare_customer(actor: Actor, *, kind: str, values: dict, status: str | Non
     address_values = clean_addresses(addresses or [])
     home = cleaned.pop("home_location", None) or defaults.home_location
     if home is None:
-        raise ValidationFailed("Create a location first: every customer needs a home location.",
+        raise ValidationFailed(_("Create a location first: every customer needs a home location."),
                                field="home_location", code="no-location")
     groups = cleaned.pop("location_groups", None) or defaults.groups or list(groups_covering(home))
     if not groups:
-        raise ValidationFailed("Choose at least one location group.", field="location_groups")
+        raise ValidationFailed(_("Choose at least one location group."), field="location_groups")
     phones, emails, tags = (cleaned.pop(name, None) or [] for name in ("phones", "emails", "tags"))
     return NewCustomer(kind=kind, status=status, columns={**cleaned, "home_location": home}, phones=phones,
                        emails=emails, tags=tags, groups=groups, addresses=address_values)
@@ -167,7 +168,8 @@ def create_customers_in_bulk(*, actor: Actor, rows: list[dict],
 
 
 def _number_taken(account_number: str) -> Conflict:
-    return Conflict(f"Account number {account_number} is already used by another customer.",
+    return Conflict(_("Account number %(account_number)s is already used by another customer.") % {
+        "account_number": account_number},
                     field="account_number", code="account-number-taken")
 
 
@@ -206,7 +208,7 @@ def _store(actor: Actor, news: list[NewCustomer]) -> list[Customer]:
         with transaction.atomic():
             insert_many(customers, batch_rows=1000)
     except IntegrityError:  # someone typed the same number at this very moment
-        raise Conflict("An account number was taken meanwhile; try again.", field="account_number",
+        raise Conflict(_("An account number was taken meanwhile; try again."), field="account_number",
                        code="account-number-taken") from None
     _store_parts(actor, customers, news)
     index_customers(customers, new=True)

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import record_event
@@ -70,7 +71,8 @@ def snapshot_values(customer: Customer, *, phones: list[dict], emails: list[dict
 
 def _check_account_number_free(account_number: str, exclude_pk: int | None = None) -> None:
     if account_number_taken(account_number, exclude_pk=exclude_pk):
-        raise Conflict(f"Account number {account_number} is already used by another customer.",
+        raise Conflict(_("Account number %(account_number)s is already used by another customer.") % {
+            "account_number": account_number},
                        field="account_number", code="account-number-taken")
 
 
@@ -82,7 +84,8 @@ def _save_account_number_safely(customer: Customer, **save_kwargs) -> None:
             customer.save(**save_kwargs)
     except IntegrityError:
         if account_number_taken(customer.account_number, exclude_pk=customer.pk):
-            raise Conflict(f"Account number {customer.account_number} is already used by another customer.",
+            raise Conflict(_("Account number %(account_number)s is already used by another customer.") % {
+                "account_number": customer.account_number},
                            field="account_number", code="account-number-taken") from None
         raise
 
@@ -135,8 +138,9 @@ def lock_customer(customer: Customer, expected_version: int | None) -> Customer:
     locked = Customer.objects.select_for_update().select_related("price_level", "home_location").get(pk=customer.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(
-            f"{locked.name} was changed by someone else since you opened it (version {expected_version}, "
-            f"now {locked.version}). Reload and make your change again.",
+            _("%(name)s was changed by someone else since you opened it (version %(expected_version)s, now "
+              "%(version)s). Reload and make your change again.") % {
+                "name": locked.name, "expected_version": expected_version, "version": locked.version},
             code="stale-version",
         )
     return locked
@@ -163,7 +167,7 @@ def update_customer(*, actor: Actor, customer: Customer, values: dict,
                                     context={"existing_custom_fields": customer.custom_fields})
     if "account_number" in cleaned:
         if not cleaned["account_number"]:
-            raise ValidationFailed("An account number cannot be blank.", field="account_number")
+            raise ValidationFailed(_("An account number cannot be blank."), field="account_number")
         _check_account_number_free(cleaned["account_number"], exclude_pk=customer.pk)
     try:
         with transaction.atomic():  # a savepoint, undone when nothing really changed
@@ -209,7 +213,7 @@ def change_status(*, actor: Actor, customer: Customer, status: str, reason: str 
     """Move a customer to another status (e.g. deactivate), keeping the change and its reason."""
     require(actor, "customers.change_status")
     if status not in CustomerStatus.values:
-        raise ValidationFailed("Choose prospect, active, credit hold, inactive or deleted.", field="status")
+        raise ValidationFailed(_("Choose prospect, active, credit hold, inactive or deleted."), field="status")
     try:
         reason = clean_text(reason, max_length=500)
     except ValueError as error:
@@ -244,8 +248,9 @@ def delete_customer(*, actor: Actor, customer: Customer, expected_version: int |
     history = history_of(customer)
     if history:
         raise RuleViolation(
-            f"{customer.name} has history ({', '.join(history)}) and cannot be deleted. "
-            "Deactivate the customer instead: it disappears from the till and keeps its history.",
+            _("%(name)s has history (%(history)s) and cannot be deleted. Deactivate the customer instead: it "
+              "disappears from the till and keeps its history.") % {
+                "name": customer.name, "history": ', '.join(history)},
             code="customer-has-history",
         )
     snapshot = customer_snapshot(customer)

@@ -2,6 +2,7 @@
 (the ``smtp_inbox`` fixture of conftest.py)."""
 
 import pytest
+from django.utils import translation
 
 from patron.core.errors import RuleViolation, ValidationFailed
 from patron.core.models import AuditEvent
@@ -21,8 +22,22 @@ def test_receipt_is_sent_to_the_customer_with_its_lines(system, smtp_inbox):
     body = message.get_payload(decode=True).decode()
     assert recipients == ["ada@example.org"]
     assert message["Subject"] == f"Receipt {sale.number}"
-    assert "Teapot [TP-9]" in body and "Total     35.00" in body
+    assert "Teapot [TP-9]" in body and "Total  $35.00" in body
     assert AuditEvent.objects.filter(action="sales.receipt_emailed").exists()
+
+
+def test_the_receipt_speaks_the_language_of_whoever_sends_it(system, smtp_inbox, settings):
+    settings.PATRON_CURRENCY = "EUR"
+    customer = customer_factory(first_name="Anna", last_name="Schmidt", emails=[{"address": "anna@example.org"}])
+    sale = sale_factory(customer, lines=[line("Teekanne", "2", "1234.50")])
+    with translation.override("de"):
+        send_receipt(actor=system, sale=sale)
+    [(_recipients, message)] = smtp_inbox.messages
+    body = message.get_payload(decode=True).decode()
+    assert message["Subject"] == f"Beleg {sale.number}"
+    assert body.startswith(f"BELEG {sale.number}")
+    assert "Kunde: Anna Schmidt" in body and "2 × Teekanne" in body
+    assert "Summe  2.469,00\u00a0€" in body and "Vielen Dank für Ihren Einkauf." in body
 
 
 def test_customer_wanting_formal_invoices_gets_an_invoice(system, smtp_inbox):

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from patron.core.actors import Actor, system_actor, user_actor
 from patron.core.audit import record_event
@@ -101,7 +102,8 @@ def create_job(*, actor: Actor, source: str, file_name: str, mapping: dict[str, 
     if saved_mapping:
         saved = SavedMapping.objects.filter(name=saved_mapping).first()
         if saved is None:
-            raise ValidationFailed(f"There is no saved mapping {saved_mapping!r}.", field="mapping")
+            raise ValidationFailed(gettext("There is no saved mapping %(saved_mapping)s.") % {
+                "saved_mapping": repr(saved_mapping)}, field="mapping")
         mapping = {**saved.mapping, **(mapping or {})}
         match_key = match_key or saved.match_key
         channel_code = channel_code or saved.channel_code
@@ -116,7 +118,7 @@ def create_job(*, actor: Actor, source: str, file_name: str, mapping: dict[str, 
     if problems:
         raise ValidationFailed.from_errors({"mapping": problems})
     if not 1 <= batch_size <= 1000:
-        raise ValidationFailed("A batch holds 1 to 1,000 rows.", field="batch_size")
+        raise ValidationFailed(gettext("A batch holds 1 to 1,000 rows."), field="batch_size")
     job = ImportJob.objects.create(
         file_path="", file_name=Path(file_name).name[:200], file_format=file_format(file_name),
         encoding=seen.layout.encoding if seen.layout.encoding != "utf-8-sig" else "",
@@ -152,7 +154,8 @@ def change_mapping(*, actor: Actor, job: ImportJob, mapping: dict[str, str], mat
     """Set how the columns of a job not yet run are read (the mapping step of the back office)."""
     require(actor, "customers.import")
     if job.status not in (ImportStatus.PENDING, ImportStatus.CHECKED):
-        raise RuleViolation("This import has started; its mapping can no longer change.", code="import-started")
+        raise RuleViolation(gettext("This import has started; its mapping can no longer change."),
+            code="import-started")
     headers = list(job.mapping)
     problems = mappings.check_mapping(mapping, headers, match_key) + _channel_problems(mapping, match_key,
                                                                                         channel_code)
@@ -169,7 +172,7 @@ def save_mapping(*, actor: Actor, name: str, job: ImportJob) -> SavedMapping:
     require(actor, "customers.import")
     name = name.strip()[:80]
     if not name:
-        raise ValidationFailed("Name the mapping.", field="name")
+        raise ValidationFailed(gettext("Name the mapping."), field="name")
     saved, _ = SavedMapping.objects.update_or_create(
         name=name, defaults={"mapping": job.mapping, "match_key": job.match_key, "channel_code": job.channel_code})
     return saved
@@ -255,13 +258,13 @@ def _claim(job: ImportJob, status: str) -> ImportJob:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status == ImportStatus.ROLLED_BACK:
-            raise RuleViolation("This import was rolled back; start a new one.", code="import-rolled-back")
+            raise RuleViolation(gettext("This import was rolled back; start a new one."), code="import-rolled-back")
         if job.status == ImportStatus.DONE and status == ImportStatus.RUNNING:
-            raise RuleViolation("This import is done already.", code="import-done")
+            raise RuleViolation(gettext("This import is done already."), code="import-done")
         if job.status in (ImportStatus.RUNNING, ImportStatus.CHECKING) and _worker_alive(job.worker_pid):
-            raise RuleViolation("This import is being worked on right now.", code="import-busy")
+            raise RuleViolation(gettext("This import is being worked on right now."), code="import-busy")
         if not os.path.exists(job.file_path):
-            raise RuleViolation("The import's file is gone; upload it again.", code="import-file-missing")
+            raise RuleViolation(gettext("The import's file is gone; upload it again."), code="import-file-missing")
         job.status, job.worker_pid, job.error = status, os.getpid(), ""
         job.started_at = job.started_at or timezone.now()
         if job.total_rows is None:
@@ -633,7 +636,7 @@ def rollback_job(*, actor: Actor, job: ImportJob) -> ImportJob:
     if job.status == ImportStatus.ROLLED_BACK:
         return job
     if job.status in (ImportStatus.RUNNING, ImportStatus.CHECKING) and _worker_alive(job.worker_pid):
-        raise RuleViolation("The import is still running; wait for it to end.", code="import-busy")
+        raise RuleViolation(gettext("The import is still running; wait for it to end."), code="import-busy")
     lines = (ImportRow.objects.filter(job=job, outcome__in=[RowOutcome.CREATED, RowOutcome.UPDATED],
                                       customer__isnull=False)
              .select_related("customer").order_by("-row_number"))

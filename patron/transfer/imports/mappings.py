@@ -13,8 +13,14 @@ import csv
 import datetime
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
 
 from patron.customers.models import AddressKind, CustomerKind, CustomerStatus, CustomFieldDefinition
+from patron.transfer.exports import HEADINGS
 
 ADDRESS_PARTS = {"line1": "street", "line2": "street, 2nd line", "line3": "street, 3rd line", "city": "city",
                  "region": "state or region", "postal_code": "postal code", "country": "country"}
@@ -168,7 +174,19 @@ ALIASES = {
 
 
 def fold(header: str) -> str:
-    return " ".join(header.strip().lstrip("\ufeff").casefold().split())
+    """A header as the mappings know it: trimmed, lower case, and a heading of Patron's export in
+    any language as its field name."""
+    folded = " ".join(header.strip().lstrip("\ufeff").casefold().split())
+    return _export_headings().get(folded, folded)
+
+
+@lru_cache(maxsize=1)
+def _export_headings() -> dict[str, str]:
+    headings = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            headings |= {" ".join(str(text).casefold().split()): name for name, text in HEADINGS.items()}
+    return headings
 
 
 def detect_profile(headers: list[str]) -> Profile | None:
@@ -202,21 +220,23 @@ def check_mapping(mapping: dict[str, str], headers: list[str], match_key: str) -
     targets = all_targets()
     for column, target in mapping.items():
         if column not in headers:
-            problems.append(f"The file has no column {column!r}.")
+            problems.append(gettext("The file has no column %(column)s.") % {"column": repr(column)})
         elif target not in targets:
-            problems.append(f"Column {column!r}: unknown field {target!r}.")
+            problems.append(gettext("Column %(column)s: unknown field %(field)s.") % {
+                "column": repr(column), "field": repr(target)})
     used = [target for target in mapping.values() if target not in MULTI_COLUMN_TARGETS]
     for target in sorted({target for target in used if used.count(target) > 1}):
-        problems.append(f"Several columns fill {targets.get(target, target)}; keep one.")
+        problems.append(gettext("Several columns fill %(field)s; keep one.") % {"field": targets.get(target, target)})
     if match_key not in MATCH_KEYS:
-        problems.append(f"Choose a match key: {', '.join(MATCH_KEYS)}.")
+        problems.append(gettext("Choose a match key: %(keys)s.") % {"keys": ", ".join(MATCH_KEYS)})
     else:
         needs = {"email": ("email", "emails", "work_email"),
                  "phone": ("phone", "mobile_phone", "home_phone", "work_phone", "phones")}.get(match_key, (match_key,))
         if match_key != "none" and not set(needs) & set(mapping.values()):
-            problems.append(f"The match key is {MATCH_KEYS[match_key].lower()}, but no column fills it.")
+            problems.append(gettext("The match key is %(key)s, but no column fills it.") % {
+                "key": MATCH_KEYS[match_key].lower()})
     if not {"first_name", "last_name", "name", "company_name", "email", "account_number"} & set(mapping.values()):
-        problems.append("No column gives a name, an e-mail or an account number.")
+        problems.append(gettext("No column gives a name, an e-mail or an account number."))
     return problems
 
 
@@ -269,7 +289,7 @@ def yes_no(text: str, column: str, row: RowInput) -> bool | None:
         return False
     if folded in ("", "unknown", "pending"):
         return None
-    row.problems.append((column, f"Write yes or no, not {text[:40]!r}."))
+    row.problems.append((column, gettext("Write yes or no, not %(text)s.") % {"text": repr(text[:40])}))
     return None
 
 

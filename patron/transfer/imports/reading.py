@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from patron.core.errors import ValidationFailed
 from patron.transfer import xlsx
@@ -52,7 +53,7 @@ def file_format(name: str) -> str:
         return "csv"
     if suffix == ".xlsx":
         return "xlsx"
-    raise ValidationFailed("Choose a CSV or XLSX file.", field="file", code="unsupported-format")
+    raise ValidationFailed(gettext("Choose a CSV or XLSX file."), field="file", code="unsupported-format")
 
 
 def _unreadable(message: str) -> ValidationFailed:
@@ -66,7 +67,8 @@ def _codec(encoding: str) -> str:
     try:
         codec = codecs.lookup(name).name
     except LookupError:
-        raise ValidationFailed(f"Unknown encoding {encoding!r}; try utf-8, cp1252 or latin-1.",
+        raise ValidationFailed(gettext("Unknown encoding %(encoding)s; try utf-8, cp1252 or latin-1.") % {
+            "encoding": repr(encoding)},
                                field="encoding") from None
     return "utf-8-sig" if codec == "utf-8" else codec
 
@@ -88,7 +90,7 @@ def csv_layout(path: str, *, encoding: str = "", delimiter: str = "") -> FileLay
     if delimiter:
         chosen = "\t" if delimiter in ("\\t", "tab") else delimiter
         if len(chosen) != 1:
-            raise ValidationFailed("The delimiter is one character, e.g. ; or , or tab.", field="delimiter")
+            raise ValidationFailed(gettext("The delimiter is one character, e.g. ; or , or tab."), field="delimiter")
     else:
         chosen = _sniff_delimiter(sample)
     with open(path, encoding=codec, newline="", errors="replace") as stream:

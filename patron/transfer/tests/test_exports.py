@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from patron.cli.main import main
@@ -85,6 +86,21 @@ def test_csv_has_every_customer_with_its_parts_and_neutralised_text(shop):
     assert formula["name"] == "'" + shop["formula"].name  # the display name starts with "=" too
     assert rows["C-3"]["name"] == "Mug Shop, Ltd." and rows["C-3"]["default_discount"] == "5.00"
     assert rows["C-4"]["status"] == "inactive"
+
+
+def test_csv_and_xlsx_headings_follow_the_readers_language_json_keeps_its_keys(shop, tmp_path):
+    with translation.override("de"):
+        german = exported("csv").decode("utf-8-sig").splitlines()[0].split(",")
+        xlsx_path = tmp_path / "customers.xlsx"
+        xlsx_path.write_bytes(exported("xlsx"))
+        record = json.loads(exported("json"))[0]
+    assert german[:5] == ["ID", "Kundennummer", "Kundenart", "Kundenstatus", "Vorname"]
+    assert "Rechnungsadresse Ort" in german and "Gesamtumsatz" in german
+    sheet = load_workbook(xlsx_path, read_only=True).active
+    assert [cell.value for cell in next(sheet.iter_rows(max_row=1))][:2] == ["ID", "Kundennummer"]
+    assert "account_number" in record
+    with translation.override("en"):
+        assert exported("csv").decode("utf-8-sig").splitlines()[0].startswith("id,account_number,kind,status,")
 
 
 def test_xlsx_types_text_as_text_and_numbers_as_numbers(shop, tmp_path):

@@ -4,6 +4,7 @@ list. Shape only: the credit and loyalty actions check every rule."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from patron.credit.models import PaymentMethod
 from patron.web.forms import FilterForm
@@ -18,35 +19,35 @@ def _note(label: str, *, required: bool) -> forms.CharField:
 
 class PaymentForm(forms.Form):
     prefix = "payment"
-    amount = amount_field("Amount")
-    method = forms.ChoiceField(choices=PaymentMethod.choices, label="Method")
-    reference = forms.CharField(required=False, max_length=100, label="Reference",
-                                help_text="Cheque or transfer number, receipt number ...")
-    note = _note("Note", required=False)
+    amount = amount_field(_("Amount"))
+    method = forms.ChoiceField(choices=PaymentMethod.choices, label=_("Method"))
+    reference = forms.CharField(required=False, max_length=100, label=_("Reference"),
+                                help_text=_("Cheque or transfer number, receipt number ..."))
+    note = _note(_("Note"), required=False)
 
 
 class CreditLimitForm(forms.Form):
     prefix = "limit"
-    credit_limit = amount_field("Credit limit", help_text="0 closes the account to new charges.")
+    credit_limit = amount_field(_("Credit limit"), help_text=_("0 closes the account to new charges."))
 
 
 class AdjustmentForm(forms.Form):
     prefix = "adjustment"
-    amount = amount_field("Amount", help_text="Positive raises what the customer owes, negative (−) lowers it.")
-    note = _note("Reason", required=True)
+    amount = amount_field(_("Amount"), help_text=_("Positive raises what the customer owes, negative (−) lowers it."))
+    note = _note(_("Reason"), required=True)
 
 
 class PointsAdjustmentForm(forms.Form):
     prefix = "points"
-    points = forms.IntegerField(label="Points", min_value=-10**9, max_value=10**9,
-                                help_text="Positive adds points, negative (−) takes them away.")
-    note = _note("Reason", required=True)
+    points = forms.IntegerField(label=_("Points"), min_value=-10**9, max_value=10**9,
+                                help_text=_("Positive adds points, negative (−) takes them away."))
+    note = _note(_("Reason"), required=True)
 
 
 class StatementForm(FilterForm):
-    start = date_field("From")
-    end = date_field("To")
+    start = date_field(_("From"))
+    end = date_field(_("To"))
 
 
 class OverdueForm(FilterForm):
-    as_of = date_field("As of")
+    as_of = date_field(_("As of"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.permissions import allows
 from patron.customers.actions.contacts import CONTACT_TEXT_FIELDS
@@ -35,13 +36,14 @@ from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import default_groups, default_location
 from patron.lookup.engine import QUERY_MAX
 from patron.web.forms import FilterForm
+from patron.web.forms.numbers import LocalNumberField
 
 
 def _text(label: str, max_length: int, **attrs) -> forms.CharField:
     return forms.CharField(label=label, max_length=max_length, required=False, widget=forms.TextInput(attrs=attrs))
 
 
-def _notes(label: str = "Notes", max_length: int = NOTES_MAX) -> forms.CharField:
+def _notes(label: str = _("Notes"), max_length: int = NOTES_MAX) -> forms.CharField:
     return forms.CharField(label=label, max_length=max_length, required=False, strip=False,
                            widget=forms.Textarea(attrs={"rows": 4}))
 
@@ -113,9 +115,9 @@ def _first_of_kind(items: list[dict], kind: str, value_key: str) -> str:
 
 # --- addresses ------------------------------------------------------------------------------
 
-ADDRESS_LABELS = {"label": "Label", "line1": "Address line 1", "line2": "Address line 2",
-                  "line3": "Address line 3", "line4": "Address line 4", "city": "City",
-                  "region": "State / region", "postal_code": "Postal code"}
+ADDRESS_LABELS = {"label": _("Label"), "line1": _("Address line 1"), "line2": _("Address line 2"),
+                  "line3": _("Address line 3"), "line4": _("Address line 4"), "city": _("City"),
+                  "region": _("State / region"), "postal_code": _("Postal code")}
 ADDRESS_PARTS = ("line1", "line2", "line3", "line4", "city", "region", "postal_code", "country")
 
 
@@ -125,7 +127,7 @@ def address_fields(prefix: str = "", *, with_label: bool = False) -> dict[str, f
     fields = {}
     for name in names:
         if name == "country":
-            fields[f"{prefix}country"] = _text("Country", 60, placeholder="e.g. US, DE, UK")
+            fields[f"{prefix}country"] = _text(_("Country"), 60, placeholder=_("e.g. US, DE, UK"))
         else:
             fields[f"{prefix}{name}"] = _text(ADDRESS_LABELS[name], ADDRESS_TEXT_FIELDS[name])
     return fields
@@ -138,12 +140,12 @@ REPRESENTATIVE_PHONES = (("mobile_phone", PhoneKind.MOBILE), ("home_phone", Phon
 
 def representative_fields(prefix: str = "") -> dict[str, forms.Field]:
     return {
-        f"{prefix}first_name": _text("First name", PERSON_NAME_MAX),
-        f"{prefix}last_name": _text("Last name", PERSON_NAME_MAX),
-        f"{prefix}mobile_phone": _phone("Mobile phone"),
-        f"{prefix}home_phone": _phone("Home phone"),
-        f"{prefix}email": _email("E-mail"),
-        f"{prefix}role": _text("Role", 60, placeholder="e.g. owner, buyer"),
+        f"{prefix}first_name": _text(_("First name"), PERSON_NAME_MAX),
+        f"{prefix}last_name": _text(_("Last name"), PERSON_NAME_MAX),
+        f"{prefix}mobile_phone": _phone(_("Mobile phone")),
+        f"{prefix}home_phone": _phone(_("Home phone")),
+        f"{prefix}email": _email(_("E-mail")),
+        f"{prefix}role": _text(_("Role"), 60, placeholder=_("e.g. owner, buyer")),
     }
 
 
@@ -184,7 +186,7 @@ class RepresentativeForm(forms.Form):
 
 class LinkRepresentativeForm(forms.Form):
     person = forms.UUIDField(widget=forms.HiddenInput)
-    role = _text("Role", 60, placeholder="e.g. owner, buyer")
+    role = _text(_("Role"), 60, placeholder=_("e.g. owner, buyer"))
 
 
 # --- custom fields --------------------------------------------------------------------------
@@ -227,9 +229,9 @@ class CustomerInput:
     status: str | None = None
 
 
-CHANNEL_LABELS = {"mobile_phone": "Mobile phone", "home_phone": "Home phone", "work_phone": "Work phone",
-                  "phone": "Phone", "fax": "Fax", "email": "E-mail", "work_email": "Work e-mail",
-                  "billing_email": "Billing e-mail"}
+CHANNEL_LABELS = {"mobile_phone": _("Mobile phone"), "home_phone": _("Home phone"), "work_phone": _("Work phone"),
+                  "phone": _("Phone"), "fax": _("Fax"), "email": _("E-mail"), "work_email": _("Work e-mail"),
+                  "billing_email": _("Billing e-mail")}
 
 
 class CustomerForm(forms.Form):
@@ -240,26 +242,27 @@ class CustomerForm(forms.Form):
     phone_fields: tuple[tuple[str, str], ...] = ()  # (form field, PhoneKind)
     email_fields: tuple[tuple[str, str], ...] = ()  # (form field, EmailKind)
     main_fieldsets: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    address_legend = "Contact address"
+    address_legend = _("Contact address")
     # Values handed to the action as they are (when the form has the field).
     PLAIN = ("first_name", "last_name", "name", "birth_date", "tax_id", "tax_id_country", "account_number",
              "notes", "track_sales", "always_formal_invoice", "home_location", "location_groups", "price_level",
              "default_discount", "is_tax_exempt", "is_employee")
 
-    account_number = _text("Account number", 30, placeholder="Automatic when blank")
-    tax_id = _text("Tax or resale ID", 40)
-    tax_id_country = _text("Tax ID country", 60, placeholder="Default: the shop's country")
+    account_number = _text(_("Account number"), 30, placeholder=_("Automatic when blank"))
+    tax_id = _text(_("Tax or resale ID"), 40)
+    tax_id_country = _text(_("Tax ID country"), 60, placeholder=_("Default: the shop's country"))
     notes = _notes()
-    tags = _text("Tags", 500, placeholder="Comma separated, e.g. VIP, wholesale", list="tag-names")
+    tags = _text(_("Tags"), 500, placeholder=_("Comma separated, e.g. VIP, wholesale"), list="tag-names")
     home_location = forms.ModelChoiceField(queryset=Location.objects.filter(is_active=True), empty_label=None,
-                                           label="Home location")
+                                           label=_("Home location"))
     location_groups = forms.ModelMultipleChoiceField(queryset=LocationGroup.objects.all(), required=False,
-                                                     widget=forms.CheckboxSelectMultiple, label="Location groups")
-    price_level = forms.ChoiceField(label="Price level", required=False)
-    default_discount = _text("Default discount (%)", 10, inputmode="decimal")
-    is_tax_exempt = forms.BooleanField(label="Tax exempt", required=False)
-    is_employee = forms.BooleanField(label="Is an employee", required=False)
-    status = forms.ChoiceField(label="Status", choices=CustomerStatus.choices, required=False)
+                                                     widget=forms.CheckboxSelectMultiple, label=_("Location groups"))
+    price_level = forms.ChoiceField(label=_("Price level"), required=False)
+    default_discount = LocalNumberField(decimals=2, as_text=True, required=False, max_length=10,
+                                        label=_("Default discount (%)"))
+    is_tax_exempt = forms.BooleanField(label=_("Tax exempt"), required=False)
+    is_employee = forms.BooleanField(label=_("Is an employee"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=CustomerStatus.choices, required=False)
     version = _version()
 
     def __init__(self, data=None, *, role: str, customer=None, **kwargs):
@@ -359,10 +362,10 @@ class CustomerForm(forms.Form):
             groups.append((self.address_legend, tuple(f"address_{part}" for part in ADDRESS_PARTS), ""))
         groups += self._extra_fieldsets()
         groups += [
-            ("Notes and tags", ("notes", "tags"), ""),
-            ("Account and locations", ("account_number", "home_location", "location_groups"), ""),
-            ("Terms and status", ("price_level", "default_discount", "is_tax_exempt", "is_employee", "status"), ""),
-            ("Custom fields", tuple(CUSTOM_PREFIX + d.key for d in self.custom_definitions), ""),
+            (_("Notes and tags"), ("notes", "tags"), ""),
+            (_("Account and locations"), ("account_number", "home_location", "location_groups"), ""),
+            (_("Terms and status"), ("price_level", "default_discount", "is_tax_exempt", "is_employee", "status"), ""),
+            (_("Custom fields"), tuple(CUSTOM_PREFIX + d.key for d in self.custom_definitions), ""),
         ]
         placed: set[str] = set()
         fieldsets = []
@@ -385,14 +388,14 @@ class PersonForm(CustomerForm):
                     ("work_phone", PhoneKind.WORK))
     email_fields = (("email", EmailKind.PERSONAL), ("work_email", EmailKind.WORK))
     main_fieldsets = (
-        ("Name", ("first_name", "last_name")),
-        ("Phones and e-mail", ("mobile_phone", "home_phone", "work_phone", "email", "work_email")),
-        ("Personal details", ("birth_date", "tax_id", "tax_id_country")),
+        (_("Name"), ("first_name", "last_name")),
+        (_("Phones and e-mail"), ("mobile_phone", "home_phone", "work_phone", "email", "work_email")),
+        (_("Personal details"), ("birth_date", "tax_id", "tax_id_country")),
     )
 
-    first_name = _text("First name", PERSON_NAME_MAX, autocomplete="off")
-    last_name = _text("Last name", PERSON_NAME_MAX, autocomplete="off")
-    birth_date = _date("Birth date")
+    first_name = _text(_("First name"), PERSON_NAME_MAX, autocomplete="off")
+    last_name = _text(_("Last name"), PERSON_NAME_MAX, autocomplete="off")
+    birth_date = _date(_("Birth date"))
 
 
 class CompanyForm(CustomerForm):
@@ -400,13 +403,13 @@ class CompanyForm(CustomerForm):
     phone_fields = (("phone", PhoneKind.WORK), ("mobile_phone", PhoneKind.MOBILE), ("fax", PhoneKind.FAX))
     email_fields = (("email", EmailKind.WORK), ("billing_email", EmailKind.BILLING))
     main_fieldsets = (
-        ("Company", ("name", "tax_id", "tax_id_country")),
-        ("Phones and e-mail", ("phone", "mobile_phone", "fax", "email", "billing_email")),
+        (_("Company"), ("name", "tax_id", "tax_id_country")),
+        (_("Phones and e-mail"), ("phone", "mobile_phone", "fax", "email", "billing_email")),
     )
-    address_legend = "Business address"
+    address_legend = _("Business address")
     REP = "rep_"
 
-    name = _text("Company name", NAME_MAX, autocomplete="off")
+    name = _text(_("Company name"), NAME_MAX, autocomplete="off")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -420,21 +423,21 @@ class CompanyForm(CustomerForm):
 
     def _extra_fieldsets(self):
         names = tuple(self.REP + name for name in representative_fields())
-        return [("Representative", names, "+ Add representative")]
+        return [(_("Representative"), names, _("+ Add representative"))]
 
 
 class PlaceholderForm(CustomerForm):
     kind = CustomerKind.PLACEHOLDER
-    main_fieldsets = (("Placeholder", ("name", "account_number", "track_sales", "always_formal_invoice")),)
+    main_fieldsets = ((_("Placeholder"), ("name", "account_number", "track_sales", "always_formal_invoice")),)
     address_legend = ""  # a walk-in record has no address
 
-    name = _text("Name", NAME_MAX, placeholder="e.g. Walk-in customer")
-    track_sales = forms.BooleanField(label="Track sales of this placeholder", required=False)
-    always_formal_invoice = forms.BooleanField(label="Always issue a formal invoice", required=False)
+    name = _text(_("Name"), NAME_MAX, placeholder=_("e.g. Walk-in customer"))
+    track_sales = forms.BooleanField(label=_("Track sales of this placeholder"), required=False)
+    always_formal_invoice = forms.BooleanField(label=_("Always issue a formal invoice"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account_number"].label = "Customer number"
+        self.fields["account_number"].label = _("Customer number")
 
 
 
@@ -461,15 +464,15 @@ class QuickEditForm(forms.Form):
         kwargs.setdefault("auto_id", f"quick-{customer.uuid}-{field_name}-%s")  # several rows may be open
         super().__init__(data, initial=self._initial(), **kwargs)
         if field_name == "name" and customer.is_person:
-            self.fields["first_name"] = _text("First name", PERSON_NAME_MAX, placeholder="First name")
-            self.fields["last_name"] = _text("Last name", PERSON_NAME_MAX, placeholder="Last name")
+            self.fields["first_name"] = _text(_("First name"), PERSON_NAME_MAX, placeholder=_("First name"))
+            self.fields["last_name"] = _text(_("Last name"), PERSON_NAME_MAX, placeholder=_("Last name"))
         else:
             limit = {"name": NAME_MAX, "email": 254, "phone": 40}[field_name]
             self.fields["value"] = _text(self.label, limit)
 
     @property
     def label(self) -> str:
-        return {"name": "Name", "email": "E-mail", "phone": "Phone"}[self.field_name]
+        return {"name": _("Name"), "email": _("E-mail"), "phone": _("Phone")}[self.field_name]
 
     def _initial(self) -> dict:
         customer = self.customer
@@ -509,54 +512,54 @@ def _replace_first(items: list[dict], value: str, value_key: str, default_kind: 
 
 CURRENT = ""  # the default status filter: every customer the till may show
 ALL = "all"
-STATUS_FILTERS = [(CURRENT, "Current (not inactive or deleted)"), *CustomerStatus.choices, (ALL, "All statuses")]
-SORT_CHOICES = [("name", "Name A–Z"), ("-name", "Name Z–A"), ("-created", "Newest first"),
-                ("created", "Oldest first"), ("-purchases", "Total purchases, high to low"),
-                ("purchases", "Total purchases, low to high")]
-VIEW_CHOICES = [("list", "List"), ("cards", "Cards")]
+STATUS_FILTERS = [(CURRENT, _("Current (not inactive or deleted)")), *CustomerStatus.choices, (ALL, _("All statuses"))]
+SORT_CHOICES = [("name", _("Name A–Z")), ("-name", _("Name Z–A")), ("-created", _("Newest first")),
+                ("created", _("Oldest first")), ("-purchases", _("Total purchases, high to low")),
+                ("purchases", _("Total purchases, low to high"))]
+VIEW_CHOICES = [("list", _("List")), ("cards", _("Cards"))]
 
 
 class CustomerListForm(FilterForm):
-    q = forms.CharField(required=False, max_length=QUERY_MAX, label="Search",
+    q = forms.CharField(required=False, max_length=QUERY_MAX, label=_("Search"),
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
-                                                      "placeholder": "Name, e-mail, phone or account number"}))
-    status = forms.ChoiceField(choices=STATUS_FILTERS, required=False, label="Status")
-    kind = forms.ChoiceField(choices=[("", "All kinds"), *CustomerKind.choices], required=False, label="Kind")
+                                                      "placeholder": _("Name, e-mail, phone or account number")}))
+    status = forms.ChoiceField(choices=STATUS_FILTERS, required=False, label=_("Status"))
+    kind = forms.ChoiceField(choices=[("", _("All kinds")), *CustomerKind.choices], required=False, label=_("Kind"))
     location = forms.ModelChoiceField(queryset=Location.objects.all(), to_field_name="uuid", required=False,
-                                      empty_label="All locations", label="Home location")
-    tag = forms.ChoiceField(required=False, label="Tag")
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort")
+                                      empty_label=_("All locations"), label=_("Home location"))
+    tag = forms.ChoiceField(required=False, label=_("Tag"))
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label=_("Sort"))
     view = forms.ChoiceField(choices=VIEW_CHOICES, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [("", "All tags"), *((tag.name, tag.name) for tag in Tag.objects.all())]
+        self.fields["tag"].choices = [("", _("All tags")), *((tag.name, tag.name) for tag in Tag.objects.all())]
 
 
 # --- the customer page's sub-forms ----------------------------------------------------------
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=CustomerStatus.choices, label="New status")
-    reason = _text("Reason", 500, placeholder="Why? (kept in the status history)")
+    status = forms.ChoiceField(choices=CustomerStatus.choices, label=_("New status"))
+    reason = _text(_("Reason"), 500, placeholder=_("Why? (kept in the status history)"))
     version = _version()
 
 
 class MessageForm(forms.Form):
-    channel = forms.ChoiceField(choices=MessageChannel.choices, label="Channel")
-    direction = forms.ChoiceField(choices=MessageDirection.choices, label="Direction")
-    subject = _text("Subject", 200)
-    body = _notes("Text", BODY_MAX)
-    occurred_at = forms.DateTimeField(label="When (blank: now)", required=False,
+    channel = forms.ChoiceField(choices=MessageChannel.choices, label=_("Channel"))
+    direction = forms.ChoiceField(choices=MessageDirection.choices, label=_("Direction"))
+    subject = _text(_("Subject"), 200)
+    body = _notes(_("Text"), BODY_MAX)
+    occurred_at = forms.DateTimeField(label=_("When (blank: now)"), required=False,
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 
 class PhotoForm(forms.Form):
-    photo = forms.FileField(label="Photo (JPEG, PNG or WebP)",
+    photo = forms.FileField(label=_("Photo (JPEG, PNG or WebP)"),
                             widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
 
 
 class AddressForm(forms.Form):
-    kind = forms.ChoiceField(choices=AddressKind.choices, label="Type")
+    kind = forms.ChoiceField(choices=AddressKind.choices, label=_("Type"))
     version = _version()
 
     def __init__(self, *args, **kwargs):
@@ -569,14 +572,14 @@ class AddressForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    first_name = _text("First name", CONTACT_TEXT_FIELDS["first_name"])
-    last_name = _text("Last name", CONTACT_TEXT_FIELDS["last_name"])
-    role = _text("Role", CONTACT_TEXT_FIELDS["role"], placeholder="e.g. spouse, accounts payable")
-    mobile_phone = _phone("Mobile phone")
-    phone = _phone("Other phone")
-    email = _email("E-mail")
-    is_authorized_buyer = forms.BooleanField(label="Authorized to buy on the account", required=False)
-    is_active = forms.BooleanField(label="Active", required=False, initial=True)
+    first_name = _text(_("First name"), CONTACT_TEXT_FIELDS["first_name"])
+    last_name = _text(_("Last name"), CONTACT_TEXT_FIELDS["last_name"])
+    role = _text(_("Role"), CONTACT_TEXT_FIELDS["role"], placeholder=_("e.g. spouse, accounts payable"))
+    mobile_phone = _phone(_("Mobile phone"))
+    phone = _phone(_("Other phone"))
+    email = _email(_("E-mail"))
+    is_authorized_buyer = forms.BooleanField(label=_("Authorized to buy on the account"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     notes = _notes()
     version = _version()
 

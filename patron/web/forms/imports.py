@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from patron.core.formats import format_number
 from patron.transfer.imports.mappings import MATCH_KEYS, all_targets
 from patron.transfer.imports.reading import max_upload_bytes
 from patron.transfer.models import ImportJob, SavedMapping
 
-DELIMITERS = [("", "Detect"), (",", "Comma ,"), (";", "Semicolon ;"), ("tab", "Tab"), ("|", "Bar |")]
+DELIMITERS = [("", _("Detect")), (",", _("Comma ,")), (";", _("Semicolon ;")), ("tab", _("Tab")), ("|", _("Bar |"))]
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="File", help_text="CSV or XLSX: an export of Shopify, Square, Lightspeed, "
-                                                   "Mailchimp or Patron is recognised; any other file is mapped "
-                                                   "column by column.")
-    encoding = forms.CharField(required=False, max_length=30, label="Encoding",
-                               help_text="Leave blank for UTF-8. Older Windows programs write cp1252.")
-    delimiter = forms.ChoiceField(required=False, choices=DELIMITERS, label="Delimiter")
-    saved_mapping = forms.ChoiceField(required=False, label="Saved mapping")
+    file = forms.FileField(label=_("File"), help_text=_("CSV or XLSX: an export of Shopify, Square, Lightspeed, "
+                                                     "Mailchimp or Patron is recognised; any other file is mapped "
+                                                     "column by column."))
+    encoding = forms.CharField(required=False, max_length=30, label=_("Encoding"),
+                               help_text=_("Leave blank for UTF-8. Older Windows programs write cp1252."))
+    delimiter = forms.ChoiceField(required=False, choices=DELIMITERS, label=_("Delimiter"))
+    saved_mapping = forms.ChoiceField(required=False, label=_("Saved mapping"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["saved_mapping"].choices = [("", "None: recognise or suggest")] + [
+        self.fields["saved_mapping"].choices = [("", _("None: recognise or suggest"))] + [
             (name, name) for name in SavedMapping.objects.values_list("name", flat=True)]
         self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.tsv,.xlsx"
 
@@ -30,18 +32,19 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         limit = max_upload_bytes()
         if upload.size > limit:
-            raise forms.ValidationError(f"The file is {upload.size / 1e6:,.1f} MB; at most {limit / 1e6:,.0f} MB "
-                                        "can be imported at once. Split it into smaller files.")
+            raise forms.ValidationError(_("The file is %(size)s MB; at most %(limit)s MB can be imported at once. "
+                                          "Split it into smaller files.") % {
+                "size": format_number(round(upload.size / 1e6, 1)), "limit": format_number(round(limit / 1e6))})
         return upload
 
 
 class MappingForm(forms.Form):
     """One choice per column of the file, the match key, the channel of external references."""
 
-    match_key = forms.ChoiceField(label="Match customers by", choices=list(MATCH_KEYS.items()))
-    channel_code = forms.ChoiceField(required=False, label="External references belong to")
-    save_as = forms.CharField(required=False, max_length=80, label="Save this mapping as",
-                              help_text="To import the next file of this layout in one step.")
+    match_key = forms.ChoiceField(label=_("Match customers by"), choices=list(MATCH_KEYS.items()))
+    channel_code = forms.ChoiceField(required=False, label=_("External references belong to"))
+    save_as = forms.CharField(required=False, max_length=80, label=_("Save this mapping as"),
+                              help_text=_("To import the next file of this layout in one step."))
 
     def __init__(self, *args, job: ImportJob, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,7 +54,7 @@ class MappingForm(forms.Form):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 required=False, choices=targets, label=column, initial=job.mapping[column])
         self.fields["match_key"].initial = job.match_key
-        self.fields["channel_code"].choices = [("", "No channel")] + _channels()
+        self.fields["channel_code"].choices = [("", _("No channel"))] + _channels()
         self.fields["channel_code"].initial = job.channel_code
 
     def column_fields(self):

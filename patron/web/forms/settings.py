@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.permissions import Role
 from patron.customers.models import CustomerStatus, CustomFieldType
 from patron.locations.models import Location, LocationKind
 from patron.locations.queries import location_tree
+from patron.web.forms.numbers import LocalNumberField
 
 # PositiveSmallIntegerField's range: bigger positions would fail in the database, not in a rule.
 _POSITION = {"min_value": 0, "max_value": 32767, "initial": 0}
@@ -48,7 +53,7 @@ class LocationsField(forms.MultipleChoiceField):
 
 
 def _store_field() -> LocationField:
-    return LocationField(kinds={LocationKind.STORE}, label="Store", empty_label="— no store —")
+    return LocationField(kinds={LocationKind.STORE}, label=_("Store"), empty_label=_("— no store —"))
 
 
 class _SettingsForm(forms.Form):
@@ -59,36 +64,39 @@ class _SettingsForm(forms.Form):
 
 class CustomerSettingsForm(_SettingsForm):
     account_number_pattern = forms.CharField(
-        max_length=30, help_text="Each # is a digit of the sequence: C###### gives C000001.")
-    next_account_number = forms.IntegerField(max_value=10**15,
-                                             help_text="The number the next new customer gets.")
-    initial_status = forms.ChoiceField(choices=CustomerStatus.choices,
-                                       help_text="The status new customers start in.")
+        label=_("Account number pattern"), max_length=30,
+        help_text=_("Each # is a digit of the sequence: C###### gives C000001."))
+    next_account_number = forms.IntegerField(label=_("Next account number"), max_value=10**15,
+                                             help_text=_("The number the next new customer gets."))
+    initial_status = forms.ChoiceField(label=_("Status of new customers"), choices=CustomerStatus.choices,
+                                       help_text=_("The status new customers start in."))
 
 
 class PriceLevelForm(_SettingsForm):
-    code = forms.CharField(max_length=10)
-    name = forms.CharField(max_length=60, required=False, help_text="Left empty, the code is the name.")
-    position = forms.IntegerField(**_POSITION, help_text="Price levels are listed by position.")
-    is_default = forms.BooleanField(required=False, label="Default for new customers")
+    code = forms.CharField(label=_("Code"), max_length=10)
+    name = forms.CharField(label=_("Name"), max_length=60, required=False,
+                           help_text=_("Left empty, the code is the name."))
+    position = forms.IntegerField(label=_("Position"), **_POSITION, help_text=_("Price levels are listed by position."))
+    is_default = forms.BooleanField(required=False, label=_("Default for new customers"))
 
 
 class TagForm(_SettingsForm):
-    name = forms.CharField(max_length=50)
+    name = forms.CharField(label=_("Name"), max_length=50)
 
 
 class CustomFieldForm(_SettingsForm):
-    key = forms.CharField(max_length=40,
-                          help_text="Lower-case letters, digits and _; it cannot change later.")
-    label = forms.CharField(max_length=80)
-    field_type = forms.ChoiceField(label="Type", choices=CustomFieldType.choices,
-                                   help_text="It cannot change later.")
-    choices = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False,
-                              help_text="For a choice field: the values to choose from, one per line.")
-    is_required = forms.BooleanField(required=False, label="Required")
-    is_active = forms.BooleanField(required=False, label="Active", initial=True)
-    position = forms.IntegerField(**_POSITION)
-    help_text = forms.CharField(max_length=200, required=False, help_text="Shown under the field.")
+    key = forms.CharField(label=_("Key"), max_length=40,
+                          help_text=_("Lower-case letters, digits and _; it cannot change later."))
+    label = forms.CharField(label=_("Label"), max_length=80)
+    field_type = forms.ChoiceField(label=_("Type"), choices=CustomFieldType.choices,
+                                   help_text=_("It cannot change later."))
+    choices = forms.CharField(label=_("Choices"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                              help_text=_("For a choice field: the values to choose from, one per line."))
+    is_required = forms.BooleanField(required=False, label=_("Required"))
+    is_active = forms.BooleanField(required=False, label=_("Active"), initial=True)
+    position = forms.IntegerField(label=_("Position"), **_POSITION)
+    help_text = forms.CharField(label=_("Help text"), max_length=200, required=False,
+                                help_text=_("Shown under the field."))
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,18 +109,18 @@ class CustomFieldForm(_SettingsForm):
 
 
 class LocationForm(_SettingsForm):
-    code = forms.CharField(max_length=20)
-    name = forms.CharField(max_length=100)
-    kind = forms.ChoiceField(choices=LocationKind.choices,
-                             help_text="A company holds branches and stores; a branch holds stores.")
-    parent = LocationField(label="Part of", empty_label="— top level —")
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=LocationKind.choices,
+                             help_text=_("A company holds branches and stores; a branch holds stores."))
+    parent = LocationField(label=_("Part of"), empty_label=_("— top level —"))
 
 
 class LocationGroupForm(_SettingsForm):
-    name = forms.CharField(max_length=100)
-    locations = LocationsField(required=False, widget=forms.SelectMultiple(attrs={"size": 8}),
-                               help_text="A company or branch covers every store beneath it.")
-    is_default = forms.BooleanField(required=False, label="Given to new customers when none is chosen")
+    name = forms.CharField(label=_("Name"), max_length=100)
+    locations = LocationsField(label=_("Locations"), required=False, widget=forms.SelectMultiple(attrs={"size": 8}),
+                               help_text=_("A company or branch covers every store beneath it."))
+    is_default = forms.BooleanField(required=False, label=_("Given to new customers when none is chosen"))
 
 
 # The rules of AUTH_PASSWORD_VALIDATORS, read when shown so they follow the settings.
@@ -122,31 +130,42 @@ _password_rules = lazy(lambda: " ".join(password_validators_help_texts()), str)
 class _PasswordPairForm(_SettingsForm):
     """A password typed twice, so a typo does not lock the user out."""
 
-    password = forms.CharField(widget=forms.PasswordInput, strip=False,
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False,
                                help_text=_password_rules())
-    password_again = forms.CharField(widget=forms.PasswordInput, strip=False, label="Password again")
+    password_again = forms.CharField(widget=forms.PasswordInput, strip=False, label=_("Password again"))
 
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
-            self.add_error("password_again", "The two passwords differ.")
+            self.add_error("password_again", _("The two passwords differ."))
         return data
 
 
-class UserCreateForm(_PasswordPairForm):
-    username = forms.CharField(max_length=150)
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
-    email = forms.EmailField(required=False, label="E-mail")
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.CASHIER)
-    location = _store_field()
+def language_field() -> forms.ChoiceField:
+    """The back office's language for a user; blank follows the browser."""
+    return forms.ChoiceField(label=_("Language"), required=False,
+                             choices=lambda: [("", _("As the browser asks")), *settings.LANGUAGES])
 
-    field_order = ["username", "first_name", "last_name", "email", "role", "location", "password",
+
+class LanguageForm(_SettingsForm):
+    language = language_field()
+
+
+class UserCreateForm(_PasswordPairForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(required=False, label=_("E-mail"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CASHIER)
+    location = _store_field()
+    language = language_field()
+
+    field_order = ["username", "first_name", "last_name", "email", "role", "location", "language", "password",
                    "password_again"]
 
 
 class UserRoleForm(_SettingsForm):
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     location = _store_field()
 
 
@@ -155,19 +174,20 @@ class UserPasswordForm(_PasswordPairForm):
 
 
 class ApiTokenForm(_SettingsForm):
-    name = forms.CharField(max_length=100, help_text="The terminal or webshop that uses it, e.g. Till 2.")
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.CASHIER)
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("The terminal or webshop that uses it, e.g. Till 2."))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.CASHIER)
     location = _store_field()
 
 
 class CreditLoyaltySettingsForm(_SettingsForm):
-    credit_enabled = forms.BooleanField(required=False, label="Customer credit",
-                                        help_text="Let customers with a credit limit buy on account.")
-    payment_terms_days = forms.IntegerField(label="Payment terms (days)",
-                                            help_text="A charge unpaid for longer is overdue.")
-    loyalty_enabled = forms.BooleanField(required=False, label="Loyalty points",
-                                         help_text="Customers earn points on purchases and can pay with them.")
-    points_per_unit = forms.DecimalField(max_digits=8, decimal_places=4, label="Points per currency unit",
-                                         help_text="Points earned per unit spent, rounded down.")
-    point_value = forms.DecimalField(max_digits=8, decimal_places=4, label="Value of a point",
-                                     help_text="What one point pays when redeemed.")
+    credit_enabled = forms.BooleanField(required=False, label=_("Customer credit"),
+                                        help_text=_("Let customers with a credit limit buy on account."))
+    payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"),
+                                            help_text=_("A charge unpaid for longer is overdue."))
+    loyalty_enabled = forms.BooleanField(required=False, label=_("Loyalty points"),
+                                         help_text=_("Customers earn points on purchases and can pay with them."))
+    points_per_unit = LocalNumberField(decimals=4, max_value=Decimal("9999.9999"), label=_("Points per currency unit"),
+                                       help_text=_("Points earned per unit spent, rounded down."))
+    point_value = LocalNumberField(decimals=4, max_value=Decimal("9999.9999"), label=_("Value of a point"),
+                                   help_text=_("What one point pays when redeemed."))

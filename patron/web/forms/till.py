@@ -6,33 +6,35 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from patron.core.money import DECIMALS, MAX_AMOUNT
 from patron.lookup.engine import QUERY_MAX
 from patron.sales.models import TenderKind
 from patron.web.forms import FilterForm
 from patron.web.forms.money import amount_field
+from patron.web.forms.numbers import LocalNumberField
 
 # The tenders a cashier can take at the back office's till, in the order they are offered.
 TENDERS = (TenderKind.CASH.value, TenderKind.CARD.value, TenderKind.ON_ACCOUNT.value, TenderKind.POINTS.value)
 
 
 class TillSearchForm(FilterForm):
-    q = forms.CharField(required=False, max_length=QUERY_MAX, label="Select customer",
+    q = forms.CharField(required=False, max_length=QUERY_MAX, label=_("Select customer"),
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
-                                                      "placeholder": "Name, phone or account number"}))
+                                                      "placeholder": _("Name, phone or account number")}))
 
 
 class LineForm(forms.Form):
-    description = forms.CharField(max_length=200, label="Description")
-    sku = forms.CharField(max_length=60, required=False, label="SKU")
-    department = forms.CharField(max_length=60, required=False, label="Department")
-    quantity = forms.DecimalField(max_digits=9, decimal_places=3, min_value=Decimal("0.001"), initial=1,
-                                  label="Quantity", widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    unit_price = forms.DecimalField(max_digits=10, decimal_places=2, min_value=0, label="Unit price",
-                                    widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-    discount_percent = forms.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False,
-                                          label="Discount %", help_text="The customer's default discount.",
-                                          widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    description = forms.CharField(max_length=200, label=_("Description"))
+    sku = forms.CharField(max_length=60, required=False, label=_("SKU"))
+    department = forms.CharField(max_length=60, required=False, label=_("Department"))
+    quantity = LocalNumberField(decimals=3, min_value=Decimal("0.001"), max_value=Decimal("999999.999"), initial=1,
+                                label=_("Quantity"))
+    unit_price = LocalNumberField(decimals=DECIMALS, amount=True, min_value=0, max_value=MAX_AMOUNT,
+                                  label=_("Unit price"))
+    discount_percent = LocalNumberField(decimals=2, min_value=0, max_value=100, required=False,
+                                        label=_("Discount %"), help_text=_("The customer's default discount."))
 
 
 class TillPaymentForm(forms.Form):

@@ -147,7 +147,7 @@ def test_selected_customer_appears_in_the_cart_with_their_terms(cashier, system)
     html = page(cashier)
     assert "Anna Schmidt" in html and "K-1" in html and customer.get_status_display() in html
     assert "photo initials" in html  # the photo, or the initial when there is none
-    for shown in ("Price level", "5.00 %", "300.00 USD", "250 (worth 2.50 USD)", 'id="on-account">Yes'):
+    for shown in ("Price level", "5.00 %", "$300.00", "250 (worth $2.50)", 'id="on-account">Yes'):
         assert shown in html, shown
 
 
@@ -163,11 +163,11 @@ def test_customer_on_hold_shows_why_they_may_not_buy_on_account(cashier, system)
 
 def test_a_line_gets_the_customers_default_discount(cashier):
     select(cashier, customer_factory(default_discount="10"))
-    assert 'name="discount_percent" value="10.00"' in page(cashier)
+    assert 'name="discount_percent" value="10"' in page(cashier)
     add_line(cashier, unit_price="35.00", quantity="2", discount_percent="10.00")
     [line] = cart(cashier)["lines"]
     assert (line["quantity"], line["unit_price"], line["discount"]) == ("2", "35.00", "7.00")
-    assert "63.00 USD" in page(cashier)  # 70.00 - 7.00
+    assert "$63.00" in page(cashier)  # 70.00 - 7.00
 
 
 def test_first_line_gives_the_cart_its_sale_number(cashier):
@@ -176,7 +176,7 @@ def test_first_line_gives_the_cart_its_sale_number(cashier):
     add_line(cashier, "Cup", "4.50", sku="CUP-1", department="Kitchen")
     assert cart(cashier)["number"] == "000001" and len(cart(cashier)["lines"]) == 2
     html = page(cashier)
-    assert "Sale <span id=\"sale-number\">000001</span>" in html and "CUP-1" in html and "39.50 USD" in html
+    assert "Sale <span id=\"sale-number\">000001</span>" in html and "CUP-1" in html and "$39.50" in html
 
 
 def test_a_bad_line_shows_its_errors_and_adds_nothing(cashier):

@@ -18,6 +18,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from patron.core import errors
 from patron.core.actors import Actor, user_actor
@@ -55,7 +56,7 @@ def requires(*permissions: str):
         def checked(request, *args, **kwargs):
             if not access.allows(request.user.role):
                 missing = ", ".join(p for p in permissions if not allows(request.user.role, p))
-                raise PermissionDenied(f"Your role may not do this ({missing}).")
+                raise PermissionDenied(_("Your role may not do this (%(permission)s).") % {"permission": missing})
             return view(request, *args, **kwargs)
         return _declare(login_required(checked), access)
     return decorator

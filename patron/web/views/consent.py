@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.marketing import actions
@@ -23,5 +24,6 @@ def record_consent(request, uuid):
                       proof=data["proof"])
 
     return save_section_form(request, customer, form, form_key="consent_form", section="consent", save=save,
-                             done=lambda event: f"{event.get_channel_display()} consent: "
-                                                f"{'granted' if event.granted else 'withdrawn'}.")
+                             done=lambda event: (_("%(channel)s consent: granted.") if event.granted else
+                                                _("%(channel)s consent: withdrawn.")) % {
+                                 "channel": event.get_channel_display()})

@@ -10,9 +10,10 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from patron.core.money import format_money
+from patron.core.formats import format_money
 from patron.credit import actions
 from patron.credit.models import LedgerEntry
 from patron.credit.queries import account_of, overdue_accounts, statement
@@ -25,7 +26,7 @@ SECTION = "account"
 
 
 def _balance_now(entry: LedgerEntry) -> str:
-    return f"Balance: {format_money(entry.balance_after)}."
+    return _("Balance: %(amount)s.") % {"amount": format_money(entry.balance_after)}
 
 
 @requires("credit.record_payment")
@@ -36,7 +37,8 @@ def record_payment(request, uuid):
     return save_section_form(
         request, customer, form, form_key="payment_form", section=SECTION,
         save=lambda data: submit(form, actions.post_payment, actor=actor(request), customer=customer, **data),
-        done=lambda entry: f"Payment of {format_money(-entry.amount)} recorded. {_balance_now(entry)}")
+        done=lambda entry: _("Payment of %(amount)s recorded. %(balance)s") % {
+            "amount": format_money(-entry.amount), "balance": _balance_now(entry)})
 
 
 @requires("credit.set_limit")
@@ -47,7 +49,7 @@ def set_limit(request, uuid):
     return save_section_form(
         request, customer, form, form_key="limit_form", section=SECTION,
         save=lambda data: submit(form, actions.set_credit_limit, actor=actor(request), customer=customer, **data),
-        done=lambda account: f"Credit limit is {format_money(account.credit_limit)}.")
+        done=lambda account: _("Credit limit is %(amount)s.") % {"amount": format_money(account.credit_limit)})
 
 
 @requires("credit.adjust")
@@ -58,7 +60,8 @@ def post_adjustment(request, uuid):
     return save_section_form(
         request, customer, form, form_key="adjustment_form", section=SECTION,
         save=lambda data: submit(form, actions.post_adjustment, actor=actor(request), customer=customer, **data),
-        done=lambda entry: f"Adjustment of {format_money(entry.amount)} posted. {_balance_now(entry)}")
+        done=lambda entry: _("Adjustment of %(amount)s posted. %(balance)s") % {
+            "amount": format_money(entry.amount), "balance": _balance_now(entry)})
 
 
 @requires("credit.reverse")
@@ -68,8 +71,8 @@ def reverse_entry(request, uuid, entry_uuid):
     entry = get_object_or_404(LedgerEntry, uuid=entry_uuid, account__customer=customer)
     if perform(request, actions.reverse_entry, actor=actor(request), entry=entry,
                note=request.POST.get("note", "")):
-        messages.success(request, f"Entry {entry.sequence} ({entry.get_kind_display().lower()} of "
-                                  f"{format_money(entry.amount)}) reversed.")
+        messages.success(request, _("Entry %(number)s (%(kind)s of %(amount)s) reversed.") % {
+            "number": entry.sequence, "kind": entry.get_kind_display().lower(), "amount": format_money(entry.amount)})
     return redirect(customer_url(customer, SECTION))
 
 
@@ -79,7 +82,7 @@ def statement_page(request, uuid):
     customer = customer_or_404(uuid)
     account = account_of(customer)
     if account is None:
-        raise Http404(f"{customer.name} has no credit account.")
+        raise Http404(_("%(name)s has no credit account.") % {"name": customer.name})
     today = timezone.localdate()
     form = StatementForm(request.GET or {"start": today.replace(day=1), "end": today})  # default: this month
     start, end = sorted((form.value_of("start", today.replace(day=1)), form.value_of("end", today)))

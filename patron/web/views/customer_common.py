@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from patron.core import errors
 from patron.customers.models import Customer
@@ -18,7 +19,7 @@ def customer_or_404(uuid) -> Customer:
     try:
         return get_customer(uuid)
     except errors.NotFound:
-        raise Http404("No such customer.") from None
+        raise Http404(_("No such customer.")) from None
 
 
 def customer_url(customer: Customer, section: str = "") -> str:

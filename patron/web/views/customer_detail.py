@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.channels.queries import references_of
@@ -107,7 +108,8 @@ def customer_status(request, uuid):
                       reason=data["reason"], expected_version=data["version"])
 
     return save_section_form(request, customer, form, form_key="status_form", section="status", save=save,
-                             done=lambda changed: f"Status is now “{changed.get_status_display()}”.")
+                             done=lambda changed: _("Status is now “%(status)s”.") % {
+                                 "status": changed.get_status_display()})
 
 
 @requires("customers.change_status")
@@ -116,7 +118,8 @@ def customer_deactivate(request, uuid):
     customer = customer_or_404(uuid)
     if perform(request, actions.deactivate_customer, actor=actor(request), customer=customer,
                reason=request.POST.get("reason", ""), expected_version=posted_version(request)):
-        messages.success(request, f"{customer.name} is inactive: hidden from the till, history kept.")
+        messages.success(request, _("%(name)s is inactive: hidden from the till, history kept.") % {
+            "name": customer.name})
     return redirect(customer_url(customer, "status"))
 
 
@@ -126,7 +129,8 @@ def customer_delete(request, uuid):
     customer = customer_or_404(uuid)
     if perform(request, actions.delete_customer, actor=actor(request), customer=customer,
                expected_version=posted_version(request)):
-        messages.success(request, f"{customer.name} ({customer.account_number}) was deleted.")
+        messages.success(request, _("%(name)s (%(number)s) was deleted.") % {
+            "name": customer.name, "number": customer.account_number})
         return redirect("web:customer_list")
     return redirect(customer_url(customer))
 
@@ -137,5 +141,5 @@ def customer_message_log(request, uuid):
     customer = customer_or_404(uuid)
     form = MessageForm(request.POST)
     return save_section_form(
-        request, customer, form, form_key="message_form", section="messages", done=lambda message: "Message logged.",
+        request, customer, form, form_key="message_form", section="messages", done=lambda message: _("Message logged."),
         save=lambda data: submit(form, actions.log_message, actor=actor(request), customer=customer, **data))

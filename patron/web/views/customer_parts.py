@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patron.customers import actions
@@ -61,7 +62,7 @@ def _free_kind(customer) -> str:
 def address_add(request, uuid):
     customer = customer_or_404(uuid)
     form = AddressForm(request.POST or None, initial={"kind": _free_kind(customer)})
-    return _form_page(request, customer, form, title="Add an address", section="addresses", done="Address added.",
+    return _form_page(request, customer, form, title=_("Add an address"), section="addresses", done=_("Address added."),
                       save=lambda: submit(form, actions.add_address, actor=actor(request), customer=customer,
                                           values=form.values()))
 
@@ -73,8 +74,9 @@ def address_edit(request, uuid, address_uuid):
     address = get_object_or_404(Address, uuid=address_uuid, customer=customer)
     initial = {name: getattr(address, name) for name in ("kind", "label", "version", *ADDRESS_PARTS)}
     form = AddressForm(request.POST or None, initial=initial)
-    return _form_page(request, customer, form, title=f"Edit the {address.get_kind_display().lower()} address",
-                      section="addresses", done="Address saved.",
+    return _form_page(request, customer, form, title=_("Edit the %(kind)s address") % {
+                          "kind": address.get_kind_display().lower()},
+                      section="addresses", done=_("Address saved."),
                       save=lambda: submit(form, actions.update_address, actor=actor(request), address=address,
                                           values=form.values(), expected_version=form.cleaned_data["version"]))
 
@@ -86,7 +88,7 @@ def address_remove(request, uuid, address_uuid):
     address = get_object_or_404(Address, uuid=address_uuid, customer=customer)
     if perform(request, actions.remove_address, actor=actor(request), address=address,
                expected_version=posted_version(request)):
-        messages.success(request, "Address removed.")
+        messages.success(request, _("Address removed."))
     return redirect(customer_url(customer, "addresses"))
 
 
@@ -95,7 +97,7 @@ def address_remove(request, uuid, address_uuid):
 def address_copy_to_billing(request, uuid):
     customer = customer_or_404(uuid)
     if perform(request, actions.copy_contact_address_to_billing, actor=actor(request), customer=customer):
-        messages.success(request, "The contact address was copied to the billing address.")
+        messages.success(request, _("The contact address was copied to the billing address."))
     return redirect(customer_url(customer, "addresses"))
 
 
@@ -106,7 +108,7 @@ def address_copy_to_billing(request, uuid):
 def contact_add(request, uuid):
     customer = customer_or_404(uuid)
     form = ContactForm(request.POST or None)
-    return _form_page(request, customer, form, title="Add a contact", section="contacts", done="Contact added.",
+    return _form_page(request, customer, form, title=_("Add a contact"), section="contacts", done=_("Contact added."),
                       save=lambda: submit(form, actions.add_contact, actor=actor(request), customer=customer,
                                           values=form.values()))
 
@@ -118,8 +120,8 @@ def contact_edit(request, uuid, contact_uuid):
     contact = get_object_or_404(Contact, uuid=contact_uuid, customer=customer)
     initial = {name: getattr(contact, name) for name in ContactForm.base_fields}
     form = ContactForm(request.POST or None, initial=initial)
-    return _form_page(request, customer, form, title=f"Edit contact {contact}", section="contacts",
-                      done="Contact saved.",
+    return _form_page(request, customer, form, title=_("Edit contact %(name)s") % {"name": contact}, section="contacts",
+                      done=_("Contact saved."),
                       save=lambda: submit(form, actions.update_contact, actor=actor(request), contact=contact,
                                           values=form.values(), expected_version=form.cleaned_data["version"]))
 
@@ -133,7 +135,8 @@ def contact_set_active(request, uuid, contact_uuid):
     active = request.POST.get("is_active") == "true"
     if perform(request, actions.update_contact, actor=actor(request), contact=contact,
                values={"is_active": active}, expected_version=posted_version(request)):
-        messages.success(request, f"{contact} is {'active' if active else 'inactive'}.")
+        done = _("%(name)s is active.") if active else _("%(name)s is inactive.")
+        messages.success(request, done % {"name": contact})
     return redirect(customer_url(customer, "contacts"))
 
 
@@ -142,7 +145,7 @@ def contact_set_active(request, uuid, contact_uuid):
 def _company_or_404(uuid):
     company = customer_or_404(uuid)
     if company.kind != CustomerKind.COMPANY:
-        raise Http404("Only a company has representatives.")
+        raise Http404(_("Only a company has representatives."))
     return company
 
 
@@ -158,8 +161,8 @@ def representative_add(request, uuid):
         submit(form, actions.add_representative, field_map=new.field_map, actor=actor(request), company=company,
                person_values=new.values, role=new.role)
 
-    return _form_page(request, company, form, title="Add a representative", section="representatives",
-                      done="Representative added.", save=save)
+    return _form_page(request, company, form, title=_("Add a representative"), section="representatives",
+                      done=_("Representative added."), save=save)
 
 
 @requires("customers.edit")
@@ -176,7 +179,8 @@ def representative_link(request, uuid):
         except Rejected:
             pass
         else:
-            messages.success(request, f"{person.name} now represents {company.name}.")
+            messages.success(request, _("%(person)s now represents %(company)s.") % {
+                "person": person.name, "company": company.name})
             return redirect(customer_url(company, "representatives"))
     query = CustomerListForm(request.GET).value_of("q")  # the list's search box: same checks
     context = {"customer": company, "form": form, "q": query, "candidates": _people_to_link(company, query)}
@@ -199,5 +203,6 @@ def representative_unlink(request, uuid, person_uuid):
     company = _company_or_404(uuid)
     person = customer_or_404(person_uuid)
     if perform(request, actions.unlink_representative, actor=actor(request), company=company, person=person):
-        messages.success(request, f"{person.name} no longer represents {company.name}.")
+        messages.success(request, _("%(person)s no longer represents %(company)s.") % {
+            "person": person.name, "company": company.name})
     return redirect(customer_url(company, "representatives"))

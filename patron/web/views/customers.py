@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from patron.customers import actions
@@ -25,10 +27,19 @@ SHOWN = ("phones", "emails")  # what a row or card shows besides the customer's 
 FIRST_SECTION = {CustomerKind.PERSON: "contact-details", CustomerKind.COMPANY: "contact-details",
                  CustomerKind.PLACEHOLDER: "notes"}
 KIND_CHOICES = [
-    (CustomerKind.PERSON, "Private person", "A consumer: first and last name, phones, e-mail, home address."),
-    (CustomerKind.COMPANY, "Company", "A business: company name, phone, business address and representatives."),
-    (CustomerKind.PLACEHOLDER, "Placeholder", "A walk-in record: a name and a customer number."),
+    (CustomerKind.PERSON, gettext_lazy("Private person"),
+     gettext_lazy("A consumer: first and last name, phones, e-mail, home address.")),
+    (CustomerKind.COMPANY, gettext_lazy("Company"),
+     gettext_lazy("A business: company name, phone, business address and representatives.")),
+    (CustomerKind.PLACEHOLDER, gettext_lazy("Placeholder"),
+     gettext_lazy("A walk-in record: a name and a customer number.")),
 ]
+# A new customer's page title and button, whole sentences per kind (a kind's word changes with its gender).
+NEW_KIND = {
+    CustomerKind.PERSON: (gettext_lazy("New private person"), gettext_lazy("Create private person")),
+    CustomerKind.COMPANY: (gettext_lazy("New company"), gettext_lazy("Create company")),
+    CustomerKind.PLACEHOLDER: (gettext_lazy("New placeholder"), gettext_lazy("Create placeholder")),
+}
 
 
 # --- the list -------------------------------------------------------------------------------
@@ -76,7 +87,7 @@ def customer_list(request):
 def customer_export(request, format_key):
     """The list as it is filtered and searched, every page of it, as a file download."""
     if format_key not in FORMATS:
-        raise Http404("No such export format.")
+        raise Http404(_("No such export format."))
     query = _customer_filter(CustomerListForm(request.GET))
     return download(export_customers(actor=actor(request), customers=customers_matching(query),
                                      format_key=format_key), format_key)
@@ -88,7 +99,7 @@ def customer_quick_edit(request, uuid, field):
     """Inline edit of one list cell (G12): GET gives the input, POST saves it, ``?cancel``
     gives the cell back unchanged. Without htmx the edit page does the same job."""
     if field not in QUICK_FIELDS:
-        raise Http404("No such field.")
+        raise Http404(_("No such field."))
     customer = customer_or_404(uuid)
     if not request.htmx:
         return redirect("web:customer_edit", customer.uuid)
@@ -126,7 +137,7 @@ def customer_new(request):
 def customer_create(request, kind):
     form_class = CUSTOMER_FORMS.get(kind)
     if form_class is None:
-        raise Http404("No such kind of customer.")
+        raise Http404(_("No such kind of customer."))
     form = form_class(request.POST or None, role=request.user.role)
     if form.is_bound and form.is_valid():
         try:
@@ -134,9 +145,12 @@ def customer_create(request, kind):
         except Rejected:
             pass
         else:
-            messages.success(request, f"{customer.name} was created with account number {customer.account_number}.")
+            messages.success(request, _("%(name)s was created with account number %(number)s.") % {
+                "name": customer.name, "number": customer.account_number})
             return redirect(customer_url(customer, FIRST_SECTION[kind]))
-    context = {"form": form, "kind": kind, "kind_label": CustomerKind(kind).label, "tags": Tag.objects.all()}
+    new_title, create_label = NEW_KIND[kind]
+    context = {"form": form, "kind": kind, "kind_label": CustomerKind(kind).label, "new_title": new_title,
+               "create_label": create_label, "tags": Tag.objects.all()}
     return render(request, "web/customers/form.html", context, status=422 if form.is_bound else 200)
 
 
@@ -168,7 +182,7 @@ def customer_edit(request, uuid):
         except Rejected:
             pass
         else:
-            messages.success(request, "Changes saved.")
+            messages.success(request, _("Changes saved."))
             return redirect(customer_url(customer, FIRST_SECTION[customer.kind]))
     context = {"form": form, "customer": customer, "kind": customer.kind,
                "kind_label": customer.get_kind_display(), "tags": Tag.objects.all()}

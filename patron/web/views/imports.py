@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import connections
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patron.core.errors import DomainError
@@ -135,7 +136,7 @@ def import_rollback(request, pk):
         raise_http(error)
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Import {job.pk} was rolled back.")
+        messages.success(request, _("Import %(number)s was rolled back.") % {"number": job.pk})
     return redirect("web:import_job", job.pk)
 
 

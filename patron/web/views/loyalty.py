@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.loyalty import actions
@@ -19,4 +20,5 @@ def adjust_points(request, uuid):
     return save_section_form(
         request, customer, form, form_key="points_form", section="points",
         save=lambda data: submit(form, actions.adjust_points, actor=actor(request), customer=customer, **data),
-        done=lambda entry: f"Points adjusted by {entry.points:+d}: the balance is {entry.balance_after}.")
+        done=lambda entry: _("Points adjusted by %(points)s: the balance is %(balance)s.") % {
+            "points": f"{entry.points:+d}", "balance": entry.balance_after})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.sales.actions import update_order
@@ -20,5 +21,6 @@ def order_status(request, uuid, order_uuid):
     status = request.POST.get("status", "")
     if perform(request, update_order, actor=actor(request), order=order, status=status,
                expected_version=posted_version(request)):
-        messages.success(request, f"{order} is {OrderStatus(status).label.lower()}.")
+        messages.success(request, _("%(order)s is %(status)s.") % {
+            "order": order, "status": OrderStatus(status).label.lower()})
     return redirect(customer_url(customer, "orders"))

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from patron.customers import actions
@@ -31,7 +32,7 @@ CACHE_CHECK = "private, no-cache"
 def photo(request, uuid):
     customer = customer_or_404(uuid)
     if not customer.photo or not default_storage.exists(customer.photo):
-        raise Http404("This customer has no photo.")
+        raise Http404(_("This customer has no photo."))
     response = FileResponse(default_storage.open(customer.photo, "rb"), content_type="image/webp")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = CACHE_FRESH if request.GET.get("v") == str(customer.photo_version) else CACHE_CHECK
@@ -51,7 +52,7 @@ def photo_upload(request, uuid):
         except Rejected:
             pass
         else:
-            messages.success(request, "Photo saved.")
+            messages.success(request, _("Photo saved."))
             return redirect(customer_url(customer))
     return render_detail(request, customer, status=422, photo_form=form)
 
@@ -61,5 +62,5 @@ def photo_upload(request, uuid):
 def photo_remove(request, uuid):
     customer = customer_or_404(uuid)
     if perform(request, actions.remove_photo, actor=actor(request), customer=customer):
-        messages.success(request, "Photo removed.")
+        messages.success(request, _("Photo removed."))
     return redirect(customer_url(customer))

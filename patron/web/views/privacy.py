@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from patron.privacy.erasure import erase_customer
@@ -31,15 +32,15 @@ def customer_erase(request, uuid):
     customer = customer_or_404(uuid)
     reason = request.POST.get("reason", "").strip()
     if not reason:
-        messages.error(request, "Give the reason for the erasure (e.g. the date and way of the request).")
+        messages.error(request, _("Give the reason for the erasure (e.g. the date and way of the request)."))
         return redirect(customer_url(customer))
     done = []
     if perform(request, lambda **kwargs: done.append(erase_customer(**kwargs)), actor=actor(request),
                customer=customer, reason=reason[:500]):
         erasure = done[0]
         if erasure.status == RequestStatus.DONE:
-            messages.success(request, "The customer's personal data was erased; sales and credit entries are kept.")
+            messages.success(request, _("The customer's personal data was erased; sales and credit entries are kept."))
         else:
-            messages.info(request, f"The erasure is queued: it waits until {erasure.waiting_for}, "
-                                      "then runs by itself.")
+            messages.info(request, _("The erasure is queued: it waits until %(until)s, then runs by itself.") % {
+                "until": erasure.waiting_for})
     return redirect(customer_url(customer))

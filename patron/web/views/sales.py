@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.core import errors
@@ -26,7 +27,7 @@ def sale_or_404(uuid):
     try:
         return get_sale(uuid)
     except errors.NotFound:
-        raise Http404("No such sale.") from None
+        raise Http404(_("No such sale.")) from None
 
 
 @requires("sales.view")
@@ -75,7 +76,9 @@ def email_receipt(request, uuid):
         raise_http(error)
         messages.error(request, error.message)
     except (smtplib.SMTPException, OSError) as error:
-        messages.error(request, f"The receipt could not be sent: the mail server said “{error}”.")
+        messages.error(request, _("The receipt could not be sent: the mail server said “%(error)s”.") % {
+            "error": error})
     else:
-        messages.success(request, f"Receipt {sale.number} sent to {recipient}.")
+        messages.success(request, _("Receipt %(number)s sent to %(address)s.") % {
+            "number": sale.number, "address": recipient})
     return redirect(_back(request, sale))

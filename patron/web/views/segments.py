@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patron.core.errors import DomainError
@@ -29,7 +30,7 @@ def segment_list(request):
             raise_http(error)
             add_domain_errors(form, error)
         else:
-            messages.success(request, f"Segment {segment.name} saved.")
+            messages.success(request, _("Segment %(name)s saved.") % {"name": segment.name})
             return redirect("web:segment_list")
     segments = [(segment, segment_customers(segment).count()) for segment in list_segments()]
     return render(request, "web/marketing/segments.html", {"form": form, "segments": segments,
@@ -46,7 +47,7 @@ def segment_delete(request, uuid):
         raise_http(error)
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Segment {segment.name} deleted.")
+        messages.success(request, _("Segment %(name)s deleted.") % {"name": segment.name})
     return redirect("web:segment_list")
 
 
@@ -54,7 +55,7 @@ def segment_delete(request, uuid):
 def segment_export(request, uuid, format_key):
     """The customers the segment keeps now, as a file (the customer list's export formats)."""
     if format_key not in FORMATS:
-        raise Http404("No such export format.")
+        raise Http404(_("No such export format."))
     segment = get_object_or_404(Segment, uuid=uuid)
     return download(export_customers(actor=actor(request), customers=segment_customers(segment),
                                      format_key=format_key), format_key)

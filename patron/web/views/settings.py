@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.customers import actions
@@ -32,9 +33,9 @@ def customer_settings(request):
     form = CustomerSettingsForm(posted(request), initial=initial)
     if form.is_valid() and perform(form, lambda: actions.update_customer_settings(
             actor=actor(request), **form.cleaned_data)):
-        messages.success(request, "Customer settings saved.")
+        messages.success(request, _("Customer settings saved."))
         return redirect("web:settings_customers")
-    return render_form(request, form, section="settings_customers", title="Customer settings",
+    return render_form(request, form, section="settings_customers", title=_("Customer settings"),
                        cancel_url=reverse("web:settings"))
 
 
@@ -55,10 +56,10 @@ def price_level_edit(request, code: str | None = None):
     form = PriceLevelForm(posted(request), initial=initial)
     if form.is_valid() and perform(form, lambda: actions.save_price_level(
             actor=actor(request), level=level, **form.cleaned_data)):
-        messages.success(request, f"Price level {form.cleaned_data['code']} saved.")
+        messages.success(request, _("Price level %(code)s saved.") % {"code": form.cleaned_data["code"]})
         return redirect("web:settings_price_levels")
     return render_form(request, form, section="settings_price_levels",
-                       title=f"Price level {level.code}" if level else "New price level",
+                       title=_("Price level %(code)s") % {"code": level.code} if level else _("New price level"),
                        cancel_url=reverse("web:settings_price_levels"))
 
 
@@ -67,7 +68,7 @@ def price_level_edit(request, code: str | None = None):
 def price_level_delete(request, code: str):
     level = get_object_or_404(PriceLevel, code=code)
     perform_button(request, lambda: actions.delete_price_level(actor=actor(request), level=level),
-                   f"Price level {level.code} deleted.")
+                   _("Price level %(code)s deleted.") % {"code": level.code})
     return redirect("web:settings_price_levels")
 
 
@@ -84,9 +85,10 @@ def tag_rename(request, name: str):
     form = TagForm(posted(request), initial={"name": tag.name})
     if form.is_valid() and perform(form, lambda: actions.rename_tag(
             actor=actor(request), tag=tag, name=form.cleaned_data["name"])):
-        messages.success(request, f"Tag renamed to {tag.name}.")
+        messages.success(request, _("Tag renamed to %(name)s.") % {"name": tag.name})
         return redirect("web:settings_tags")
-    return render_form(request, form, section="settings_tags", title=f"Rename tag {name}", submit="Rename",
+    return render_form(request, form, section="settings_tags", title=_("Rename tag %(name)s") % {"name": name},
+                       submit=_("Rename"),
                        cancel_url=reverse("web:settings_tags"))
 
 
@@ -95,7 +97,7 @@ def tag_rename(request, name: str):
 def tag_delete(request, name: str):
     tag = get_object_or_404(Tag, name=name)
     perform_button(request, lambda: actions.delete_tag(actor=actor(request), tag=tag),
-                   f"Tag {tag.name} deleted.")
+                   _("Tag %(name)s deleted.") % {"name": tag.name})
     return redirect("web:settings_tags")
 
 
@@ -115,10 +117,11 @@ def custom_field_edit(request, key: str | None = None):
                            editing=definition is not None)
     if form.is_valid() and perform(form, lambda: actions.save_custom_field(
             actor=actor(request), definition=definition, **form.cleaned_data)):
-        messages.success(request, f"Custom field {form.cleaned_data['label']} saved.")
+        messages.success(request, _("Custom field %(label)s saved.") % {"label": form.cleaned_data["label"]})
         return redirect("web:settings_custom_fields")
     return render_form(request, form, section="settings_custom_fields",
-                       title=f"Custom field {definition.label}" if definition else "New custom field",
+                       title=(_("Custom field %(label)s") % {"label": definition.label} if definition
+                              else _("New custom field")),
                        cancel_url=reverse("web:settings_custom_fields"))
 
 

@@ -9,6 +9,8 @@ from typing import NamedTuple, TypeVar
 from django.contrib import messages
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from patron.core.errors import DomainError
 from patron.core.permissions import allows
@@ -30,21 +32,21 @@ class Section(NamedTuple):
 
 
 SECTIONS = [
-    Section("settings_customers", "Customers", "settings.manage",
-            "Account number pattern, next number, status of new customers."),
-    Section("settings_price_levels", "Price levels", "settings.manage",
-            "The price levels customers can have."),
-    Section("settings_tags", "Tags", "settings.manage", "Rename or remove the tags put on customers."),
-    Section("settings_custom_fields", "Custom fields", "settings.manage",
-            "Extra fields on every customer record."),
-    Section("settings_credit_loyalty", "Credit and loyalty", "settings.manage",
-            "Customer credit on or off, payment terms, loyalty points."),
-    Section("settings_locations", "Locations", "locations.view",
-            "Company, branches and stores; location groups."),
-    Section("settings_staff", "Staff", "staff.manage", "Users, their roles and stores, passwords."),
-    Section("settings_tokens", "API tokens", "staff.manage", "Credentials of POS terminals and webshops."),
-    Section("settings_channels", "Webshop channels", "channels.manage",
-            "Webshops that send their customers, and their signing secrets."),
+    Section("settings_customers", _("Customers"), "settings.manage",
+            _("Account number pattern, next number, status of new customers.")),
+    Section("settings_price_levels", _("Price levels"), "settings.manage",
+            _("The price levels customers can have.")),
+    Section("settings_tags", _("Tags"), "settings.manage", _("Rename or remove the tags put on customers.")),
+    Section("settings_custom_fields", _("Custom fields"), "settings.manage",
+            _("Extra fields on every customer record.")),
+    Section("settings_credit_loyalty", _("Credit and loyalty"), "settings.manage",
+            _("Customer credit on or off, payment terms, loyalty points.")),
+    Section("settings_locations", _("Locations"), "locations.view",
+            _("Company, branches and stores; location groups.")),
+    Section("settings_staff", _("Staff"), "staff.manage", _("Users, their roles and stores, passwords.")),
+    Section("settings_tokens", _("API tokens"), "staff.manage", _("Credentials of POS terminals and webshops.")),
+    Section("settings_channels", _("Webshop channels"), "channels.manage",
+            _("Webshops that send their customers, and their signing secrets.")),
 ]
 
 
@@ -85,8 +87,8 @@ def render_page(request, template: str, section: str, **context):
     return render(request, template, {**navigation, **context})
 
 
-def render_form(request, form, *, section: str, title: str, cancel_url: str, submit: str = "Save",
+def render_form(request, form, *, section: str, title: str, cancel_url: str, submit: str = "",
                 intro: str = ""):
     """The add/edit page every Settings form shares."""
     return render_page(request, "web/settings/form.html", section, form=form, title=title,
-                       cancel_url=cancel_url, submit=submit, intro=intro)
+                       cancel_url=cancel_url, submit=submit or gettext("Save"), intro=intro)

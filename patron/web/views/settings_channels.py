@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.channels import actions
@@ -29,8 +30,8 @@ def channel_create(request):
     created = form.is_valid() and perform(form, lambda: actions.create_channel(
         actor=actor(request), **form.cleaned_data))
     if not created:
-        return render_form(request, form, section="settings_channels", title="New webshop channel",
-                           submit="Add channel", cancel_url=reverse("web:settings_channels"))
+        return render_form(request, form, section="settings_channels", title=_("New webshop channel"),
+                           submit=_("Add channel"), cancel_url=reverse("web:settings_channels"))
     channel, secret = created
     return _show_secret(request, channel, secret, "created")
 
@@ -56,7 +57,7 @@ def _show_secret(request, channel: Channel, secret: str, event: str):
 def channel_deactivate(request, code: str):
     channel = get_object_or_404(Channel, code=code)
     perform_button(request, lambda: actions.deactivate_channel(actor=actor(request), channel=channel),
-                   f"Channel {channel.code} deactivated: its deliveries are refused from now on.")
+                   _("Channel %(code)s deactivated: its deliveries are refused from now on.") % {"code": channel.code})
     return redirect("web:settings_channels")
 
 
@@ -65,5 +66,5 @@ def channel_deactivate(request, code: str):
 def channel_reactivate(request, code: str):
     channel = get_object_or_404(Channel, code=code)
     perform_button(request, lambda: actions.reactivate_channel(actor=actor(request), channel=channel),
-                   f"Channel {channel.code} accepts deliveries again.")
+                   _("Channel %(code)s accepts deliveries again.") % {"code": channel.code})
     return redirect("web:settings_channels")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from patron.locations import actions
 from patron.locations.models import Location, LocationGroup
@@ -30,10 +31,10 @@ def location_edit(request, uuid=None):
                "parent": str(location.parent.uuid) if location.parent else ""} if location else {}
     form = LocationForm(posted(request), initial=initial)
     if form.is_valid() and perform(form, lambda: _save_location(request, location, form.cleaned_data)):
-        messages.success(request, f"Location {form.cleaned_data['name']} saved.")
+        messages.success(request, _("Location %(name)s saved.") % {"name": form.cleaned_data["name"]})
         return redirect("web:settings_locations")
     return render_form(request, form, section="settings_locations",
-                       title=f"Location {location.name}" if location else "New location",
+                       title=_("Location %(name)s") % {"name": location.name} if location else _("New location"),
                        cancel_url=reverse("web:settings_locations"))
 
 
@@ -52,8 +53,8 @@ def group_edit(request, uuid=None):
     form = LocationGroupForm(posted(request), initial=initial)
     if form.is_valid() and perform(form, lambda: actions.save_location_group(
             actor=actor(request), group=group, **form.cleaned_data)):
-        messages.success(request, f"Location group {form.cleaned_data['name']} saved.")
+        messages.success(request, _("Location group %(name)s saved.") % {"name": form.cleaned_data["name"]})
         return redirect("web:settings_locations")
     return render_form(request, form, section="settings_locations",
-                       title=f"Location group {group.name}" if group else "New location group",
+                       title=_("Location group %(name)s") % {"name": group.name} if group else _("New location group"),
                        cancel_url=reverse("web:settings_locations"))

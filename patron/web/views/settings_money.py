@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.credit.actions import credit_settings, set_credit_enabled
@@ -34,9 +35,9 @@ def _save(by: Actor, data: dict):
 def credit_loyalty(request):
     form = CreditLoyaltySettingsForm(posted(request), initial=_initial())
     if form.is_valid() and perform(form, lambda: _save(actor(request), form.cleaned_data)):
-        messages.success(request, "Credit and loyalty settings saved.")
+        messages.success(request, _("Credit and loyalty settings saved."))
         return redirect("web:settings_credit_loyalty")
-    return render_form(request, form, section="settings_credit_loyalty", title="Credit and loyalty",
+    return render_form(request, form, section="settings_credit_loyalty", title=_("Credit and loyalty"),
                        cancel_url=reverse("web:settings"),
-                       intro="Credit lets customers with a limit buy on account; a manager gives each "
-                             "customer a limit on their page.")
+                       intro=_("Credit lets customers with a limit buy on account; a manager gives each "
+                               "customer a limit on their page."))

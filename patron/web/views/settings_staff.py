@@ -7,12 +7,13 @@ from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.staff import actions
 from patron.staff.models import ApiToken, User
 from patron.staff.queries import api_tokens, staff_users
-from patron.web.forms.settings import ApiTokenForm, UserCreateForm, UserPasswordForm, UserRoleForm
+from patron.web.forms.settings import ApiTokenForm, LanguageForm, UserCreateForm, UserPasswordForm, UserRoleForm
 from patron.web.views.access import actor, requires
 from patron.web.views.settings_base import perform, perform_button, posted, render_form, render_page
 
@@ -31,9 +32,9 @@ def user_create(request):
     form = UserCreateForm(posted(request))
     if form.is_valid() and perform(form, lambda: actions.create_user(
             actor=actor(request), **_without_repeat(form))):
-        messages.success(request, f"User {form.cleaned_data['username']} created.")
+        messages.success(request, _("User %(username)s created.") % {"username": form.cleaned_data["username"]})
         return redirect("web:settings_staff")
-    return render_form(request, form, section="settings_staff", title="New user", submit="Create user",
+    return render_form(request, form, section="settings_staff", title=_("New user"), submit=_("Create user"),
                        cancel_url=reverse("web:settings_staff"))
 
 
@@ -47,11 +48,13 @@ def user_detail(request, username: str):
     return _user_page(request, user)
 
 
-def _user_page(request, user: User, *, role_form=None, password_form=None):
+def _user_page(request, user: User, *, role_form=None, password_form=None, language_form=None):
     store = str(user.location.uuid) if user.location else ""
     role_form = role_form or UserRoleForm(initial={"role": user.role, "location": store})
+    language_form = language_form or LanguageForm(initial={"language": user.language})
     return render_page(request, "web/settings/user.html", "settings_staff", staff_user=user,
-                       role_form=role_form, password_form=password_form or UserPasswordForm())
+                       role_form=role_form, password_form=password_form or UserPasswordForm(),
+                       language_form=language_form)
 
 
 @requires(MANAGE)
@@ -61,9 +64,21 @@ def user_role(request, username: str):
     form = UserRoleForm(request.POST)
     if form.is_valid() and perform(form, lambda: actions.set_user_role(
             actor=actor(request), user=user, **form.cleaned_data)):
-        messages.success(request, f"Role and store of {user.username} saved.")
+        messages.success(request, _("Role and store of %(username)s saved.") % {"username": user.username})
         return redirect("web:settings_user", username=user.username)
     return _user_page(request, user, role_form=form)
+
+
+@requires(MANAGE)
+@require_POST
+def user_language(request, username: str):
+    user = get_object_or_404(User, username=username)
+    form = LanguageForm(request.POST)
+    if form.is_valid() and perform(form, lambda: actions.set_user_language(
+            actor=actor(request), user=user, language=form.cleaned_data["language"])):
+        messages.success(request, _("Language of %(username)s saved.") % {"username": user.username})
+        return redirect("web:settings_user", username=user.username)
+    return _user_page(request, user, language_form=form)
 
 
 @requires(MANAGE)
@@ -75,7 +90,7 @@ def user_password(request, username: str):
             actor=actor(request), user=user, password=form.cleaned_data["password"])):
         if user.pk == request.user.pk:
             update_session_auth_hash(request, user)  # a new password ends other sessions, not this one
-        messages.success(request, f"New password of {user.username} set.")
+        messages.success(request, _("New password of %(username)s set.") % {"username": user.username})
         return redirect("web:settings_user", username=user.username)
     return _user_page(request, user, password_form=form)
 
@@ -85,7 +100,7 @@ def user_password(request, username: str):
 def user_deactivate(request, username: str):
     user = get_object_or_404(User, username=username)
     perform_button(request, lambda: actions.deactivate_user(actor=actor(request), user=user),
-                   f"{user.username} can no longer log in.")
+                   _("%(username)s can no longer log in.") % {"username": user.username})
     return redirect("web:settings_user", username=user.username)
 
 
@@ -94,7 +109,7 @@ def user_deactivate(request, username: str):
 def user_reactivate(request, username: str):
     user = get_object_or_404(User, username=username)
     perform_button(request, lambda: actions.reactivate_user(actor=actor(request), user=user),
-                   f"{user.username} can log in again.")
+                   _("%(username)s can log in again.") % {"username": user.username})
     return redirect("web:settings_user", username=user.username)
 
 
@@ -111,8 +126,8 @@ def token_create(request):
     created = form.is_valid() and perform(form, lambda: actions.create_api_token(
         actor=actor(request), created_by=request.user, **form.cleaned_data))
     if not created:
-        return render_form(request, form, section="settings_tokens", title="New API token",
-                           submit="Create token", cancel_url=reverse("web:settings_tokens"))
+        return render_form(request, form, section="settings_tokens", title=_("New API token"),
+                           submit=_("Create token"), cancel_url=reverse("web:settings_tokens"))
     token, secret = created
     # The secret lives only in this response: never stored, redirected through or kept in a message.
     response = render_page(request, "web/settings/token_created.html", "settings_tokens", token=token,
@@ -126,5 +141,5 @@ def token_create(request):
 def token_revoke(request, prefix: str):
     token = get_object_or_404(ApiToken, prefix=prefix)
     perform_button(request, lambda: actions.revoke_api_token(actor=actor(request), token=token),
-                   f"Token {token.name} revoked: it no longer works.")
+                   _("Token %(name)s revoked: it no longer works.") % {"name": token.name})
     return redirect("web:settings_tokens")

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.core import errors
@@ -120,8 +121,8 @@ def select_customer(request):
     except ValueError:
         customer = None
     if customer is None:
-        messages.error(request, "That customer cannot be served at this store (inactive, deleted or not "
-                                "available here).")
+        messages.error(request, _("That customer cannot be served at this store (inactive, deleted or not "
+                                  "available here)."))
     else:
         cart.customer = str(customer.uuid)
         _keep(request, cart)
@@ -196,7 +197,7 @@ def _record(request, cart: Cart, form: TillPaymentForm) -> Sale | None:
     payments, field_map = form.payments()
     store, customer = _store(request), _selected(cart)
     if cart.customer and customer is None:
-        form.add_error(None, "The selected customer no longer exists: select the customer again.")
+        form.add_error(None, _("The selected customer no longer exists: select the customer again."))
         return None
     try:
         return record_sale(actor=actor(request), source=_source(store), number=cart.number, location=store,
@@ -219,7 +220,7 @@ def complete_sale(request):
         recorded = _recorded(request, form.cleaned_data["number"])
         if recorded is not None:  # sent again after it was recorded: show it, record nothing
             return redirect("web:till_done", recorded.uuid)
-        messages.error(request, "The cart changed since this payment was entered: check it and pay again.")
+        messages.error(request, _("The cart changed since this payment was entered: check it and pay again."))
         return redirect("web:till")
     sale = _record(request, cart, form) if form.is_valid() else None
     if sale is None:
