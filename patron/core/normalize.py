@@ -70,11 +70,12 @@ def clean_text(value: str | None, *, max_length: int, multiline: bool = False) -
 
 def _refusal(character: str) -> str:
     if character in BIDI_FORMATTING:
-        return (f"Contains a hidden character that changes the direction of the text "
-                f"(U+{ord(character):04X} {unicodedata.name(character)}): remove it.")
+        return _("Contains a hidden character that changes the direction of the text "
+                 "(%(character)s): remove it.") % {
+            "character": f"U+{ord(character):04X} {unicodedata.name(character)}"}
     if unicodedata.category(character) == "Cs":
-        return "Contains characters that are not valid text (a broken UTF-16 surrogate)."
-    return "Contains control characters that cannot be stored."
+        return _("Contains characters that are not valid text (a broken UTF-16 surrogate).")
+    return _("Contains control characters that cannot be stored.")
 
 
 def _joinable(ch: str) -> bool:
@@ -109,12 +110,13 @@ def clean_username(value: str | None) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidValue("Enter text.")
+        raise InvalidValue(_("Enter text."))
     value = unicodedata.normalize("NFKC", value.strip())
     if len(value) > USERNAME_MAX:
-        raise InvalidValue(f"Use at most {USERNAME_MAX} characters (this has {len(value)}).")
+        raise InvalidValue(_("Use at most %(max_length)s characters (this has %(length)s).") % {
+            "max_length": USERNAME_MAX, "length": len(value)})
     if value and not _USERNAME.match(value):
-        raise InvalidValue("Use only letters, digits and . _ - @ + in a username (no spaces).")
+        raise InvalidValue(_("Use only letters, digits and . _ - @ + in a username (no spaces)."))
     return value
 
 
