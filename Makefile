@@ -30,19 +30,26 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/patron demo
 
-## The whole suite: SQLite, then PostgreSQL when it can be reached (CI requires both).
+## The whole suite on SQLite and, at the same time, on PostgreSQL when it can be reached (CI
+## requires both). Each engine's lines are prefixed with its name; each has its own var/ directory.
 test: $(STAMP)
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgresql
+	@set -o pipefail; \
+	{ $(MAKE) --no-print-directory test-sqlite 2>&1 | sed -u 's/^/[sqlite] /'; } & sqlite=$$!; \
+	{ $(MAKE) --no-print-directory test-postgresql 2>&1 | sed -u 's/^/[postgresql] /'; } & postgresql=$$!; \
+	wait $$sqlite; sqlite_status=$$?; wait $$postgresql; postgresql_status=$$?; \
+	echo "== SQLite: $$([ $$sqlite_status = 0 ] && echo passed || echo FAILED)," \
+		"PostgreSQL: $$([ $$postgresql_status = 0 ] && echo passed || echo FAILED) =="; \
+	[ $$sqlite_status = 0 ] && [ $$postgresql_status = 0 ]
 
 test-sqlite: $(STAMP)
 	@echo "== tests on SQLite =="
-	env -u DATABASE_URL PATRON_EXPECT_ENGINE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL PATRON_EXPECT_ENGINE=sqlite PATRON_VAR_DIR=$(CURDIR)/var/test-sqlite $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgresql: $(STAMP)
 	@echo "== tests on PostgreSQL ($(PG_URL)) =="
 	@if $(BIN)/python scripts/pg_ready.py "$(PG_URL)"; then \
-		DATABASE_URL="$(PG_URL)" PATRON_EXPECT_ENGINE=postgresql $(BIN)/pytest $(PYTEST_ARGS); \
+		DATABASE_URL="$(PG_URL)" PATRON_EXPECT_ENGINE=postgresql PATRON_VAR_DIR=$(CURDIR)/var/test-postgresql \
+			$(BIN)/pytest $(PYTEST_ARGS); \
 	elif [ "$$PATRON_REQUIRE_ALL" = "1" ]; then \
 		echo "PostgreSQL is required (PATRON_REQUIRE_ALL=1) but $(PG_URL) cannot be reached"; exit 1; \
 	else \

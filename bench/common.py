@@ -32,7 +32,7 @@ BASELINE_READ = "/api/v1/price-levels?limit=10"  # a trivial authenticated GET o
 SERVER_START_SECONDS = 90
 CLIENTS_SECONDS = 600
 
-L1_CLIENTS, L1_CHARGES_PER_CLIENT, L1_LIMIT, L1_P99_SECONDS = 8, 125, "500.00", 2.0
+L1_CLIENTS, L1_CHARGES_PER_CLIENT, L1_LIMIT = 8, 125, "500.00"
 
 
 # --- the scratch database's data, through the domain (child processes) --------------------------
@@ -284,7 +284,8 @@ class L1Outcome:
 
 def run_l1(site: Site, customer: str, seed: int, work_dir: Path) -> L1Outcome:
     """L1: 8 client processes send 125 charges each of 1.00-20.00 to one account (limit 500.00,
-    balance 0); then the checks (a)-(f)."""
+    balance 0); then the checks (a)-(f). Its latency is reported, not checked: on a shared machine
+    it measures the neighbours as much as Patron (``make bench-ledger`` holds the latency goals)."""
     log_start = site.server.log_size()
     plans = charge_plans(seed, clients=L1_CLIENTS, per_client=L1_CHARGES_PER_CLIENT,
                          pick_customer=lambda rng: customer, warmup=lambda client: [read_request()] * 2)
@@ -292,6 +293,5 @@ def run_l1(site: Site, customer: str, seed: int, work_dir: Path) -> L1Outcome:
     accounts = ledger_data(site.env, "dump", customer)
     timing = timing_of(run.measured)
     checks = ledger_checks(run.exchanges, accounts, site.server.log(log_start))
-    checks.append(Check(f"p99 <= {L1_P99_SECONDS:g} s", timing.p99 <= L1_P99_SECONDS, f"p99 {timing.p99:.3f} s"))
     statuses = [exchange.status for exchange in run.measured]
     return L1Outcome(seed, checks, timing, accepted=statuses.count(201), refused=statuses.count(422))

@@ -40,7 +40,7 @@ def test_concurrent_charges_never_overspend_lose_or_double_an_update(site, seed,
     assert outcome.failed == []
     assert [check.name for check in outcome.checks] == [
         "overspend = 0", "balance = sum of entries", "no sequence gaps", "201s = charge entries",
-        "others are 422 limit", "no 5xx", 'no "database is locked"', "p99 <= 2 s"]
+        "others are 422 limit", "no 5xx", 'no "database is locked"']
     assert outcome.accepted + outcome.refused == 1000
     assert outcome.accepted >= 20 and outcome.refused >= 500  # 1,000 charges of 1.00-20.00 against 500.00
 
