@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "patron.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "patron.web.middleware.RequestBodyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "patron.web.middleware.LanguageMiddleware",

@@ -15,8 +15,9 @@ import logging
 from collections.abc import Callable
 from contextlib import contextmanager
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -40,6 +41,7 @@ EDGE_PROBLEMS: dict[str, tuple[int, str]] = {
     "not-found": (404, "Not found"),
     "method-not-allowed": (405, "Method not allowed"),
     "idempotency-request-in-flight": (409, "A request with this Idempotency-Key is still running"),
+    "length-required": (411, "Length required"),
     "request-too-large": (413, "Request body too large"),
     "unsupported-media-type": (415, "Unsupported media type"),
     "validation-failed": (422, "Invalid input"),
@@ -177,6 +179,16 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return render_problem(ApiProblem(code, str(error)))
 
 
+def _malformed_body(request: HttpRequest, error: Exception) -> HttpResponse:
+    if isinstance(error, TooManyFieldsSent):
+        detail = "The body has more fields than this server accepts."
+    elif isinstance(error, TooManyFilesSent):
+        detail = "The body has more files than this server accepts."
+    else:
+        detail = f"The multipart body cannot be read: {error}."
+    return render_problem(ApiProblem("bad-request", detail))
+
+
 def install_error_handlers(api) -> None:
     api.add_exception_handler(DomainError, lambda request, error: render_domain_error(error))
     api.add_exception_handler(ApiProblem, lambda request, error: render_problem(error))
@@ -186,4 +198,7 @@ def install_error_handlers(api) -> None:
     api.add_exception_handler(Http404, lambda request, error: not_found())
     api.add_exception_handler(RequestDataTooBig, lambda request, error: render_problem(
         ApiProblem("request-too-large", "The request body is larger than this server accepts.")))
+    # A form body Django cannot take apart: no boundary, a broken part, too many fields or files.
+    for error_class in (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent):
+        api.add_exception_handler(error_class, _malformed_body)
     api.add_exception_handler(Exception, unexpected_error)

@@ -13,13 +13,13 @@ from patron.api.schemas.common import Problem
 _EVERY_OPERATION = {400, 401, 403, 404, 422, 500}
 _BY_METHOD = {
     "get": set(),
-    "post": {409, 412, 413, 415},
-    "put": {409, 413, 415},
-    "patch": {409, 412, 413, 415, 428},
+    "post": {409, 411, 412, 413, 415},
+    "put": {409, 411, 413, 415},
+    "patch": {409, 411, 412, 413, 415, 428},
     "delete": {409, 412, 428},
 }
 _TITLES = {400: "Bad request", 401: "Authentication required", 403: "Permission denied", 404: "Not found",
-           409: "Conflict with the current state", 412: "Stale ETag (the record changed)",
+           409: "Conflict with the current state", 411: "Length required", 412: "Stale ETag (the record changed)",
            413: "Request body too large", 415: "Unsupported media type", 422: "Invalid input",
            428: "If-Match header required", 500: "Internal server error", 503: "Service unavailable"}
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

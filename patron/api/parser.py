@@ -1,6 +1,8 @@
 """Reading request bodies: JSON for every JSON endpoint, raw bytes for uploads.
 
-The JSON parser refuses what the standard library would let through: other media types (415),
+Before any endpoint reads a body, ``check_body`` refuses one over the limit of its media type by
+its Content-Length (413, nothing read) and reads a chunked one whole, up to the same limit. The
+JSON parser refuses what the standard library would let through: other media types (415),
 bodies over the limit (413), NaN and Infinity, and nesting deeper than any real request needs.
 """
 
@@ -9,12 +11,16 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja.parser import Parser
 
 from patron.api.errors import ApiProblem
+from patron.core.bodies import LengthRequired, is_chunked, read_chunked_body
 
 MAX_JSON_DEPTH = 20
+# Room for a multipart body's boundaries and part headers around the photo it carries.
+MULTIPART_ENVELOPE_BYTES = 64 * 1024
 
 
 def max_json_bytes() -> int:
@@ -67,6 +73,37 @@ class JsonParser(Parser):
 
 def max_upload_bytes() -> int:
     return settings.PATRON_PHOTO_MAX_BYTES  # photos are the only uploads
+
+
+def max_body_bytes(request: HttpRequest) -> int:
+    """The largest body of the request's media type: an upload's (photos are the only ones), as
+    multipart with its envelope, else a JSON body's (what no endpoint reads is refused later)."""
+    content_type = (request.content_type or "").lower()
+    if content_type.startswith("multipart/"):
+        return max_upload_bytes() + MULTIPART_ENVELOPE_BYTES
+    if content_type.startswith(("image/", "application/octet-stream")):
+        return max_upload_bytes()
+    return max_json_bytes()
+
+
+def check_body(request: HttpRequest) -> None:
+    """Refuse a body over the limit before reading it, and read a chunked one (up to the limit) so
+    the endpoint sees it; without this Django would take a chunked body for an empty one."""
+    limit = max_body_bytes(request)
+    if is_chunked(request):
+        try:
+            read_chunked_body(request, limit)
+        except LengthRequired:
+            raise ApiProblem("length-required", "Send the body with a Content-Length header.") from None
+        except RequestDataTooBig:
+            raise ApiProblem("request-too-large", f"The body may be at most {limit} bytes.") from None
+        return
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise ApiProblem("bad-request", "The Content-Length header is not a number.") from None
+    if length > limit:
+        raise ApiProblem("request-too-large", f"The body may be at most {limit} bytes.")
 
 
 def read_raw_body(request: HttpRequest) -> bytes:

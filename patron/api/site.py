@@ -31,9 +31,9 @@ from patron.api import (
     terms,
 )
 from patron.api.auth import bearer_token, docs_access
-from patron.api.errors import install_error_handlers, method_not_allowed, not_found
+from patron.api.errors import ApiProblem, install_error_handlers, method_not_allowed, not_found, render_problem
 from patron.api.openapi import add_problem_responses
-from patron.api.parser import JsonParser
+from patron.api.parser import JsonParser, check_body
 
 DESCRIPTION = """Customer records, sales, credit accounts and loyalty points for POS terminals and webshops.
 
@@ -47,7 +47,8 @@ JSON number. docs/api.md in the source explains each rule."""
 class PatronAPI(NinjaAPI):
     @property
     def urls(self):
-        """ninja's routes, made to answer unknown methods and addresses with problem documents too."""
+        """ninja's routes, made to answer unknown methods and addresses with problem documents too,
+        and to see a body's size (and a chunked body) before any endpoint reads it."""
         patterns, app_name, namespace = super().urls
         guarded = [URLPattern(route.pattern, _problem_errors(route.callback), route.default_args, route.name)
                    for route in patterns]
@@ -63,6 +64,10 @@ class PatronAPI(NinjaAPI):
 def _problem_errors(view):
     @wraps(view)
     def guarded(request, *args, **kwargs):
+        try:
+            check_body(request)
+        except ApiProblem as problem:
+            return render_problem(problem)
         try:
             response = view(request, *args, **kwargs)
         except Http404:

@@ -140,8 +140,23 @@ def show_import(args) -> None:
 
 def list_imports(args) -> None:
     for job in ImportJob.objects.all()[:50]:
-        print(f"{job.pk:>5}  {job.created_at:%Y-%m-%d %H:%M}  {job.get_status_display():<22} {job.committed_rows:>9,} "
-              f"rows  {job.file_name}")
+        print(f"{job.pk:>5}  {job.created_at:%Y-%m-%d %H:%M}  {_status(job):<22} {job.committed_rows:>9,} "
+              f"rows  {job.file_name}" + (f" — {_next_step(job)}" if job.is_stalled else ""))
+
+
+def _status(job: ImportJob) -> str:
+    return "stalled" if job.is_stalled else job.get_status_display()
+
+
+def _resume(job: ImportJob) -> str:
+    return f"patron import resume {job.pk}"
+
+
+def _next_step(job: ImportJob) -> str:
+    """How a stalled job goes on: a stalled dry run is checked again, not imported."""
+    if job.status == ImportStatus.CHECKING:
+        return f"check again with `patron import run {job.pk} --check`"
+    return f"resume with `{_resume(job)}`"
 
 
 def list_fields(args) -> None:
@@ -156,14 +171,17 @@ def _report(job: ImportJob) -> None:
         print(f"Dry run of import {job.pk}: {report['created']:,} would be created, {report['updated']:,} updated, "
               f"{report['unchanged']:,} unchanged, {report['rejected']:,} rejected. Nothing was written.")
     else:
-        print(f"Import {job.pk}: {job.get_status_display().lower()}; {job.committed_rows:,} of {job.total_rows or 0:,} "
+        print(f"Import {job.pk}: {_status(job).lower()}; {job.committed_rows:,} of {job.total_rows or 0:,} "
               f"rows: {job.created_count:,} created, {job.updated_count:,} updated, {job.unchanged_count:,} "
               f"unchanged, {job.rejected_count:,} rejected.")
     for problem in jobs.job_problems(job, limit=200):
         column = f" [{problem['column']}]" if problem.get("column") else ""
         print(f"  line {problem['line']} (row {problem['row']}){column}: {problem['message']}")
+    if job.is_stalled:
+        raise CliError(f"Import {job.pk} stalled: its worker stopped before the end (a crash, a kill or a "
+                       f"restart); {_next_step(job)}.")
     if job.error:
-        raise CliError(f"Import {job.pk} stopped: {job.error} Fix it and run `patron import resume {job.pk}`.")
+        raise CliError(f"Import {job.pk} stopped: {job.error} Fix it and run `{_resume(job)}`.")
 
 
 def _bar(args, verb: str):

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import gc
+import os
+import signal
+import socket
+import sys
+import time
 
 from django.core.management import call_command
 from django.db import connection, connections
@@ -16,6 +23,11 @@ DEFAULT_THREADS = 4
 # The access log names the path without its query string and leaves out the Referer (the page it
 # names may carry one): searches (?q=) hold names, phones and e-mail addresses, which are personal data.
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+GRACEFUL_TIMEOUT = 20
+# A server whose master died hands its port back once its workers have finished the requests they
+# were answering, GRACEFUL_TIMEOUT at most: a new server waits that long for it, and a little more.
+PORT_WAIT_SECONDS = GRACEFUL_TIMEOUT + 5
 
 
 def register(commands) -> None:
@@ -31,11 +43,15 @@ def register(commands) -> None:
                         help="worker processes (default: %(default)s)")
     parser.add_argument("--threads", type=positive_int, default=DEFAULT_THREADS,
                         help="threads per worker process (default: %(default)s)")
+    parser.add_argument("--port-wait", type=float, default=PORT_WAIT_SECONDS, metavar="SECONDS",
+                        help="how long to wait for the port when it is in use, e.g. by the workers of a server "
+                             "that just stopped (default: %(default)s)")
     parser.set_defaults(handler=serve)
 
 
 def serve(args) -> None:
     _require_migrated()
+    _wait_for_port(args.host, args.port, args.port_wait)
     call_command("collectstatic", interactive=False, verbosity=0)
     connections.close_all()  # the forked workers open their own connections
     # What is loaded by now lives as long as the server: out of the collector's sight, a full
@@ -48,6 +64,45 @@ def _require_migrated() -> None:
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         raise CliError("The database is not up to date: run `patron migrate` first.")
+
+
+def _wait_for_port(host: str, port: int, seconds: float) -> None:
+    """Wait (a few seconds at most) until the port can be bound, saying so; a port another program
+    keeps is a clear error, not gunicorn's retries ending in "Connection in use"."""
+    deadline, said = time.monotonic() + seconds, False
+    while True:
+        probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds it
+        try:
+            probe.bind((host, port))
+            return
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise CliError(f"Cannot listen on {host}:{port}: {error.strerror}.") from None
+            if time.monotonic() >= deadline:
+                raise CliError(f"Port {port} is in use by another program: stop it, or serve on another "
+                               "--port.") from None
+            if not said:
+                print(f"Port {port} is in use; waiting up to {seconds:g} s for it to be free (a server that "
+                      "stopped may still be finishing its requests)...", file=sys.stderr, flush=True)
+                said = True
+            time.sleep(0.2)
+        finally:
+            probe.close()
+
+
+def die_with_master(server, worker) -> None:
+    """gunicorn's post_fork hook: a worker whose master dies (kill -9, a crash) stops at once,
+    instead of serving on and keeping the port from the next server until it notices. The kernel
+    sends it SIGTERM (a graceful stop) when the master goes; a master that died before that was
+    asked for has made the worker an orphan already."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            server.log.warning("Workers will not stop with the master: prctl failed (errno %s).",
+                               ctypes.get_errno())
+    if os.getppid() != worker.ppid:
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _gunicorn_options(args) -> dict:
@@ -64,7 +119,7 @@ def _gunicorn_options(args) -> dict:
         "worker_class": "gthread",
         "threads": args.threads,
         "timeout": 60,
-        "graceful_timeout": 20,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
         "max_requests": 5000,  # recycle workers now and then, staggered by the jitter
         "max_requests_jitter": 500,
         "accesslog": "-",
@@ -73,6 +128,7 @@ def _gunicorn_options(args) -> dict:
         "proc_name": "patron",
         "control_socket_disable": True,  # its default path under $HOME would clash between instances
         "when_ready": announce,
+        "post_fork": die_with_master,
     }
 
 

@@ -9,6 +9,7 @@ slowly the results are taken. Workers see committed data only (never an open tra
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
@@ -42,3 +43,21 @@ def in_order(work: Callable[[Item], Result], items: Iterable[Item], workers: int
 
 def _do(item):
     return _forked_work(item)
+
+
+def process_alive(pid: int | None) -> bool:
+    """Whether process ``pid`` of this machine runs. A zombie (killed, not yet reaped by its parent)
+    does not: it does no more work."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return True

@@ -7,11 +7,14 @@ starts after it: no row is imported twice (the unique (job, row_number) makes su
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
+from patron.core.workers import process_alive
 
 
 class ImportStatus(models.TextChoices):
@@ -22,6 +25,9 @@ class ImportStatus(models.TextChoices):
     DONE = "done", _("Imported")
     FAILED = "failed", _("Stopped by an error")
     ROLLED_BACK = "rolled_back", _("Rolled back")
+
+
+WORKING = (ImportStatus.CHECKING, ImportStatus.RUNNING)
 
 
 class ImportJob(models.Model):
@@ -62,6 +68,21 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Import {self.pk} of {self.file_name}"
+
+    # The worker's process id says whether a job said to be working really is: a worker killed
+    # with SIGKILL (or a server restart) leaves the status behind, and only a resume goes on.
+    # The process itself (a thread worker of the server) is neither busy nor stalled to itself.
+    @property
+    def is_busy(self) -> bool:
+        """Another live process is working on this job: it may not be started or rolled back."""
+        return (self.status in WORKING and self.worker_pid is not None and self.worker_pid != os.getpid()
+                and process_alive(self.worker_pid))
+
+    @property
+    def is_stalled(self) -> bool:
+        """Working by its status, but no process is working on it: resume it."""
+        return (self.status in WORKING and self.worker_pid != os.getpid()
+                and not process_alive(self.worker_pid))
 
 
 class RowOutcome(models.TextChoices):

@@ -1,10 +1,15 @@
 """The language of a request: the staff user's choice, else the browser's Accept-Language, else
-settings.LANGUAGE_CODE; always the source language for the API."""
+settings.LANGUAGE_CODE; always the source language for the API. And the back office's refusal of
+request bodies without a length."""
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
+
+from patron.core.bodies import is_chunked
 
 API_PREFIX = "/api/"
 SOURCE_LANGUAGE = "en"  # the language the strings are written in (msgids)
@@ -32,3 +37,19 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class RequestBodyMiddleware:
+    """Browsers send forms with a length. Django reads a body of CONTENT_LENGTH bytes, so a chunked
+    one (no length) would reach a view as an empty form: it is refused with 411 instead. (The API
+    reads chunked bodies: ``api.parser.check_body``. A multipart body Django cannot take apart is
+    already Django's 400 page.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_chunked(request) and not request.path.startswith(API_PREFIX):
+            return HttpResponse(gettext("Send the form again: the request had no length."), status=411,
+                                content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

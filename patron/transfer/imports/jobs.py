@@ -261,7 +261,7 @@ def _claim(job: ImportJob, status: str) -> ImportJob:
             raise RuleViolation(gettext("This import was rolled back; start a new one."), code="import-rolled-back")
         if job.status == ImportStatus.DONE and status == ImportStatus.RUNNING:
             raise RuleViolation(gettext("This import is done already."), code="import-done")
-        if job.status in (ImportStatus.RUNNING, ImportStatus.CHECKING) and _worker_alive(job.worker_pid):
+        if job.is_busy:
             raise RuleViolation(gettext("This import is being worked on right now."), code="import-busy")
         if not os.path.exists(job.file_path):
             raise RuleViolation(gettext("The import's file is gone; upload it again."), code="import-file-missing")
@@ -276,8 +276,7 @@ def _claim(job: ImportJob, status: str) -> ImportJob:
 
 def note_if_stalled(job: ImportJob) -> ImportJob:
     """A job whose worker died (crash, kill, server restart) stops as failed, so it can be resumed."""
-    if job.status in (ImportStatus.RUNNING, ImportStatus.CHECKING) and job.worker_pid and not _worker_alive(
-            job.worker_pid) and job.worker_pid != os.getpid():
+    if job.is_stalled:
         updated = ImportJob.objects.filter(pk=job.pk, status=job.status, worker_pid=job.worker_pid).update(
             status=ImportStatus.FAILED if job.status == ImportStatus.RUNNING else ImportStatus.PENDING,
             worker_pid=None, error="The import's worker stopped before the end (a crash or a restart). "
@@ -285,22 +284,6 @@ def note_if_stalled(job: ImportJob) -> ImportJob:
         if updated:
             job.refresh_from_db()
     return job
-
-
-def _worker_alive(pid: int | None) -> bool:
-    if not pid or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (killed, not yet reaped by its parent) is not alive
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ")[-1][:1] != "Z"
-    except OSError:
-        return True
 
 
 def _stop(job: ImportJob, message: str) -> ImportJob:
@@ -635,7 +618,7 @@ def rollback_job(*, actor: Actor, job: ImportJob) -> ImportJob:
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status == ImportStatus.ROLLED_BACK:
         return job
-    if job.status in (ImportStatus.RUNNING, ImportStatus.CHECKING) and _worker_alive(job.worker_pid):
+    if job.is_busy:
         raise RuleViolation(gettext("The import is still running; wait for it to end."), code="import-busy")
     lines = (ImportRow.objects.filter(job=job, outcome__in=[RowOutcome.CREATED, RowOutcome.UPDATED],
                                       customer__isnull=False)

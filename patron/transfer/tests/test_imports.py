@@ -4,6 +4,8 @@ by hand, match keys, the dry run, malformed files, opening balances, rollback an
 import csv
 import io
 import shutil
+import signal
+import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -431,8 +433,6 @@ def _rows(data: bytes) -> list[dict]:
 
 
 def test_a_job_whose_worker_died_is_marked_failed_and_resumes(tmp_path):
-    import subprocess
-
     actor = system_actor("test")
     job = jobs.create_job(actor=actor, source=str(FILES / "shopify.csv"), file_name="shopify.csv", keep_source=True)
     dead = subprocess.Popen(["true"])
@@ -441,6 +441,57 @@ def test_a_job_whose_worker_died_is_marked_failed_and_resumes(tmp_path):
     job = jobs.note_if_stalled(ImportJob.objects.get(pk=job.pk))
     assert job.status == ImportStatus.FAILED and "Resume it" in job.error
     assert jobs.run_job(job, actor=actor).created_count == 2
+
+
+def _job_with_worker(status: str, worker: subprocess.Popen) -> ImportJob:
+    job = jobs.create_job(actor=system_actor("test"), source=str(FILES / "shopify.csv"), file_name="shopify.csv",
+                          keep_source=True)
+    ImportJob.objects.filter(pk=job.pk).update(status=status, worker_pid=worker.pid)
+    return ImportJob.objects.get(pk=job.pk)
+
+
+def _killed(worker: subprocess.Popen) -> subprocess.Popen:
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    return worker
+
+
+def test_the_cli_says_a_job_whose_worker_was_killed_is_stalled_and_how_to_resume_it(capsys):
+    # given: an import whose worker is alive, and one whose worker was killed with SIGKILL
+    alive = subprocess.Popen(["sleep", "60"])
+    try:
+        working = _job_with_worker(ImportStatus.RUNNING, alive)
+        stalled = _job_with_worker(ImportStatus.RUNNING, _killed(subprocess.Popen(["sleep", "60"])))
+        assert (working.is_stalled, working.is_busy, stalled.is_stalled, stalled.is_busy) == (False, True, True, False)
+
+        # when / then: the list says which one stalled and how it goes on
+        assert main(["import", "list"]) == 0
+        lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+        assert "stalled" in lines[str(stalled.pk)] and f"resume with `patron import resume {stalled.pk}`" in lines[
+            str(stalled.pk)]
+        assert "Importing" in lines[str(working.pk)] and "stalled" not in lines[str(working.pk)]
+
+        assert main(["import", "show", str(stalled.pk)]) == 1
+        out = capsys.readouterr()
+        assert f"Import {stalled.pk}: stalled;" in out.out
+        assert f"resume with `patron import resume {stalled.pk}`" in out.err
+        assert main(["import", "show", str(working.pk)]) == 0
+        assert "importing;" in capsys.readouterr().out
+        # the one still worked on is not taken over
+        assert main(["import", "resume", str(working.pk), "--jobs", "1", "--quiet"]) == 1
+        assert "being worked on right now" in capsys.readouterr().err
+    finally:
+        _killed(alive)
+    # the resume the CLI names goes on with the stalled job
+    assert main(["import", "resume", str(stalled.pk), "--jobs", "1", "--quiet"]) == 0
+    assert ImportJob.objects.get(pk=stalled.pk).status == ImportStatus.DONE
+
+
+def test_a_stalled_dry_run_is_checked_again_not_imported(capsys):
+    job = _job_with_worker(ImportStatus.CHECKING, _killed(subprocess.Popen(["sleep", "60"])))
+    assert main(["import", "list"]) == 0
+    line = capsys.readouterr().out
+    assert " stalled " in line and line.rstrip().endswith(f"check again with `patron import run {job.pk} --check`")
 
 
 def test_two_rows_for_one_customer_in_a_batch_both_apply(tmp_path):

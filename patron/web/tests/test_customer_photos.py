@@ -76,3 +76,25 @@ def test_photo_view_needs_login(client, cashier, customer):
     cashier.post(url("customer_photo_upload", customer), {"photo": png()})
     response = client.get(url("customer_photo", customer))
     assert response.status_code == 302 and response.url.startswith(reverse("web:login"))
+
+
+# --- bodies the server cannot read --------------------------------------------------------------
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary="])
+def test_a_form_without_a_multipart_boundary_is_a_400_page_not_a_500(cashier, content_type):
+    customer = customer_factory()
+    response = cashier.generic("POST", url("customer_photo_upload", customer), data=b"--B\r\n\r\n--B--\r\n",
+                               content_type=content_type)
+    assert response.status_code == 400
+    customer.refresh_from_db()
+    assert (customer.photo, customer.version) == ("", 1)
+
+
+def test_a_chunked_form_is_411_in_the_back_office(cashier):
+    customer = customer_factory()
+    response = cashier.generic("POST", url("customer_photo_upload", customer), data=b"x=1",
+                               content_type="application/x-www-form-urlencoded",
+                               HTTP_TRANSFER_ENCODING="chunked", CONTENT_LENGTH="")
+    assert response.status_code == 411
+    customer.refresh_from_db()
+    assert (customer.photo, customer.version) == ("", 1)

@@ -1,6 +1,7 @@
 """The Import pages through Django's test client: upload, mapping step, dry run, run, rollback, and
 who may use them. The work runs in a thread of the test server (PATRON_IMPORT_WORKER=thread)."""
 
+import subprocess
 import time
 
 import pytest
@@ -95,3 +96,20 @@ def test_a_bad_mapping_is_shown_and_nothing_starts():
 @pytest.mark.parametrize("role, status", [(Role.CASHIER, 403), (Role.MANAGER, 200), (Role.ADMIN, 200)])
 def test_only_managers_and_admins_may_import(role, status):
     assert client_for(role).get(reverse("web:import_start")).status_code == status
+
+
+def test_the_list_of_imports_says_which_one_stalled():
+    # given: an uploaded import whose worker was killed while it ran
+    client = client_for(Role.MANAGER)
+    _upload(client)
+    job = ImportJob.objects.get()
+    worker = subprocess.Popen(["sleep", "60"])
+    worker.kill()
+    worker.wait()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, worker_pid=worker.pid)
+    # when / then
+    row = client.get(reverse("web:import_start")).content.decode().split(f">{job.pk}</a>")[1].split("</tr>")[0]
+    assert "Stalled: open it to resume" in row and "Importing" not in row
+    page = client.get(reverse("web:import_job", args=[job.pk])).content.decode()
+    assert "Resume it" in page
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.FAILED
