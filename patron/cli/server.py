@@ -67,8 +67,8 @@ def _require_migrated() -> None:
 
 
 def _wait_for_port(host: str, port: int, seconds: float) -> None:
-    """Wait (a few seconds at most) until the port can be bound, saying so; a port another program
-    keeps is a clear error, not gunicorn's retries ending in "Connection in use"."""
+    """Wait (``seconds`` at most) until the port can be bound, saying so; a port another program
+    keeps is one clear error, not gunicorn's five retries ending in "Connection in use"."""
     deadline, said = time.monotonic() + seconds, False
     while True:
         probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
@@ -92,10 +92,10 @@ def _wait_for_port(host: str, port: int, seconds: float) -> None:
 
 
 def die_with_master(server, worker) -> None:
-    """gunicorn's post_fork hook: a worker whose master dies (kill -9, a crash) stops at once,
-    instead of serving on and keeping the port from the next server until it notices. The kernel
-    sends it SIGTERM (a graceful stop) when the master goes; a master that died before that was
-    asked for has made the worker an orphan already."""
+    """gunicorn's post_fork hook: a worker whose master dies (kill -9, a crash) is told at once by
+    the kernel with SIGTERM (a graceful stop: it finishes the requests it is answering, then exits
+    and hands the port back), rather than trusting each worker class to notice its new parent. A
+    master that died before this was asked for has made the worker an orphan already."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
