@@ -1,6 +1,8 @@
-"""Posting to customer credit accounts. Every entry is appended under the account's row lock
-(PostgreSQL: SELECT ... FOR UPDATE; SQLite: the write lock an IMMEDIATE transaction takes at
-BEGIN), so concurrent charges can never overspend a limit or lose an update."""
+"""Posting to customer credit accounts. Every entry is appended under the locks of what its
+decision reads (PostgreSQL: the customer's and the account's rows FOR NO KEY UPDATE, the shop's
+credit switch FOR SHARE; SQLite: the write lock an IMMEDIATE transaction takes at BEGIN), so
+concurrent charges can never overspend a limit or lose an update, and none is posted against a
+status, limit or switch that a committed change has replaced."""
 
 from __future__ import annotations
 
@@ -8,8 +10,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Subquery
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,8 +29,18 @@ def credit_settings() -> CreditSettings:
     return CreditSettings.objects.get(pk=1)
 
 
+def _credit_on() -> bool:
+    """The shop's credit switch, read under a share lock kept until the transaction ends
+    (PostgreSQL FOR SHARE; Django's select_for_update has no shared mode): switching credit off
+    waits for the postings that read it on, and a posting that waited reads the committed switch."""
+    lock = " FOR SHARE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT is_enabled FROM {CreditSettings._meta.db_table} WHERE id = 1{lock}")
+        return bool(cursor.fetchone()[0])
+
+
 def _check_enabled() -> None:
-    if not credit_settings().is_enabled:
+    if not _credit_on():
         _refuse_credit_disabled()
 
 
@@ -51,15 +62,27 @@ def _text(value: str, field: str, max_length: int) -> str:
         raise ValidationFailed(str(error), field=field) from None
 
 
+def _locked_rows(customer: Customer) -> tuple[Customer, CreditAccount | None]:
+    """The customer, then its account (None without one), each re-read under its row lock until
+    the transaction ends, always in this order (a status change locks the customer, a limit change
+    both). Separate statements on purpose: after waiting for a lock PostgreSQL re-reads only the
+    rows a statement locks, so a join locking the account would keep a stale customer."""
+    customer = rules.locked_for_decision(customer)
+    account = CreditAccount.objects.select_for_update(no_key=True).filter(customer=customer).first()
+    if account is not None:
+        account.customer = customer
+    return customer, account
+
+
 def locked_account(customer: Customer) -> CreditAccount:
-    """The customer's account (with the customer as stored now), locked for the rest of the
-    transaction. ``credit_on`` says whether the shop's credit switch is on, read in the same query."""
-    account = (CreditAccount.objects.select_for_update(of=("self",)).select_related("customer")
-               .annotate(credit_on=Subquery(CreditSettings.objects.filter(pk=1).values("is_enabled")))
-               .filter(customer=customer).first())
+    """The customer's account with the customer as committed now, both locked for the rest of the
+    transaction (``_locked_rows``). ``credit_on`` says whether the shop's credit switch is on,
+    read under its share lock."""
+    customer, account = _locked_rows(customer)
     if account is None:
         raise NotFound(_("%(name)s has no credit account: set a credit limit first.") % {"name": customer.name},
                        code="no-credit-account")
+    account.credit_on = _credit_on()
     return account
 
 
@@ -87,12 +110,12 @@ def set_credit_limit(*, actor: Actor, customer: Customer, credit_limit) -> Credi
     """Give a customer credit (opening the account) or change the limit. Lowering it below the
     balance is allowed: no further charge is accepted until the balance is under it again."""
     require(actor, "credit.set_limit")
-    _check_enabled()
     try:
         limit = parse_amount(credit_limit, allow_zero=True)
     except ValueError as error:
         raise ValidationFailed(str(error), field="credit_limit", code="invalid-amount") from None
-    account = CreditAccount.objects.select_for_update().filter(customer=customer).first()
+    customer, account = _locked_rows(customer)
+    _check_enabled()
     previous = account.credit_limit if account else None
     if account is None:
         account = CreditAccount.objects.create(customer=customer, credit_limit=limit,

@@ -28,6 +28,15 @@ _REASONS = {
 }
 
 
+def locked_for_decision(customer: Customer) -> Customer:
+    """The customer as committed now, its row locked (FOR NO KEY UPDATE) until the transaction
+    ends: an action deciding from the status (a charge, a sale, an order) holds the row a status
+    change must lock, so the change waits for it, and an action that waited re-reads the committed
+    row. Lock the customer before its accounts, everywhere, so two actions never wait on each other.
+    (On SQLite the transaction's write lock, taken at BEGIN, serialises them.)"""
+    return Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
+
+
 def is_visible_at_till(customer: Customer) -> bool:
     return customer.status in VISIBLE_AT_TILL
 

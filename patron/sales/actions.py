@@ -134,8 +134,10 @@ def percent_discount(quantity: Decimal, unit_price: Decimal, percent: Decimal) -
 
 
 def _current(customer: Customer | None) -> Customer | None:
-    """The customer as stored now: its status may have changed since the caller read it."""
-    return Customer.objects.get(pk=customer.pk) if customer is not None else None
+    """The customer as committed now, locked until the sale or order is stored: its status may
+    have changed since the caller read it, and a status change must not slip in between the
+    check and the sale (``rules.locked_for_decision``)."""
+    return rules.locked_for_decision(customer) if customer is not None else None
 
 
 def _linked_customer(customer: Customer | None) -> Customer | None:
