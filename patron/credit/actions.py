@@ -139,6 +139,7 @@ def post_charge(*, actor: Actor, customer: Customer, amount, reference: str = ""
     check_currency(currency)
     reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
     account = locked_account(customer)
+    rules.check_may_serve(actor, account.customer)
     if not account.credit_on:
         _refuse_credit_disabled()
     rules.check_may_buy_on_account(account.customer)
@@ -165,6 +166,7 @@ def post_payment(*, actor: Actor, customer: Customer, amount, method: str, refer
         raise ValidationFailed(_("Choose cash, card, cheque, bank transfer or other."), field="method")
     reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
     account = locked_account(customer)
+    rules.check_may_serve(actor, account.customer)
     return _post(account, actor=actor, kind=EntryKind.PAYMENT, amount=-amount, method=method, reference=reference,
                  note=note, effective_date=effective_date)
 
@@ -177,6 +179,7 @@ def post_refund(*, actor: Actor, customer: Customer, amount, reference: str = ""
     amount = _amount(amount)
     reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
     account = locked_account(customer)
+    rules.check_may_serve(actor, account.customer)
     return _post(account, actor=actor, kind=EntryKind.REFUND, amount=-amount, reference=reference, note=note,
                  effective_date=effective_date)
 
