@@ -87,7 +87,8 @@ def locked_account(customer: Customer) -> CreditAccount:
 
 
 def _post(account: CreditAccount, *, actor: Actor, kind: str, amount, effective_date=None, method: str = "",
-          reference: str = "", note: str = "", reverses: LedgerEntry | None = None) -> LedgerEntry:
+          reference: str = "", note: str = "", reverses: LedgerEntry | None = None,
+          details: dict | None = None) -> LedgerEntry:
     """Append one entry and move the cached balance with it. Call with the account locked."""
     amount = quantize(amount)
     balance_after = account.balance + amount
@@ -101,7 +102,7 @@ def _post(account: CreditAccount, *, actor: Actor, kind: str, amount, effective_
     account.save(update_fields=["balance", "last_sequence", "updated_at"])
     record_event(actor=actor, action=f"credit.{kind}_posted", subject=entry, customer=account.customer,
                  data={"amount": amount, "balance_after": balance_after, "sequence": entry.sequence,
-                       "reference": reference})
+                       "reference": reference, **(details or {})})
     return entry
 
 
@@ -133,7 +134,8 @@ def set_credit_limit(*, actor: Actor, customer: Customer, credit_limit) -> Credi
 def post_charge(*, actor: Actor, customer: Customer, amount, reference: str = "", note: str = "",
                 currency: str | None = None, effective_date: datetime.date | None = None) -> LedgerEntry:
     """Charge a purchase to the customer's account, refused when it would pass the limit or the
-    customer's status forbids buying on account."""
+    customer's status forbids buying on account. A credit balance (an earlier overpayment) pays
+    first; only the rest is owed, within the limit (``CreditAccount.chargeable``)."""
     require(actor, "credit.charge")
     amount = _amount(amount)
     check_currency(currency)
@@ -143,16 +145,18 @@ def post_charge(*, actor: Actor, customer: Customer, amount, reference: str = ""
     if not account.credit_on:
         _refuse_credit_disabled()
     rules.check_may_buy_on_account(account.customer)
-    if account.balance + amount > account.credit_limit:
+    if amount > account.chargeable:
         raise Refused(
             _("Charging %(amount)s would take %(name)s to %(balance)s, over the credit limit of %(credit_limit)s "
               "(available: %(available)s).") % {
                 "amount": amount, "name": customer.name, "balance": account.balance + amount,
-                "credit_limit": account.credit_limit, "available": max(account.credit_limit - account.balance, 0)},
+                "credit_limit": account.credit_limit, "available": account.chargeable},
             code="credit-limit-exceeded",
         )
+    from_credit_balance, on_account = account.split_charge(amount)
     return _post(account, actor=actor, kind=EntryKind.CHARGE, amount=amount, reference=reference, note=note,
-                 effective_date=effective_date)
+                 effective_date=effective_date,
+                 details={"from_credit_balance": from_credit_balance, "on_account": on_account})
 
 
 @transaction.atomic
