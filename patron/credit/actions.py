@@ -1,6 +1,8 @@
-"""Posting to customer credit accounts. Every entry is appended under the account's row lock
-(PostgreSQL: SELECT ... FOR UPDATE; SQLite: the write lock an IMMEDIATE transaction takes at
-BEGIN), so concurrent charges can never overspend a limit or lose an update."""
+"""Posting to customer credit accounts. Every entry is appended under the locks of what its
+decision reads (PostgreSQL: the customer's and the account's rows FOR NO KEY UPDATE, the shop's
+credit switch FOR SHARE; SQLite: the write lock an IMMEDIATE transaction takes at BEGIN), so
+concurrent charges can never overspend a limit or lose an update, and none is posted against a
+status, limit or switch that a committed change has replaced."""
 
 from __future__ import annotations
 
@@ -8,8 +10,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Subquery
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,8 +29,18 @@ def credit_settings() -> CreditSettings:
     return CreditSettings.objects.get(pk=1)
 
 
+def _credit_on() -> bool:
+    """The shop's credit switch, read under a share lock kept until the transaction ends
+    (PostgreSQL FOR SHARE; Django's select_for_update has no shared mode): switching credit off
+    waits for the postings that read it on, and a posting that waited reads the committed switch."""
+    lock = " FOR SHARE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT is_enabled FROM {CreditSettings._meta.db_table} WHERE id = 1{lock}")
+        return bool(cursor.fetchone()[0])
+
+
 def _check_enabled() -> None:
-    if not credit_settings().is_enabled:
+    if not _credit_on():
         _refuse_credit_disabled()
 
 
@@ -51,20 +62,33 @@ def _text(value: str, field: str, max_length: int) -> str:
         raise ValidationFailed(str(error), field=field) from None
 
 
+def _locked_rows(customer: Customer) -> tuple[Customer, CreditAccount | None]:
+    """The customer, then its account (None without one), each re-read under its row lock until
+    the transaction ends, always in this order (a status change locks the customer, a limit change
+    both). Separate statements on purpose: after waiting for a lock PostgreSQL re-reads only the
+    rows a statement locks, so a join locking the account would keep a stale customer."""
+    customer = rules.locked_for_decision(customer)
+    account = CreditAccount.objects.select_for_update(no_key=True).filter(customer=customer).first()
+    if account is not None:
+        account.customer = customer
+    return customer, account
+
+
 def locked_account(customer: Customer) -> CreditAccount:
-    """The customer's account (with the customer as stored now), locked for the rest of the
-    transaction. ``credit_on`` says whether the shop's credit switch is on, read in the same query."""
-    account = (CreditAccount.objects.select_for_update(of=("self",)).select_related("customer")
-               .annotate(credit_on=Subquery(CreditSettings.objects.filter(pk=1).values("is_enabled")))
-               .filter(customer=customer).first())
+    """The customer's account with the customer as committed now, both locked for the rest of the
+    transaction (``_locked_rows``). ``credit_on`` says whether the shop's credit switch is on,
+    read under its share lock."""
+    customer, account = _locked_rows(customer)
     if account is None:
         raise NotFound(_("%(name)s has no credit account: set a credit limit first.") % {"name": customer.name},
                        code="no-credit-account")
+    account.credit_on = _credit_on()
     return account
 
 
 def _post(account: CreditAccount, *, actor: Actor, kind: str, amount, effective_date=None, method: str = "",
-          reference: str = "", note: str = "", reverses: LedgerEntry | None = None) -> LedgerEntry:
+          reference: str = "", note: str = "", reverses: LedgerEntry | None = None,
+          details: dict | None = None) -> LedgerEntry:
     """Append one entry and move the cached balance with it. Call with the account locked."""
     amount = quantize(amount)
     balance_after = account.balance + amount
@@ -78,7 +102,7 @@ def _post(account: CreditAccount, *, actor: Actor, kind: str, amount, effective_
     account.save(update_fields=["balance", "last_sequence", "updated_at"])
     record_event(actor=actor, action=f"credit.{kind}_posted", subject=entry, customer=account.customer,
                  data={"amount": amount, "balance_after": balance_after, "sequence": entry.sequence,
-                       "reference": reference})
+                       "reference": reference, **(details or {})})
     return entry
 
 
@@ -87,12 +111,12 @@ def set_credit_limit(*, actor: Actor, customer: Customer, credit_limit) -> Credi
     """Give a customer credit (opening the account) or change the limit. Lowering it below the
     balance is allowed: no further charge is accepted until the balance is under it again."""
     require(actor, "credit.set_limit")
-    _check_enabled()
     try:
         limit = parse_amount(credit_limit, allow_zero=True)
     except ValueError as error:
         raise ValidationFailed(str(error), field="credit_limit", code="invalid-amount") from None
-    account = CreditAccount.objects.select_for_update().filter(customer=customer).first()
+    customer, account = _locked_rows(customer)
+    _check_enabled()
     previous = account.credit_limit if account else None
     if account is None:
         account = CreditAccount.objects.create(customer=customer, credit_limit=limit,
@@ -110,25 +134,29 @@ def set_credit_limit(*, actor: Actor, customer: Customer, credit_limit) -> Credi
 def post_charge(*, actor: Actor, customer: Customer, amount, reference: str = "", note: str = "",
                 currency: str | None = None, effective_date: datetime.date | None = None) -> LedgerEntry:
     """Charge a purchase to the customer's account, refused when it would pass the limit or the
-    customer's status forbids buying on account."""
+    customer's status forbids buying on account. A credit balance (an earlier overpayment) pays
+    first; only the rest is owed, within the limit (``CreditAccount.chargeable``)."""
     require(actor, "credit.charge")
     amount = _amount(amount)
     check_currency(currency)
     reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
     account = locked_account(customer)
+    rules.check_may_serve(actor, account.customer)
     if not account.credit_on:
         _refuse_credit_disabled()
     rules.check_may_buy_on_account(account.customer)
-    if account.balance + amount > account.credit_limit:
+    if amount > account.chargeable:
         raise Refused(
             _("Charging %(amount)s would take %(name)s to %(balance)s, over the credit limit of %(credit_limit)s "
               "(available: %(available)s).") % {
                 "amount": amount, "name": customer.name, "balance": account.balance + amount,
-                "credit_limit": account.credit_limit, "available": max(account.credit_limit - account.balance, 0)},
+                "credit_limit": account.credit_limit, "available": account.chargeable},
             code="credit-limit-exceeded",
         )
+    from_credit_balance, on_account = account.split_charge(amount)
     return _post(account, actor=actor, kind=EntryKind.CHARGE, amount=amount, reference=reference, note=note,
-                 effective_date=effective_date)
+                 effective_date=effective_date,
+                 details={"from_credit_balance": from_credit_balance, "on_account": on_account})
 
 
 @transaction.atomic
@@ -142,6 +170,7 @@ def post_payment(*, actor: Actor, customer: Customer, amount, method: str, refer
         raise ValidationFailed(_("Choose cash, card, cheque, bank transfer or other."), field="method")
     reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
     account = locked_account(customer)
+    rules.check_may_serve(actor, account.customer)
     return _post(account, actor=actor, kind=EntryKind.PAYMENT, amount=-amount, method=method, reference=reference,
                  note=note, effective_date=effective_date)
 
@@ -154,6 +183,7 @@ def post_refund(*, actor: Actor, customer: Customer, amount, reference: str = ""
     amount = _amount(amount)
     reference, note = _text(reference, "reference", 100), _text(note, "note", 500)
     account = locked_account(customer)
+    rules.check_may_serve(actor, account.customer)
     return _post(account, actor=actor, kind=EntryKind.REFUND, amount=-amount, reference=reference, note=note,
                  effective_date=effective_date)
 

@@ -2,11 +2,15 @@
 edited. Amounts are signed: positive raises what the customer owes (a charge), negative lowers it
 (a payment, a refund)."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
+
+ZERO = Decimal("0.00")
 
 
 class CreditSettings(models.Model):
@@ -37,9 +41,34 @@ class CreditAccount(models.Model):
     def __str__(self):
         return f"Credit account of {self.customer.name}"
 
+    # A negative balance is a credit balance: a payment larger than what was owed is kept, to be
+    # spent by the next charges, but the limit alone says how much may be owed, so overpaying
+    # never lets a customer owe more than the limit (docs/api.md, "Credit accounts").
+
     @property
-    def available_credit(self):
-        return max(self.credit_limit - self.balance, 0)
+    def owed(self) -> Decimal:
+        """What the customer owes now; 0.00 when in credit."""
+        return max(self.balance, ZERO)
+
+    @property
+    def credit_balance(self) -> Decimal:
+        """What the customer paid beyond what was owed; the next charges spend it first."""
+        return max(-self.balance, ZERO)
+
+    @property
+    def available_credit(self) -> Decimal:
+        """What may still be owed within the limit: never more than the limit."""
+        return max(self.credit_limit - self.owed, ZERO)
+
+    @property
+    def chargeable(self) -> Decimal:
+        """The largest charge accepted now: the credit balance, then the available credit."""
+        return self.credit_balance + self.available_credit
+
+    def split_charge(self, amount: Decimal) -> tuple[Decimal, Decimal]:
+        """A charge of ``amount`` as (taken from the credit balance, owed on account)."""
+        from_credit_balance = min(amount, self.credit_balance)
+        return from_credit_balance, amount - from_credit_balance
 
 
 class EntryKind(models.TextChoices):

@@ -72,8 +72,7 @@ def filter_customers(query: CustomerFilter) -> QuerySet[Customer]:
     if query.location is not None:
         customers = customers.filter(home_location=query.location)
     if query.available_at is not None:
-        covering = Customer.objects.filter(location_groups__coverage__location=query.available_at)
-        customers = customers.filter(pk__in=covering.values("pk"))
+        customers = rules.available_at(query.available_at, customers)
     if query.tag:
         customers = customers.filter(tags__name__iexact=query.tag)
     return customers.order_by(*SORTS.get(query.sort, SORTS["name"]))

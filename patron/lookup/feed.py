@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from django.db import connection
 
 from patron.customers.models import Customer, CustomerChange
-from patron.customers.rules import VISIBLE_AT_TILL
+from patron.customers.rules import VISIBLE_AT_TILL, available_at
 from patron.locations.models import Location
-from patron.locations.queries import groups_covering
 
 # The oldest transaction id still running in this database (as a 64-bit id: pg_stat_activity
 # shows 32-bit ids, which take the epoch of the next id, or the one before if they are above it),
@@ -86,5 +85,5 @@ def _available(customer_ids: list[int], store: Location | None, customers=None) 
     query = (customers if customers is not None else Customer.objects).filter(
         pk__in=customer_ids, status__in=VISIBLE_AT_TILL)
     if store is not None:
-        query = query.filter(location_groups__in=groups_covering(store)).distinct()
+        query = available_at(store, query)
     return {customer.pk: customer for customer in query}

@@ -134,8 +134,10 @@ def percent_discount(quantity: Decimal, unit_price: Decimal, percent: Decimal) -
 
 
 def _current(customer: Customer | None) -> Customer | None:
-    """The customer as stored now: its status may have changed since the caller read it."""
-    return Customer.objects.get(pk=customer.pk) if customer is not None else None
+    """The customer as committed now, locked until the sale or order is stored: its status may
+    have changed since the caller read it, and a status change must not slip in between the
+    check and the sale (``rules.locked_for_decision``)."""
+    return rules.locked_for_decision(customer) if customer is not None else None
 
 
 def _linked_customer(customer: Customer | None) -> Customer | None:
@@ -192,7 +194,10 @@ def record_sale(*, actor: Actor, source: str, number: str, location: Location, l
     if channel not in Channel.values:
         errors.add("channel", _("Choose pos, webshop or back_office."))
     sign = -1 if kind == SaleKind.RETURN else 1
+    rules.check_records_at(actor, location)
     customer = _current(customer)
+    if customer is not None:
+        rules.check_may_serve(actor, customer)
     cleaned_lines = _clean_lines(errors, lines)
     cleaned_payments = _clean_payments(errors, payments)
     errors.raise_if_any()
@@ -296,7 +301,9 @@ def record_order(*, actor: Actor, customer: Customer, source: str, number: str, 
         if value == "":
             errors.add(field, _("Required."))
     errors.raise_if_any()
+    rules.check_records_at(actor, location)
     customer = _current(customer)
+    rules.check_may_serve(actor, customer)
     rules.check_may_place_order(customer)
     try:
         with transaction.atomic():
@@ -318,6 +325,7 @@ def update_order(*, actor: Actor, order: Order, status: str | None = None, amoun
     """Change an order's status or amount due; completing or cancelling it sets the close date."""
     require(actor, "orders.record")
     order = Order.objects.select_for_update().get(pk=order.pk)
+    rules.check_may_serve(actor, order.customer)
     if expected_version is not None and order.version != expected_version:
         from patron.core.errors import StaleVersion
 

@@ -27,7 +27,9 @@ def _is_new_visit(sale: Sale) -> bool:
 
 def add_to_purchase_figures(sale: Sale) -> Customer:
     """Count ``sale`` in its customer's figures, under the customer's row lock."""
-    customer = Customer.objects.select_for_update().get(pk=sale.customer_id)
+    # FOR NO KEY UPDATE, the lock record_sale took first: a stronger one would wait for the key
+    # locks of rows other transactions are adding for this customer, which may wait for this one.
+    customer = Customer.objects.select_for_update(no_key=True).get(pk=sale.customer_id)
     changes = {
         "total_purchases": customer.total_purchases + sale.total,
         "sale_count": customer.sale_count + (1 if sale.kind == SaleKind.SALE else 0),

@@ -28,7 +28,8 @@ class CustomerTerms:
     has_credit: bool
     credit_limit: Decimal
     balance: Decimal
-    available_credit: Decimal
+    available_credit: Decimal  # what may still be owed within the limit
+    chargeable: Decimal  # what the till may put on account now: the credit balance, then the available credit
     points_balance: int
     points_value: Decimal
     authorized_buyers: list[Contact]
@@ -50,12 +51,13 @@ def customer_terms(customer: Customer) -> CustomerTerms:
     refusal = (_refusal(rules.check_may_buy_on_account, customer)
                or ("" if credit_on else "Customer credit is switched off.")
                or ("" if account else f"{customer.name} has no credit account."))
-    available = Decimal("0.00") if refusal else max(account.credit_limit - account.balance, Decimal("0.00"))
+    available = Decimal("0.00") if refusal else account.available_credit
+    chargeable = Decimal("0.00") if refusal else account.chargeable
     return CustomerTerms(
         customer=customer,
         may_buy=customer.status in rules.MAY_BUY,
-        may_buy_on_account=not refusal and available > 0,
-        on_account_refusal=refusal or ("" if available > 0 else "No credit available."),
+        may_buy_on_account=not refusal and chargeable > 0,
+        on_account_refusal=refusal or ("" if chargeable > 0 else "No credit available."),
         price_level=customer.price_level.code,
         default_discount=customer.default_discount,
         is_tax_exempt=customer.is_tax_exempt,
@@ -64,6 +66,7 @@ def customer_terms(customer: Customer) -> CustomerTerms:
         credit_limit=account.credit_limit if account else Decimal("0.00"),
         balance=account.balance if account else Decimal("0.00"),
         available_credit=available,
+        chargeable=chargeable,
         points_balance=points if loyalty_settings().is_enabled else 0,
         points_value=value_of(points) if loyalty_settings().is_enabled else Decimal("0.00"),
         authorized_buyers=list(customer.contacts.filter(is_active=True, is_authorized_buyer=True)),

@@ -59,8 +59,13 @@ class AgingOut(Schema):
 class CreditAccountOut(Schema):
     customer: CustomerRef
     credit_limit: MoneyOut
-    balance: MoneyOut = Field(description="What the customer owes; the sum of the entries.")
-    available_credit: MoneyOut
+    balance: MoneyOut = Field(description="What the customer owes; the sum of the entries. Negative when the "
+                                          "customer paid more than was owed (a credit balance).")
+    credit_balance: MoneyOut = Field(description="What the customer paid beyond what was owed (0.00 when the "
+                                                 "balance is not negative); the next charges spend it first.")
+    available_credit: MoneyOut = Field(description="What may still be owed within the limit: the limit less "
+                                                   "what is owed, never more than the limit.")
+    chargeable: MoneyOut = Field(description="The largest charge accepted now: credit_balance + available_credit.")
     currency: str
     aging: AgingOut
     opened_at: Timestamp
@@ -70,7 +75,9 @@ class CreditAccountOut(Schema):
     def of(cls, account: CreditAccount, aging: dict[str, Decimal]) -> "CreditAccountOut":
         return from_record(cls, account, customer=CustomerRef.of(account.customer),
                            credit_limit=money(account.credit_limit), balance=money(account.balance),
-                           available_credit=money(account.available_credit), aging=AgingOut.of(aging))
+                           credit_balance=money(account.credit_balance),
+                           available_credit=money(account.available_credit), chargeable=money(account.chargeable),
+                           aging=AgingOut.of(aging))
 
 
 class EntryOut(Schema):

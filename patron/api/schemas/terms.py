@@ -30,7 +30,11 @@ class TermsOut(Schema):
     has_credit: bool = Field(description="Whether the customer has a credit account.")
     credit_limit: MoneyOut
     balance: MoneyOut
-    available_credit: MoneyOut = Field(description="0.00 when the customer may not buy on account.")
+    available_credit: MoneyOut = Field(description="What may still be owed within the limit; 0.00 when the "
+                                                   "customer may not buy on account.")
+    chargeable: MoneyOut = Field(description="The most the till may put on account now: a credit balance (an "
+                                             "overpayment) first, then the available credit; 0.00 when the "
+                                             "customer may not buy on account.")
     currency: str
     points_balance: int
     points_value: MoneyOut
@@ -43,7 +47,8 @@ class TermsOut(Schema):
             cls, terms, id=customer.uuid, name=customer.name, account_number=customer.account_number,
             status=customer.status, photo_url=photo_url(customer), photo_version=customer.photo_version,
             default_discount=f"{terms.default_discount:.2f}", credit_limit=money(terms.credit_limit),
-            balance=money(terms.balance), available_credit=money(terms.available_credit), currency=currency(),
+            balance=money(terms.balance), available_credit=money(terms.available_credit),
+            chargeable=money(terms.chargeable), currency=currency(),
             points_value=money(terms.points_value),
             authorized_buyers=[ContactRef.of(contact) for contact in terms.authorized_buyers],
         )

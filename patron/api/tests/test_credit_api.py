@@ -42,7 +42,8 @@ def test_setting_a_limit_opens_the_account_then_changes_it(api, credit_on):
     assert opened.status_code == 201, opened.content
     assert opened.json() | {"opened_at": None, "updated_at": None} == {
         "customer": {"id": str(customer.uuid), "name": customer.name, "account_number": customer.account_number},
-        "credit_limit": "500.00", "balance": "0.00", "available_credit": "500.00", "currency": "USD",
+        "credit_limit": "500.00", "balance": "0.00", "credit_balance": "0.00", "available_credit": "500.00",
+        "chargeable": "500.00", "currency": "USD",
         "aging": {"current": "0.00", "days_30": "0.00", "days_60": "0.00", "days_90_plus": "0.00"},
         "opened_at": None, "updated_at": None,
     }
@@ -278,3 +279,20 @@ def test_cashiers_may_charge_and_take_payments_but_not_adjust_reverse_or_set_lim
     assert_problem(cashier.request("PUT", _credit(holder), {"credit_limit": "9000.00"}), 403, "permission-denied")
     assert_problem(cashier.get("/credit/overdue"), 403, "permission-denied")
     assert _state(holder) == before
+
+
+def test_an_overpayment_is_answered_as_a_credit_balance_within_the_limit(api, holder):
+    """Issue 15 (10): paying 750 on 500 owed used to answer available credit 750 on a limit of 500."""
+    assert _charge(api, holder, "500.00").status_code == 201
+    paid = api.post(_credit(holder) + "/payments", {"amount": "750.00", "method": "cash"}, headers=key("pay-1"))
+    assert paid.status_code == 201
+    account = api.get(_credit(holder)).json()
+    assert {name: account[name] for name in ("balance", "credit_balance", "available_credit", "chargeable")} == {
+        "balance": "-250.00", "credit_balance": "250.00", "available_credit": "500.00", "chargeable": "750.00"}
+    before = _state(holder)
+    assert_problem(_charge(api, holder, "750.01", idempotency_key="charge-2"), 422, "credit-limit-exceeded")
+    assert _state(holder) == before
+    assert _charge(api, holder, "600.00", idempotency_key="charge-3").json()["balance_after"] == "350.00"
+    account = api.get(_credit(holder)).json()
+    assert (account["credit_balance"], account["available_credit"], account["chargeable"]) == (
+        "0.00", "150.00", "150.00")

@@ -72,8 +72,9 @@ def test_a_sale_on_account_charges_the_credit_account_in_the_same_transaction(ap
     assert (entry.amount, entry.reference) == (Decimal("21.60"), "till-1/1001")
 
 
-def test_a_sale_is_recorded_at_the_token_s_store_unless_the_body_names_one(client, system):
+def test_a_sale_is_recorded_at_the_token_s_store_unless_an_unbound_token_names_one(client, system):
     from patron.api.tests.conftest import ApiClient
+    from patron.core.permissions import Role
     from patron.locations.actions import create_location
     from patron.staff.tests.factories import token_factory
 
@@ -81,7 +82,10 @@ def test_a_sale_is_recorded_at_the_token_s_store_unless_the_body_names_one(clien
     _, secret = token_factory(location=york)
     till = ApiClient(client, secret)
     assert _record(till, _sale()).json()["location"]["code"] == "S11"
-    named = _record(till, _sale("1002", location=str(default_location().uuid)), "sale-2")
+    assert_problem(_record(till, _sale("1002", location=str(default_location().uuid)), "sale-2"), 403,
+                   "location-not-yours")
+    _, admin = token_factory(Role.ADMIN, location=york)
+    named = _record(ApiClient(client, admin), _sale("1002", location=str(default_location().uuid)), "sale-3")
     assert named.json()["location"]["id"] == str(default_location().uuid)
 
 

@@ -31,7 +31,8 @@ def test_terms_of_a_customer_with_credit_points_and_buyers(api, system, holder):
         "photo_url": None, "photo_version": 0, "may_buy": True, "may_buy_on_account": True, "on_account_refusal": "",
         "price_level": holder.price_level.code, "default_discount": "0.00", "is_tax_exempt": False,
         "always_formal_invoice": False, "has_credit": True, "credit_limit": "500.00", "balance": "120.00",
-        "available_credit": "380.00", "currency": "USD", "points_balance": 250, "points_value": "2.50",
+        "available_credit": "380.00", "chargeable": "380.00", "currency": "USD", "points_balance": 250,
+        "points_value": "2.50",
         "authorized_buyers": [{"id": str(buyer.uuid), "name": "Bo Buyer", "role": "spouse"}],
     }
 

@@ -48,3 +48,13 @@ def test_customer_without_credit_or_with_credit_off(system):
     assert terms.on_account_refusal == "Customer credit is switched off."
     change_status(actor=system, customer=customer, status=CustomerStatus.INACTIVE)
     assert customer_terms(customer).may_buy is False
+
+
+def test_an_overpayment_adds_to_what_the_till_may_charge_but_not_to_the_available_credit(system):
+    credit.set_credit_enabled(actor=system, is_enabled=True)
+    customer = customer_factory()
+    credit.set_credit_limit(actor=system, customer=customer, credit_limit="300.00")
+    credit.post_payment(actor=system, customer=customer, amount="50.00", method="cash")
+    terms = customer_terms(customer)
+    assert (terms.balance, terms.available_credit, terms.chargeable, terms.may_buy_on_account) == (
+        D("-50.00"), D("300.00"), D("350.00"), True)

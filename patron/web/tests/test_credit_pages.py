@@ -63,6 +63,13 @@ def test_account_section_shows_balance_limit_and_available_credit(cashier, custo
         "$35.00", "$100.00", "$65.00")
 
 
+def test_account_section_shows_an_overpayment_as_a_credit_balance(cashier, customer, system):
+    credit.post_payment(actor=system, customer=customer, amount="30.00", method="cash")
+    html = page(cashier, customer)
+    assert (shown(html, "account-balance"), shown(html, "account-credit-balance"), shown(html, "account-available"),
+            shown(html, "account-chargeable")) == ("-$30.00", "$30.00", "$100.00", "$130.00")
+
+
 def test_no_account_section_while_credit_is_off_and_the_customer_has_none(cashier):
     assert 'id="account"' not in page(cashier, customer_factory())
 
