@@ -16,6 +16,7 @@ from patron.api.parser import max_upload_bytes, read_raw_body
 from patron.api.schemas.customers import CustomerOut
 from patron.core.errors import NotFound
 from patron.customers import actions, queries
+from patron.customers.photos import photo_too_large
 
 router = Router(tags=["customers"])
 RAW_IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "application/octet-stream")
@@ -29,12 +30,16 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {
 
 def uploaded_photo(request: HttpRequest) -> bytes:
     content_type = (request.content_type or "").lower()
-    if content_type == "multipart/form-data":
-        return _multipart_photo(request)
-    if content_type in RAW_IMAGE_TYPES:
-        return read_raw_body(request)
-    raise ApiProblem("unsupported-media-type", "Send a JPEG, PNG or WebP image as the body, "
-                                               "or as the field “photo” of multipart/form-data.")
+    if content_type not in (*RAW_IMAGE_TYPES, "multipart/form-data"):
+        raise ApiProblem("unsupported-media-type", "Send a JPEG, PNG or WebP image as the body, "
+                                                   "or as the field “photo” of multipart/form-data.")
+    try:
+        return _multipart_photo(request) if content_type == "multipart/form-data" else read_raw_body(request)
+    except ApiProblem as problem:
+        # The body is the photo: over the limit it is the photo that is too large, as docs/api.md says.
+        if problem.code == "request-too-large":
+            raise photo_too_large() from None
+        raise
 
 
 def _multipart_photo(request: HttpRequest) -> bytes:
