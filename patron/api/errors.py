@@ -25,6 +25,9 @@ from patron.core.errors import DomainError
 PROBLEM_BASE = "https://patron.example/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 NUL_PATTERN = r"^[^\x00]*$"
+# The details of a request the schema refuses (ninja's validation), which no business rule uses.
+REQUEST_INVALID = "Some values are invalid; see errors."
+REQUEST_WITHOUT_BODY = "A JSON body is required."
 
 logger = logging.getLogger("patron.api")
 
@@ -134,7 +137,7 @@ def render_validation_error(error: NinjaValidationError) -> HttpResponse:
     entries = [_validation_entry(item) for item in error.errors]
     missing_body = any(item["type"] == "missing" and item["loc"][0] == "body" and len(item["loc"]) == 2
                        for item in error.errors)
-    detail = "A JSON body is required." if missing_body else "Some values are invalid; see errors."
+    detail = REQUEST_WITHOUT_BODY if missing_body else REQUEST_INVALID
     status, title = EDGE_PROBLEMS["validation-failed"]
     return problem_response(status=status, code="validation-failed", title=title, detail=detail,
                             errors=entries)

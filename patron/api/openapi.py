@@ -18,6 +18,8 @@ _BY_METHOD = {
     "patch": {409, 412, 413, 415, 428},
     "delete": {409, 412, 428},
 }
+# PATCH and DELETE answer 428 without If-Match (docs/api.md), so for them the header is required.
+_NEED_IF_MATCH = {method for method, statuses in _BY_METHOD.items() if 428 in statuses}
 _TITLES = {400: "Bad request", 401: "Authentication required", 403: "Permission denied", 404: "Not found",
            409: "Conflict with the current state", 412: "Stale ETag (the record changed)",
            413: "Request body too large", 415: "Unsupported media type", 422: "Invalid input",
@@ -34,6 +36,10 @@ def add_problem_responses(schema: dict) -> dict:
     components["Problem"] = problem
     for operations in schema.get("paths", {}).values():
         for method, operation in operations.items():
+            if method in _NEED_IF_MATCH:
+                for parameter in operation.get("parameters", []):
+                    if parameter["in"] == "header" and parameter["name"] == "If-Match":
+                        parameter["required"] = True
             responses = operation.setdefault("responses", {})
             for status in sorted(_EVERY_OPERATION | _BY_METHOD.get(method, set())):
                 responses.setdefault(str(status), _problem(status))

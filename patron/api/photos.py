@@ -9,7 +9,7 @@ from ninja import Router
 
 from patron.api.auth import actor_of, checked_by_action, requires
 from patron.api.customers import CUSTOMER, customer_response
-from patron.api.errors import ApiProblem
+from patron.api.errors import REQUEST_INVALID, ApiProblem
 from patron.api.etag import IfMatch, expected_version
 from patron.api.idempotency import idempotent
 from patron.api.parser import max_upload_bytes, read_raw_body
@@ -45,7 +45,7 @@ def uploaded_photo(request: HttpRequest) -> bytes:
 def _multipart_photo(request: HttpRequest) -> bytes:
     upload = request.FILES.get("photo")
     if upload is None:
-        raise ApiProblem("validation-failed", "Some values are invalid; see errors.",
+        raise ApiProblem("validation-failed", REQUEST_INVALID,
                          errors=[{"pointer": "/photo", "detail": "Attach the image as the field “photo”."}])
     if upload.size > max_upload_bytes():
         raise ApiProblem("request-too-large", f"The photo may be at most {max_upload_bytes()} bytes.")

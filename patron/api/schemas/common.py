@@ -12,6 +12,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     ModelWrapValidatorHandler,
+    StrictInt,
     StringConstraints,
     WithJsonSchema,
     model_validator,
@@ -55,6 +56,12 @@ FullDate = Annotated[date, _written_as(FULL_DATE_PATTERN, date, "full_date", "20
 # A moment a client sends: a date-time with its offset, "2026-11-23T09:30:00+01:00" or "...Z".
 DateTime = Annotated[AwareDatetime, _written_as(DATE_TIME_PATTERN, datetime, "date_time", "2026-11-23T09:30:00Z"),
                      WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATE_TIME_PATTERN})]
+
+
+# A whole number in a body: JSON Schema's "integer" counts 5.0 as 5, so it is taken as 5; 5.5, "5"
+# and true are not numbers of this kind (pydantic's lax int would take "5" and true).
+WholeNumber = Annotated[StrictInt, BeforeValidator(
+    lambda value: int(value) if isinstance(value, float) and value.is_integer() else value)]
 
 
 class Record(Schema):

@@ -52,11 +52,15 @@ class ConsentOut(Schema):
 
 
 class SegmentFields(InputSchema):
-    name: text(80) | None = None
-    description: text(500) | None = None
-    statuses: list[Literal["prospect", "active", "credit_hold", "inactive", "deleted"]] | None = Field(
+    """A segment's criteria, as PATCH changes them: those left out stay as they are. Fields that
+    cannot be emptied are not nullable (null is refused); a bound or a place given as null is
+    removed."""
+
+    name: text(80) = Field(None, min_length=1)
+    description: text(500) = None
+    statuses: list[Literal["prospect", "active", "credit_hold", "inactive", "deleted"]] = Field(
         None, description="Customer statuses kept; empty keeps every status.")
-    tags: list[text(50)] | None = Field(None, description="Tag names: customers with any of them.")
+    tags: list[text(50)] = Field(None, description="Tag names: customers with any of them.")
     home_location_id: UUID | None = Field(None, description="Customers homed at this location or beneath it.")
     location_group_id: UUID | None = None
     min_total_spend: AmountOrZero | None = None
@@ -65,8 +69,14 @@ class SegmentFields(InputSchema):
     last_purchase_before: FullDate | None = Field(None, description="Last purchase on or before this day.")
     email_consent: ConsentWanted | None = Field(None, description="granted, not_granted, or \"\" for any.")
     sms_consent: ConsentWanted | None = None
-    newsletter_tag: text(100) | None = Field(None, description="Tag given on the newsletter platform "
-                                                               "(default: the segment's name).")
+    newsletter_tag: text(100) = Field(None, description="Tag given on the newsletter platform "
+                                                        "(default: the segment's name).")
+
+
+class SegmentIn(SegmentFields):
+    """A new segment: a name, and any criteria."""
+
+    name: text(80) = Field(min_length=1)
 
 
 class SegmentOut(Schema):

@@ -55,8 +55,8 @@ class SaleIn(InputSchema):
     """A sale, or a return (``kind`` "return" with ``original_sale``): lines and payments carry
     positive amounts either way. Payments must add up to the total."""
 
-    source: text(60) = Field(description="The till or webshop that numbered the sale.")
-    number: text(40) = Field(description="Unique per source.")
+    source: text(60) = Field(min_length=1, description="The till or webshop that numbered the sale.")
+    number: text(40) = Field(min_length=1, description="Unique per source.")
     kind: SaleKind = SaleKind.SALE
     original_sale: UUID | None = Field(None, description="For a return: the sale it refunds.")
     occurred_at: DateTime | None = Field(None, description="When it happened (RFC 3339); default now.")
@@ -214,8 +214,8 @@ class PurchaseSummaryOut(Schema):
 
 class OrderIn(InputSchema):
     customer: UUID
-    source: text(60)
-    number: text(40) = Field(description="Unique per source.")
+    source: text(60) = Field(min_length=1)
+    number: text(40) = Field(min_length=1, description="Unique per source.")
     kind: OrderKind
     location: UUID | None = Field(None, description="Default: the token's store.")
     amount_due: AmountOrZero
