@@ -44,11 +44,15 @@ EDGE_PROBLEMS: dict[str, tuple[int, str]] = {
     "method-not-allowed": (405, "Method not allowed"),
     "idempotency-request-in-flight": (409, "A request with this Idempotency-Key is still running"),
     "request-too-large": (413, "Request body too large"),
+    "uri-too-long": (414, "Request line too long"),
     "unsupported-media-type": (415, "Unsupported media type"),
     "validation-failed": (422, "Invalid input"),
     "idempotency-key-reused": (422, "Idempotency-Key reused for another request"),
+    "expectation-failed": (417, "Expectation failed"),
     "precondition-required": (428, "If-Match header required"),
+    "request-headers-too-large": (431, "Request header fields too large"),
     "internal-error": (500, "Internal server error"),
+    "unsupported-transfer-encoding": (501, "Transfer-Encoding not supported"),
     "mail-unavailable": (503, "The mail server is unavailable"),
     "busy": (503, "Too busy to answer now"),
 }
@@ -67,13 +71,18 @@ class ApiProblem(Exception):
         self.headers = headers or {}
 
 
-def problem_response(*, status: int, code: str, title: str, detail: str, errors: list[dict] | None = None,
-                     headers: dict[str, str] | None = None) -> HttpResponse:
+def problem_body(*, status: int, code: str, title: str, detail: str, errors: list[dict] | None = None) -> bytes:
+    """The problem document's bytes: the one shape of every error, Django's answers and the server's own."""
     body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
     if errors:
         body["errors"] = errors
-    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
-                            content_type=PROBLEM_CONTENT_TYPE)
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def problem_response(*, status: int, code: str, title: str, detail: str, errors: list[dict] | None = None,
+                     headers: dict[str, str] | None = None) -> HttpResponse:
+    response = HttpResponse(problem_body(status=status, code=code, title=title, detail=detail, errors=errors),
+                            status=status, content_type=PROBLEM_CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
