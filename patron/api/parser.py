@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja.parser import Parser
 
 from patron.api.errors import ApiProblem
+from patron.customers.photos import photo_too_large
 
 MAX_JSON_DEPTH = 20
 
@@ -78,6 +79,6 @@ def read_raw_body(request: HttpRequest) -> bytes:
         limit = max_upload_bytes()
         data = request.read(limit + 1)
         if len(data) > limit:
-            raise ApiProblem("request-too-large", f"The body may be at most {limit} bytes.")
+            raise photo_too_large()  # the body is the photo, and docs/api.md names the refusal so
         request._patron_raw_body = data
     return request._patron_raw_body

@@ -30,16 +30,12 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {
 
 def uploaded_photo(request: HttpRequest) -> bytes:
     content_type = (request.content_type or "").lower()
-    if content_type not in (*RAW_IMAGE_TYPES, "multipart/form-data"):
-        raise ApiProblem("unsupported-media-type", "Send a JPEG, PNG or WebP image as the body, "
-                                                   "or as the field “photo” of multipart/form-data.")
-    try:
-        return _multipart_photo(request) if content_type == "multipart/form-data" else read_raw_body(request)
-    except ApiProblem as problem:
-        # The body is the photo: over the limit it is the photo that is too large, as docs/api.md says.
-        if problem.code == "request-too-large":
-            raise photo_too_large() from None
-        raise
+    if content_type == "multipart/form-data":
+        return _multipart_photo(request)
+    if content_type in RAW_IMAGE_TYPES:
+        return read_raw_body(request)
+    raise ApiProblem("unsupported-media-type", "Send a JPEG, PNG or WebP image as the body, "
+                                               "or as the field “photo” of multipart/form-data.")
 
 
 def _multipart_photo(request: HttpRequest) -> bytes:
@@ -48,7 +44,7 @@ def _multipart_photo(request: HttpRequest) -> bytes:
         raise ApiProblem("validation-failed", REQUEST_INVALID,
                          errors=[{"pointer": "/photo", "detail": "Attach the image as the field “photo”."}])
     if upload.size > max_upload_bytes():
-        raise ApiProblem("request-too-large", f"The photo may be at most {max_upload_bytes()} bytes.")
+        raise photo_too_large()
     return upload.read()
 
 
