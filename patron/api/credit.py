@@ -156,8 +156,7 @@ def _check_period(period: StatementQuery) -> None:
         problem = f"A statement covers at most {MAX_STATEMENT_DAYS} days; list the entries for more."
     else:
         return
-    raise ApiProblem("validation-failed", "Some values are invalid; see errors.",
-                     errors=[{"parameter": "end", "detail": problem}])
+    raise ApiProblem("validation-failed", problem, errors=[{"parameter": "end", "detail": problem}])
 
 
 @router.get("/credit/overdue", response={200: page_of(OverdueAccountOut)})

@@ -72,7 +72,7 @@ def _location_parameter(uuid: UUID | None, name: str) -> Location | None:
     try:
         return get_location(uuid)
     except NotFound:
-        raise ApiProblem("validation-failed", "Some values are invalid; see errors.",
+        raise ApiProblem("validation-failed", "No location has this id.",
                          errors=[{"parameter": name, "detail": "No location has this id."}]) from None
 
 

@@ -26,6 +26,9 @@ from patron.core.errors import DomainError
 PROBLEM_BASE = "https://patron.example/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 NUL_PATTERN = r"^[^\x00]*$"
+# The details of a request the schema refuses (ninja's validation), which no business rule uses.
+REQUEST_INVALID = "Some values are invalid; see errors."
+REQUEST_WITHOUT_BODY = "A JSON body is required."
 
 logger = logging.getLogger("patron.api")
 
@@ -43,11 +46,15 @@ EDGE_PROBLEMS: dict[str, tuple[int, str]] = {
     "idempotency-request-in-flight": (409, "A request with this Idempotency-Key is still running"),
     "length-required": (411, "Length required"),
     "request-too-large": (413, "Request body too large"),
+    "uri-too-long": (414, "Request line too long"),
     "unsupported-media-type": (415, "Unsupported media type"),
     "validation-failed": (422, "Invalid input"),
     "idempotency-key-reused": (422, "Idempotency-Key reused for another request"),
+    "expectation-failed": (417, "Expectation failed"),
     "precondition-required": (428, "If-Match header required"),
+    "request-headers-too-large": (431, "Request header fields too large"),
     "internal-error": (500, "Internal server error"),
+    "unsupported-transfer-encoding": (501, "Transfer-Encoding not supported"),
     "mail-unavailable": (503, "The mail server is unavailable"),
     "busy": (503, "Too busy to answer now"),
 }
@@ -66,13 +73,18 @@ class ApiProblem(Exception):
         self.headers = headers or {}
 
 
-def problem_response(*, status: int, code: str, title: str, detail: str, errors: list[dict] | None = None,
-                     headers: dict[str, str] | None = None) -> HttpResponse:
+def problem_body(*, status: int, code: str, title: str, detail: str, errors: list[dict] | None = None) -> bytes:
+    """The problem document's bytes: the one shape of every error, Django's answers and the server's own."""
     body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
     if errors:
         body["errors"] = errors
-    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
-                            content_type=PROBLEM_CONTENT_TYPE)
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def problem_response(*, status: int, code: str, title: str, detail: str, errors: list[dict] | None = None,
+                     headers: dict[str, str] | None = None) -> HttpResponse:
+    response = HttpResponse(problem_body(status=status, code=code, title=title, detail=detail, errors=errors),
+                            status=status, content_type=PROBLEM_CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -136,7 +148,7 @@ def render_validation_error(error: NinjaValidationError) -> HttpResponse:
     entries = [_validation_entry(item) for item in error.errors]
     missing_body = any(item["type"] == "missing" and item["loc"][0] == "body" and len(item["loc"]) == 2
                        for item in error.errors)
-    detail = "A JSON body is required." if missing_body else "Some values are invalid; see errors."
+    detail = REQUEST_WITHOUT_BODY if missing_body else REQUEST_INVALID
     status, title = EDGE_PROBLEMS["validation-failed"]
     return problem_response(status=status, code="validation-failed", title=title, detail=detail,
                             errors=entries)

@@ -12,14 +12,20 @@ import re
 from typing import Annotated
 
 from ninja import Header
+from pydantic import WithJsonSchema
 
 from patron.api.errors import ApiProblem
 
-_STRONG_TAG = re.compile(r'\s*"(\d{1,10})"\s*')
+# One strong ETag as GET gives it ("3"), or "*"; spaces and tabs around it are allowed (RFC 9110 OWS).
+IF_MATCH_PATTERN = r'^[ \t]*(\*|"[0-9]{1,10}")[ \t]*$'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
-IfMatch = Annotated[str | None, Header(
-    None, alias="If-Match", max_length=100,
-    description='The ETag last read, e.g. "3". Required by PATCH and DELETE (428 without, 412 when stale).',
+# The pattern is documented, not validated by ninja: a header that breaks it is 400 invalid-if-match
+# (below), as docs/api.md says, not a 422 about a parameter. PATCH and DELETE mark it required in
+# the document (openapi.py); without it they answer 428.
+IfMatch = Annotated[str, WithJsonSchema({"type": "string", "pattern": IF_MATCH_PATTERN}), Header(
+    None, alias="If-Match",
+    description='The ETag last read, e.g. "3", or *. Required by PATCH and DELETE (428 without, 412 when stale).',
 )]
 
 
@@ -34,9 +40,8 @@ def expected_version(if_match: str | None, *, required: bool = True) -> int | No
             raise ApiProblem("precondition-required",
                              "Send If-Match with the ETag you last read, so changes made since are not lost.")
         return None
-    if if_match.strip() == "*":
-        return None
-    match = _STRONG_TAG.fullmatch(if_match)
+    match = _IF_MATCH.fullmatch(if_match)
     if match is None:
-        raise ApiProblem("invalid-if-match", 'If-Match must be one ETag as received, e.g. "3".')
-    return int(match.group(1))
+        raise ApiProblem("invalid-if-match", 'If-Match must be one ETag as received, e.g. "3", or *.')
+    tag = match.group(1)
+    return None if tag == "*" else int(tag.strip('"'))

@@ -16,11 +16,18 @@ class ExportQuery(CustomerQuery):
                         description="csv, xlsx, vcf (vCard 4.0) or json")
 
 
+def _file_schema(media_type: str) -> dict:
+    # The JSON export is a document like any other answer (an array of customers); the rest are files.
+    if media_type == "application/json":
+        return {"type": "array", "items": {"type": "object"}}
+    return {"type": "string", "format": "binary"}
+
+
 @router.get("/exports/customers", openapi_extra={"responses": {200: {
     "description": "The customers, streamed; text cells that a spreadsheet would run as a formula begin "
                    "with an apostrophe (CSV) or are typed as text (XLSX).",
-    "content": {export.media_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
-                for export in FORMATS.values()}}}})
+    "content": {media_type: {"schema": _file_schema(media_type)}
+                for media_type in (export.media_type.split(";")[0] for export in FORMATS.values())}}}})
 @requires("customers.export")
 def export_customer_list(request: HttpRequest, filters: Query[ExportQuery]):
     """Every customer of the list with these filters (the same as GET /customers), in order of

@@ -10,7 +10,8 @@ from __future__ import annotations
 from patron.api.errors import EDGE_PROBLEMS
 from patron.api.schemas.common import Problem
 
-_EVERY_OPERATION = {400, 401, 403, 404, 422, 500}
+# 414 and 431 are the server's own (a query string or headers too long), before any operation runs.
+_EVERY_OPERATION = {400, 401, 403, 404, 414, 422, 431, 500}
 _BY_METHOD = {
     "get": set(),
     "post": {409, 411, 412, 413, 415},
@@ -18,13 +19,18 @@ _BY_METHOD = {
     "patch": {409, 411, 412, 413, 415, 428},
     "delete": {409, 412, 428},
 }
+# PATCH and DELETE answer 428 without If-Match (docs/api.md), so for them the header is required.
+_NEED_IF_MATCH = {method for method, statuses in _BY_METHOD.items() if 428 in statuses}
 _TITLES = {400: "Bad request", 401: "Authentication required", 403: "Permission denied", 404: "Not found",
            409: "Conflict with the current state", 411: "Length required", 412: "Stale ETag (the record changed)",
-           413: "Request body too large", 415: "Unsupported media type", 422: "Invalid input",
-           428: "If-Match header required", 500: "Internal server error", 503: "Service unavailable"}
+           413: "Request body too large", 414: "Request line too long", 415: "Unsupported media type",
+           422: "Invalid input", 428: "If-Match header required", 431: "Request header fields too large",
+           500: "Internal server error", 503: "Service unavailable"}
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
-assert set(_TITLES) >= {status for status, _ in EDGE_PROBLEMS.values()} - {405}
+# 405 is declared by the methods a path has; 417 and 501 answer an Expect or a Transfer-Encoding
+# that no operation takes (docs/api.md lists them).
+assert set(_TITLES) >= {status for status, _ in EDGE_PROBLEMS.values()} - {405, 417, 501}
 
 
 def add_problem_responses(schema: dict) -> dict:
@@ -34,6 +40,10 @@ def add_problem_responses(schema: dict) -> dict:
     components["Problem"] = problem
     for operations in schema.get("paths", {}).values():
         for method, operation in operations.items():
+            if method in _NEED_IF_MATCH:
+                for parameter in operation.get("parameters", []):
+                    if parameter["in"] == "header" and parameter["name"] == "If-Match":
+                        parameter["required"] = True
             responses = operation.setdefault("responses", {})
             for status in sorted(_EVERY_OPERATION | _BY_METHOD.get(method, set())):
                 responses.setdefault(str(status), _problem(status))

@@ -17,6 +17,7 @@ from ninja.parser import Parser
 
 from patron.api.errors import ApiProblem
 from patron.core.bodies import LengthRequired, is_chunked, read_chunked_body
+from patron.customers.photos import photo_too_large
 
 MAX_JSON_DEPTH = 20
 # Room for a multipart body's boundaries and part headers around the photo it carries.
@@ -75,15 +76,25 @@ def max_upload_bytes() -> int:
     return settings.PATRON_PHOTO_MAX_BYTES  # photos are the only uploads
 
 
+def is_upload(request: HttpRequest) -> bool:
+    return (request.content_type or "").lower().startswith(("multipart/", "image/", "application/octet-stream"))
+
+
 def max_body_bytes(request: HttpRequest) -> int:
     """The largest body of the request's media type: an upload's (photos are the only ones), as
     multipart with its envelope, else a JSON body's (what no endpoint reads is refused later)."""
-    content_type = (request.content_type or "").lower()
-    if content_type.startswith("multipart/"):
+    if not is_upload(request):
+        return max_json_bytes()
+    if (request.content_type or "").lower().startswith("multipart/"):
         return max_upload_bytes() + MULTIPART_ENVELOPE_BYTES
-    if content_type.startswith(("image/", "application/octet-stream")):
-        return max_upload_bytes()
-    return max_json_bytes()
+    return max_upload_bytes()
+
+
+def _too_large(request: HttpRequest, limit: int) -> Exception:
+    """An upload is a photo, refused as the photo endpoint itself refuses one (docs/api.md)."""
+    if is_upload(request):
+        return photo_too_large()
+    return ApiProblem("request-too-large", f"The body may be at most {limit} bytes.")
 
 
 def check_body(request: HttpRequest) -> None:
@@ -96,14 +107,14 @@ def check_body(request: HttpRequest) -> None:
         except LengthRequired:
             raise ApiProblem("length-required", "Send the body with a Content-Length header.") from None
         except RequestDataTooBig:
-            raise ApiProblem("request-too-large", f"The body may be at most {limit} bytes.") from None
+            raise _too_large(request, limit) from None
         return
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         raise ApiProblem("bad-request", "The Content-Length header is not a number.") from None
     if length > limit:
-        raise ApiProblem("request-too-large", f"The body may be at most {limit} bytes.")
+        raise _too_large(request, limit)
 
 
 def read_raw_body(request: HttpRequest) -> bytes:
@@ -115,6 +126,6 @@ def read_raw_body(request: HttpRequest) -> bytes:
         limit = max_upload_bytes()
         data = request.read(limit + 1)
         if len(data) > limit:
-            raise ApiProblem("request-too-large", f"The body may be at most {limit} bytes.")
+            raise photo_too_large()  # the body is the photo, and docs/api.md names the refusal so
         request._patron_raw_body = data
     return request._patron_raw_body

@@ -9,13 +9,14 @@ from ninja import Router
 
 from patron.api.auth import actor_of, checked_by_action, requires
 from patron.api.customers import CUSTOMER, customer_response
-from patron.api.errors import ApiProblem
+from patron.api.errors import REQUEST_INVALID, ApiProblem
 from patron.api.etag import IfMatch, expected_version
 from patron.api.idempotency import idempotent
 from patron.api.parser import max_upload_bytes, read_raw_body
 from patron.api.schemas.customers import CustomerOut
 from patron.core.errors import NotFound
 from patron.customers import actions, queries
+from patron.customers.photos import photo_too_large
 
 router = Router(tags=["customers"])
 RAW_IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "application/octet-stream")
@@ -40,10 +41,10 @@ def uploaded_photo(request: HttpRequest) -> bytes:
 def _multipart_photo(request: HttpRequest) -> bytes:
     upload = request.FILES.get("photo")
     if upload is None:
-        raise ApiProblem("validation-failed", "Some values are invalid; see errors.",
+        raise ApiProblem("validation-failed", REQUEST_INVALID,
                          errors=[{"pointer": "/photo", "detail": "Attach the image as the field “photo”."}])
     if upload.size > max_upload_bytes():
-        raise ApiProblem("request-too-large", f"The photo may be at most {max_upload_bytes()} bytes.")
+        raise photo_too_large()
     return upload.read()
 
 

@@ -11,7 +11,7 @@ from patron.api.etag import IfMatch, expected_version
 from patron.api.idempotency import idempotent
 from patron.api.pagination import PageParams, page_of, paginated_response
 from patron.api.responses import no_content, respond
-from patron.api.schemas.marketing import SegmentFields, SegmentMemberOut, SegmentOut
+from patron.api.schemas.marketing import SegmentFields, SegmentIn, SegmentMemberOut, SegmentOut
 from patron.core.errors import NotFound, ValidationFailed
 from patron.locations.models import Location, LocationGroup
 from patron.marketing import actions, queries
@@ -56,7 +56,7 @@ def list_segments(request: HttpRequest, page: Query[PageParams]):
 @router.post("/segments", response={201: SegmentOut})
 @checked_by_action("segments.manage")
 @idempotent()
-def create_segment(request: HttpRequest, payload: SegmentFields):
+def create_segment(request: HttpRequest, payload: SegmentIn):
     """Criteria left out keep everyone; those given must all hold."""
     return _response(actions.create_segment(actor=actor_of(request), values=_values(payload)), status=201)
 

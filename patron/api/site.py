@@ -31,9 +31,17 @@ from patron.api import (
     terms,
 )
 from patron.api.auth import bearer_token, docs_access
-from patron.api.errors import ApiProblem, install_error_handlers, method_not_allowed, not_found, render_problem
+from patron.api.errors import (
+    ApiProblem,
+    install_error_handlers,
+    method_not_allowed,
+    not_found,
+    render_domain_error,
+    render_problem,
+)
 from patron.api.openapi import add_problem_responses
 from patron.api.parser import JsonParser, check_body
+from patron.core.errors import DomainError
 
 DESCRIPTION = """Customer records, sales, credit accounts and loyalty points for POS terminals and webshops.
 
@@ -68,6 +76,8 @@ def _problem_errors(view):
             check_body(request)
         except ApiProblem as problem:
             return render_problem(problem)
+        except DomainError as error:
+            return render_domain_error(error)
         try:
             response = view(request, *args, **kwargs)
         except Http404:

@@ -10,12 +10,29 @@ import signal
 import socket
 import sys
 import time
+from datetime import datetime
+from http import HTTPStatus
+from ssl import SSLError
 
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.errors import (
+    ConfigurationProblem,
+    ExpectationFailed,
+    InvalidResponseHeader,
+    InvalidResponseHeaderName,
+    LimitRequestHeaders,
+    LimitRequestLine,
+    ParseException,
+    UnsupportedTransferCoding,
+)
+from gunicorn.http.wsgi import Response, default_environ
+from gunicorn.workers.gthread import ThreadWorker
 
+from patron.api.errors import EDGE_PROBLEMS, PROBLEM_CONTENT_TYPE, problem_body
 from patron.cli.common import CliError, positive_int
 
 DEFAULT_WORKERS = 2
@@ -116,7 +133,7 @@ def _gunicorn_options(args) -> dict:
     return {
         "bind": f"{host}:{args.port}",
         "workers": args.workers,
-        "worker_class": "gthread",
+        "worker_class": "patron.cli.server.ProblemWorker",
         "threads": args.threads,
         "timeout": 60,
         "graceful_timeout": GRACEFUL_TIMEOUT,
@@ -147,3 +164,53 @@ class PatronServer(BaseApplication):
         from patron.wsgi import application  # in each worker, after the fork
 
         return application
+
+
+# What gunicorn refuses before Django sees the request, as problem codes (patron.api.errors); the
+# first class that matches decides. The response-header errors are the application's fault.
+_SERVER_PROBLEMS: tuple[tuple[type | tuple[type, ...], str, str], ...] = (
+    ((InvalidResponseHeader, InvalidResponseHeaderName, ConfigurationProblem), "internal-error",
+     "Something went wrong on our side."),
+    (LimitRequestLine, "uri-too-long",
+     "The request line (method, address and query string) may be at most {line_limit} bytes."),
+    (LimitRequestHeaders, "request-headers-too-large",
+     "The request has more header fields, or longer ones, than this server accepts."),
+    (ExpectationFailed, "expectation-failed",
+     "This server cannot meet the Expect header; send the request without it (100-continue is understood)."),
+    (UnsupportedTransferCoding, "unsupported-transfer-encoding",
+     "Send the body with Content-Length, or chunked; no other Transfer-Encoding is understood."),
+    ((ParseException, SSLError), "bad-request", "This is not a valid HTTP/1.1 request: {reason}"),
+)
+
+
+class ProblemWorker(ThreadWorker):
+    """gunicorn's threaded worker, answering what it refuses itself (a request line over 4 KB,
+    headers too large, a malformed request, Expect, Transfer-Encoding) and its own crashes as RFC
+    9457 problem documents, like every other error of Patron, instead of gunicorn's HTML page."""
+
+    def handle_error(self, req, client, addr, exc):
+        started = datetime.now()
+        addr = addr or ("", -1)  # a unix socket
+        code, detail = next(((code, detail) for kind, code, detail in _SERVER_PROBLEMS if isinstance(exc, kind)),
+                            ("internal-error", "Something went wrong on our side."))
+        status, title = EDGE_PROBLEMS[code]
+        if status < 500:
+            self.log.warning("Invalid request from ip=%s: %s", addr[0], exc)
+        else:
+            self.log.exception("Error handling request %s", getattr(req, "uri", "(no URI read)"))
+        body = problem_body(status=status, code=code, title=title, detail=detail.format(
+            line_limit=self.cfg.limit_request_line, reason=str(exc)[:200]))
+        req = req or getattr(exc, "req", None)
+        if req is not None:  # the access log names it, as gunicorn's own handler does
+            environ = default_environ(req, client, self.cfg)
+            environ.update(REMOTE_ADDR=addr[0], REMOTE_PORT=str(addr[1]))
+            response = Response(req, client, self.cfg)
+            response.status = f"{status} {HTTPStatus(status).phrase}"
+            response.response_length = len(body)
+            self.log.access(response, req, environ, datetime.now() - started)
+        head = (f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nConnection: close\r\n"
+                f"Content-Type: {PROBLEM_CONTENT_TYPE}\r\nContent-Length: {len(body)}\r\n\r\n")
+        try:
+            util.write_nonblock(client, head.encode("latin-1") + body)
+        except Exception:  # the client is gone
+            self.log.debug("Failed to send the error.")

@@ -23,12 +23,18 @@ def _invalid(message: str) -> ValidationFailed:
     return ValidationFailed(message, field="photo", code="invalid-photo")
 
 
+def photo_too_large() -> TooLarge:
+    """The refusal of a photo over the limit, wherever it is noticed (here, or while the API reads
+    the upload), so every door answers the same code."""
+    limit = settings.PATRON_PHOTO_MAX_BYTES // (1024 * 1024)
+    return TooLarge(_("The photo is larger than %(limit)s MB.") % {"limit": limit}, field="photo",
+                    code="photo-too-large")
+
+
 def process_photo(data: bytes) -> bytes:
     """Return the WebP bytes to store for an uploaded photo, or raise a clear error."""
     if len(data) > settings.PATRON_PHOTO_MAX_BYTES:
-        limit = settings.PATRON_PHOTO_MAX_BYTES // (1024 * 1024)
-        raise TooLarge(_("The photo is larger than %(limit)s MB.") % {
-            "limit": limit}, field="photo", code="photo-too-large")
+        raise photo_too_large()
     if not data:
         raise _invalid("The file is empty.")
     with warnings.catch_warnings():

@@ -11,10 +11,10 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import AwareDatetime, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints, WithJsonSchema
 
 from patron.api.errors import NUL_PATTERN
-from patron.api.schemas.common import InputSchema, text
+from patron.api.schemas.common import DateTime, InputSchema, text
 from patron.channels.deliveries import CustomerDelivery, DeliveredAddress
 from patron.customers.cleaning import MAX_LIST_ITEMS, NOTES_MAX, PERSON_NAME_MAX, TAG_MAX
 
@@ -42,7 +42,7 @@ ConsentState = Literal["subscribed", "unsubscribed", "not_subscribed", "pending"
 class ConsentIn(InputSchema):
     state: ConsentState = Field(description="subscribed records consent, unsubscribed its withdrawal; the other "
                                             "states say nothing")
-    consent_updated_at: AwareDatetime | None = None
+    consent_updated_at: DateTime | None = None
     opt_in_level: text(50) | None = None
     consent_collected_from: text(50) | None = None
 
@@ -63,7 +63,7 @@ class ChannelAddressIn(InputSchema):
 
 class ChannelCustomerIn(InputSchema):
     id: ExternalId = Field(description="The webshop's id of the customer: the reference deliveries are matched by")
-    updated_at: AwareDatetime = Field(description="When the webshop last changed the customer; an older delivery "
+    updated_at: DateTime = Field(description="When the webshop last changed the customer; an older delivery "
                                                   "than one applied is ignored")
     first_name: text(PERSON_NAME_MAX) | None = None
     last_name: text(PERSON_NAME_MAX) | None = None
@@ -77,7 +77,7 @@ class ChannelCustomerIn(InputSchema):
     sms_marketing_consent: ConsentIn | None = None
     accepts_marketing: StrictBool | None = Field(None, description="Older Shopify payloads: true records e-mail "
                                                                    "consent")
-    accepts_marketing_updated_at: AwareDatetime | None = None
+    accepts_marketing_updated_at: DateTime | None = None
 
     def to_delivery(self) -> CustomerDelivery:
         email_consent, email_at = _consent(self.email_marketing_consent)

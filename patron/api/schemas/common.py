@@ -1,11 +1,23 @@
 """Building blocks shared by every schema."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, ModelWrapValidatorHandler, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    StrictInt,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from patron.api.errors import NUL_PATTERN
 
@@ -17,6 +29,39 @@ def text(max_length: int) -> Any:
 
 # Every timestamp the API returns: RFC 3339 in UTC ("2026-11-23T09:30:00Z").
 Timestamp = Annotated[datetime, AfterValidator(lambda value: value.astimezone(UTC))]
+
+# What a client sends as a day or a moment must be written as RFC 3339 says (the schema's "format"):
+# pydantic alone also takes Unix seconds (0 is 1970-01-01), a date-time for a date, and a space
+# for the "T". The patterns check the form; pydantic then checks the calendar (no 2026-02-30).
+# [0-9], not \d: Python's \d also matches other scripts' digits.
+FULL_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE_TIME_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+                     r"([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+
+
+def _written_as(pattern: str, kind: type, error: str, example: str):
+    form = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if type(value) is kind or (isinstance(value, str) and form.fullmatch(value)):
+            return value
+        raise PydanticCustomError(error, "Write it as {example} (RFC 3339).", {"example": example})
+
+    return BeforeValidator(check)
+
+
+# A day a client sends (a query's start and end, a birth date): "2026-11-23" and nothing else.
+FullDate = Annotated[date, _written_as(FULL_DATE_PATTERN, date, "full_date", "2026-11-23"),
+                     WithJsonSchema({"type": "string", "format": "date", "pattern": FULL_DATE_PATTERN})]
+# A moment a client sends: a date-time with its offset, "2026-11-23T09:30:00+01:00" or "...Z".
+DateTime = Annotated[AwareDatetime, _written_as(DATE_TIME_PATTERN, datetime, "date_time", "2026-11-23T09:30:00Z"),
+                     WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATE_TIME_PATTERN})]
+
+
+# A whole number in a body: JSON Schema's "integer" counts 5.0 as 5, so it is taken as 5; 5.5, "5"
+# and true are not numbers of this kind (pydantic's lax int would take "5" and true).
+WholeNumber = Annotated[StrictInt, BeforeValidator(
+    lambda value: int(value) if isinstance(value, float) and value.is_integer() else value)]
 
 
 class Record(Schema):

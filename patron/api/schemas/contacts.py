@@ -1,7 +1,7 @@
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import Field, StrictBool, model_validator
+from pydantic import ConfigDict, Field, StrictBool, model_validator
 
 from patron.api.schemas.common import InputSchema, Timestamp, from_record, text
 from patron.api.schemas.customers import CustomerFields
@@ -62,8 +62,11 @@ class NewPerson(CustomerFields):
 class RepresentativeIn(InputSchema):
     """Either ``person_id`` of an existing private-person customer, or ``person`` to create one."""
 
-    person_id: UUID | None = None
-    person: NewPerson | None = None
+    # Exactly one of the two, as the document says too (so a client's generator knows).
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["person_id"]}, {"required": ["person"]}]})
+
+    person_id: UUID = None
+    person: NewPerson = None
     role: text(60) = ""
 
     @model_validator(mode="after")

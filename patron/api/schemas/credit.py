@@ -7,7 +7,7 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
-from patron.api.schemas.common import InputSchema, Timestamp, from_record, text
+from patron.api.schemas.common import FullDate, InputSchema, Timestamp, from_record, text
 from patron.api.schemas.customers import CustomerRef
 from patron.api.schemas.money import Amount, AmountOrZero, Currency, MoneyOut, SignedAmount, money
 from patron.credit.models import CreditAccount, LedgerEntry, PaymentMethod
@@ -106,8 +106,8 @@ class EntryOut(Schema):
 
 
 class StatementQuery(Schema):
-    start: date = Field(description="First day of the period.")
-    end: date = Field(description="Last day, included (at most 366 days after start).")
+    start: FullDate = Field(description="First day of the period.")
+    end: FullDate = Field(description="Last day, included (at most 366 days after start).")
 
 
 class StatementOut(Schema):

@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import Field, StrictBool, StringConstraints
 
 from patron.api.schemas.addresses import AddressIn, AddressOut
-from patron.api.schemas.common import InputSchema, Record, Reference, Timestamp, from_record, text
+from patron.api.schemas.common import FullDate, InputSchema, Record, Reference, Timestamp, from_record, text
 from patron.api.schemas.money import MoneyOut, money
 from patron.customers.cleaning import MAX_LIST_ITEMS, NAME_MAX, NOTES_MAX, PERSON_NAME_MAX, TAG_MAX
 from patron.customers.custom_fields import TEXT_MAX as CUSTOM_TEXT_MAX
@@ -43,7 +43,7 @@ class CustomerFields(InputSchema):
     last_name: text(PERSON_NAME_MAX) | None = None
     name: text(NAME_MAX) | None = Field(None, description="Companies and placeholders (persons: first/last).")
     account_number: text(30) | None = Field(None, description="Blank on creation: the next of the sequence.")
-    birth_date: date | None = None
+    birth_date: FullDate | None = None
     tax_id: text(40) | None = None
     tax_id_country: text(60) | None = None
     is_tax_exempt: StrictBool = None

@@ -4,9 +4,9 @@ from typing import Any
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from patron.api.schemas.common import InputSchema, Timestamp, from_record, text
+from patron.api.schemas.common import DateTime, InputSchema, Timestamp, from_record, text
 from patron.core.models import AuditEvent
 from patron.customers.actions.messages import BODY_MAX
 from patron.customers.models import Message, MessageChannel, MessageDirection, StatusChange
@@ -17,7 +17,7 @@ class MessageIn(InputSchema):
     direction: MessageDirection
     subject: text(200) = ""
     body: text(BODY_MAX) = ""
-    occurred_at: AwareDatetime | None = Field(None, description="When it happened (RFC 3339); default now.")
+    occurred_at: DateTime | None = Field(None, description="When it happened (RFC 3339); default now.")
 
 
 class MessageOut(Schema):

@@ -3,9 +3,9 @@
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import Field, StrictInt
+from pydantic import Field
 
-from patron.api.schemas.common import InputSchema, Timestamp, from_record, text
+from patron.api.schemas.common import InputSchema, Timestamp, WholeNumber, from_record, text
 from patron.api.schemas.money import MoneyOut
 from patron.loyalty.models import PointsEntry
 
@@ -13,7 +13,7 @@ MAX_ADJUSTMENT = 1_000_000
 
 
 class PointsAdjustmentIn(InputSchema):
-    points: StrictInt = Field(ge=-MAX_ADJUSTMENT, le=MAX_ADJUSTMENT,
+    points: WholeNumber = Field(ge=-MAX_ADJUSTMENT, le=MAX_ADJUSTMENT,
                               description="Whole points, not zero: positive adds, negative takes away.")
     note: text(500) = Field(description="Why (required).")
 

@@ -5,9 +5,9 @@ from typing import Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field, StrictBool
+from pydantic import Field, StrictBool
 
-from patron.api.schemas.common import InputSchema, Timestamp, from_record, text
+from patron.api.schemas.common import DateTime, FullDate, InputSchema, Timestamp, from_record, text
 from patron.api.schemas.money import AmountOrZero, MoneyOut, money
 from patron.marketing.actions import describe_segment
 from patron.marketing.models import ConsentEvent, Segment
@@ -22,7 +22,7 @@ class ConsentIn(InputSchema):
     granted: StrictBool = Field(description="true: the customer agrees; false: the customer withdraws.")
     source: Source = Field(description="Where the customer said so.")
     proof: text(500) = Field("", description="E.g. the double opt-in token, the IP address, the form.")
-    occurred_at: AwareDatetime | None = Field(None, description="When the customer said so (default: now); "
+    occurred_at: DateTime | None = Field(None, description="When the customer said so (default: now); "
                                                                 "an answer older than the current one is ignored.")
 
 
@@ -52,21 +52,31 @@ class ConsentOut(Schema):
 
 
 class SegmentFields(InputSchema):
-    name: text(80) | None = None
-    description: text(500) | None = None
-    statuses: list[Literal["prospect", "active", "credit_hold", "inactive", "deleted"]] | None = Field(
+    """A segment's criteria, as PATCH changes them: those left out stay as they are. Fields that
+    cannot be emptied are not nullable (null is refused); a bound or a place given as null is
+    removed."""
+
+    name: text(80) = Field(None, min_length=1)
+    description: text(500) = None
+    statuses: list[Literal["prospect", "active", "credit_hold", "inactive", "deleted"]] = Field(
         None, description="Customer statuses kept; empty keeps every status.")
-    tags: list[text(50)] | None = Field(None, description="Tag names: customers with any of them.")
+    tags: list[text(50)] = Field(None, description="Tag names: customers with any of them.")
     home_location_id: UUID | None = Field(None, description="Customers homed at this location or beneath it.")
     location_group_id: UUID | None = None
     min_total_spend: AmountOrZero | None = None
     max_total_spend: AmountOrZero | None = None
-    last_purchase_after: date | None = Field(None, description="Last purchase on or after this day.")
-    last_purchase_before: date | None = Field(None, description="Last purchase on or before this day.")
+    last_purchase_after: FullDate | None = Field(None, description="Last purchase on or after this day.")
+    last_purchase_before: FullDate | None = Field(None, description="Last purchase on or before this day.")
     email_consent: ConsentWanted | None = Field(None, description="granted, not_granted, or \"\" for any.")
     sms_consent: ConsentWanted | None = None
-    newsletter_tag: text(100) | None = Field(None, description="Tag given on the newsletter platform "
-                                                               "(default: the segment's name).")
+    newsletter_tag: text(100) = Field(None, description="Tag given on the newsletter platform "
+                                                        "(default: the segment's name).")
+
+
+class SegmentIn(SegmentFields):
+    """A new segment: a name, and any criteria."""
+
+    name: text(80) = Field(min_length=1)
 
 
 class SegmentOut(Schema):

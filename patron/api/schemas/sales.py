@@ -6,9 +6,9 @@ from typing import Annotated
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from patron.api.schemas.common import InputSchema, Timestamp, from_record, text
+from patron.api.schemas.common import DateTime, FullDate, InputSchema, Timestamp, from_record, text
 from patron.api.schemas.contacts import ContactRef
 from patron.api.schemas.customers import CustomerRef, LocationRef
 from patron.api.schemas.money import Amount, AmountOrZero, Currency, MoneyOut, money
@@ -55,11 +55,11 @@ class SaleIn(InputSchema):
     """A sale, or a return (``kind`` "return" with ``original_sale``): lines and payments carry
     positive amounts either way. Payments must add up to the total."""
 
-    source: text(60) = Field(description="The till or webshop that numbered the sale.")
-    number: text(40) = Field(description="Unique per source.")
+    source: text(60) = Field(min_length=1, description="The till or webshop that numbered the sale.")
+    number: text(40) = Field(min_length=1, description="Unique per source.")
     kind: SaleKind = SaleKind.SALE
     original_sale: UUID | None = Field(None, description="For a return: the sale it refunds.")
-    occurred_at: AwareDatetime | None = Field(None, description="When it happened (RFC 3339); default now.")
+    occurred_at: DateTime | None = Field(None, description="When it happened (RFC 3339); default now.")
     location: UUID | None = Field(None, description="Default: the token's store.")
     channel: Channel = Channel.POS
     customer: UUID | None = None
@@ -73,8 +73,8 @@ class SaleIn(InputSchema):
 class SaleQuery(Schema):
     q: text(SEARCH_MAX) = Field("", description="Sale number or customer name.")
     customer: UUID | None = None
-    start: date | None = Field(None, description="First day (the shop's time zone).")
-    end: date | None = Field(None, description="Last day, included.")
+    start: FullDate | None = Field(None, description="First day (the shop's time zone).")
+    end: FullDate | None = Field(None, description="Last day, included.")
 
 
 class SaleLink(Schema):
@@ -174,8 +174,8 @@ class ReceiptOut(Schema):
 
 
 class PeriodQuery(Schema):
-    start: date | None = Field(None, description="First day (the shop's time zone); default: the first sale.")
-    end: date | None = Field(None, description="Last day, included; default: today.")
+    start: FullDate | None = Field(None, description="First day (the shop's time zone); default: the first sale.")
+    end: FullDate | None = Field(None, description="Last day, included; default: today.")
 
 
 class MonthSpendOut(Schema):
@@ -214,12 +214,12 @@ class PurchaseSummaryOut(Schema):
 
 class OrderIn(InputSchema):
     customer: UUID
-    source: text(60)
-    number: text(40) = Field(description="Unique per source.")
+    source: text(60) = Field(min_length=1)
+    number: text(40) = Field(min_length=1, description="Unique per source.")
     kind: OrderKind
     location: UUID | None = Field(None, description="Default: the token's store.")
     amount_due: AmountOrZero
-    placed_at: AwareDatetime | None = Field(None, description="Default: now.")
+    placed_at: DateTime | None = Field(None, description="Default: now.")
     description: text(500) = ""
 
 

@@ -87,7 +87,7 @@ def test_a_photo_upload_over_the_limit_is_refused_by_its_length_before_it_is_rea
                               content_type=MULTIPART, headers={"Authorization": api.client_auth},
                               CONTENT_LENGTH=str(body.size), **{"wsgi.input": body})
     # then: 413 at once, not a byte of the body read (Django would have spooled all of it)
-    assert_problem(response, 413, "request-too-large")
+    assert_problem(response, 413, "photo-too-large")
     assert body.taken == 0
     assert _unchanged(customer, events)
 
@@ -146,7 +146,7 @@ def test_a_chunked_body_over_the_limit_is_refused_once_the_limit_is_passed(api, 
     events = AuditEvent.objects.count()
     response, body = _chunked(api, client, f"/customers/{customer.uuid}/photo", b"", "image/jpeg",
                               size=50 * 1024 * 1024)
-    assert_problem(response, 413, "request-too-large")
+    assert_problem(response, 413, "photo-too-large")
     assert body.taken <= settings.PATRON_PHOTO_MAX_BYTES + 64 * 1024  # stopped reading at the limit
     assert _unchanged(customer, events)
 

@@ -245,10 +245,15 @@ def test_fake_images_are_refused_and_nothing_changes(api, data, content_type, st
     assert (customer.photo, customer.photo_version, customer.version) == ("", 0, 1)
 
 
-def test_oversized_photo_is_413(api, settings):
+def test_oversized_photo_is_413_photo_too_large_as_raw_body_or_multipart(api, client, settings):
     settings.PATRON_PHOTO_MAX_BYTES = 1000
     customer = customer_factory()
     events = AuditEvent.objects.count()
     response = api.post(f"/customers/{customer.uuid}/photo", raw=b"\xff" * 1001, content_type="image/jpeg")
-    assert_problem(response, 413, "request-too-large")
+    assert pointers(assert_problem(response, 413, "photo-too-large")) == {"/photo"}
+    upload = io.BytesIO(b"\xff" * 1001)
+    upload.name = "me.jpg"
+    response = client.post(f"/api/v1/customers/{customer.uuid}/photo", {"photo": upload},
+                           headers={"Authorization": api.client_auth})
+    assert pointers(assert_problem(response, 413, "photo-too-large")) == {"/photo"}
     assert AuditEvent.objects.count() == events

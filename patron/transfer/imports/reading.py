@@ -194,7 +194,10 @@ def _xlsx_sheet(path: str):
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise _unreadable(f"The workbook cannot be read: {error}") from None
+        # Its message names the file by its path, on the server a temporary file: say only its name
+        # (and leave out the lines that send a programmer to the traceback).
+        reason = str(error).replace(str(path), Path(path).name).splitlines()[0]
+        raise _unreadable(gettext("The workbook cannot be read: %(reason)s") % {"reason": reason}) from None
     return workbook, workbook.worksheets[0]
 
 

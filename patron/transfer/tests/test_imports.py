@@ -356,6 +356,22 @@ def test_a_zip_bomb_or_a_fake_xlsx_is_refused_before_unpacking(tmp_path):
         import_file(write(tmp_path, "x.pdf", "%PDF"))
 
 
+def test_a_damaged_workbook_is_refused_naming_the_file_but_not_where_the_server_keeps_it(tmp_path):
+    good, damaged = tmp_path / "good.xlsx", tmp_path / "upload-7f3a.xlsx"
+    Workbook().save(good)
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/workbook.xml":
+                data = data.replace(b'state="visible"', b'state="sideways"')
+            target.writestr(member, data)
+    with pytest.raises(ValidationFailed) as refused:
+        import_file(damaged)
+    assert refused.value.message.startswith("The workbook cannot be read:")
+    assert "upload-7f3a.xlsx" in refused.value.message
+    assert str(tmp_path) not in refused.value.message and "\n" not in refused.value.message
+
+
 # --- opening balances and rollback --------------------------------------------------------------
 
 @pytest.fixture
