@@ -271,8 +271,9 @@ def insert_values(model, rows: list[dict], *, batch_rows: int = 2000) -> None:
 
 
 def _insert(meta, fields: list, rows: list[list], *, returning: bool, batch_rows: int) -> list | None:
-    """INSERT rows of values for ``fields`` (converted as the ORM would), many rows per statement;
-    with ``returning``, the new primary keys in the rows' order."""
+    """INSERT rows of values for ``fields`` (converted as the ORM would), many rows per statement
+    (on PostgreSQL a COPY when no keys are wanted); with ``returning``, the new primary keys in the
+    rows' order."""
     database = connections[DEFAULT_DB_ALIAS]  # the object itself: the module's proxy costs a lookup per use
     convert = [(index, field.get_db_prep_save) for index, field in enumerate(fields)
                if field.get_internal_type() not in _PLAIN_TYPES]
@@ -282,6 +283,7 @@ def _insert(meta, fields: list, rows: list[list], *, returning: bool, batch_rows
     unnest = ", ".join(f"(%s)::{field.db_type(database).split('(')[0]}[]" for field in fields) \
         if database.vendor == "postgresql" and len(rows) > 1 else ""
     keys = [] if returning else None
+    copying = database.vendor == "postgresql" and not returning
     # the last value converted per column: rows share many (the same "now", a default), and the
     # same object converts to the same value
     last = [(_NOTHING, None)] * len(fields)
@@ -298,6 +300,13 @@ def _insert(meta, fields: list, rows: list[list], *, returning: bool, batch_rows
                         after = prepare(value, database)
                         last[index] = (value, after)
                     values[index] = after
+            if copying:  # rows nobody reads back: COPY, which the server takes in about half the time
+                # of the same rows as an INSERT of arrays (the audit trail's, an import's biggest table)
+                with database.wrap_database_errors, cursor.cursor.copy(
+                        f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                    for values in batch:
+                        copy.write_row(values)
+                continue
             if unnest:  # a column per array: a short statement (thousands of %s took psycopg longer to
                 # split than the server took to insert), the rows in order, as Django's bulk_create does
                 sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({unnest})"

@@ -41,3 +41,14 @@ def test_a_clash_is_djangos_integrity_error(system):
               if field.attname not in {"id", "uuid", "account_number"}}
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_many([Customer(**shared, account_number="T-9"), Customer(**shared, account_number="T-9")])
+
+
+def test_rows_nobody_reads_back_clash_as_djangos_integrity_error_too(system):
+    # given a customer already in a location group
+    customer = customer_factory(first_name="Tem", last_name="Plate")
+    link = Customer.location_groups.through
+    group_id = link.objects.filter(customer=customer).values_list("locationgroup_id", flat=True).first()
+    # when the same link is inserted again (on PostgreSQL through COPY), then Django's error, nothing added
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_values(link, [{"customer_id": customer.pk, "locationgroup_id": group_id}])
+    assert link.objects.filter(customer=customer).count() == 1
