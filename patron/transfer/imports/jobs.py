@@ -39,6 +39,7 @@ from patron.customers.actions import (
 from patron.customers.actions.creation import NewCustomer, check_new_customers
 from patron.customers.history import history_of
 from patron.customers.models import Customer, CustomerEmail, CustomerPhone
+from patron.customers.regions import address_country, phone_region, store_country
 from patron.customers.search_index import refresh_lookup_statistics
 from patron.transfer.imports import mappings, updates
 from patron.transfer.imports.reading import FileLayout, SourceRow, file_format, layout_of, rows_of
@@ -370,6 +371,7 @@ class _Row:
     balance: Decimal | None = None
     limit: Decimal | None = None
     checked: NewCustomer | DomainError | None = None  # as a new customer, checked ahead by a worker
+    region: str = ""  # the country its national phone numbers and tax IDs are read in
 
 
 def _read_rows(job: ImportJob, batch: list[SourceRow], actor: Actor, *, check_ahead: bool = False) -> list[_Row]:
@@ -378,10 +380,12 @@ def _read_rows(job: ImportJob, batch: list[SourceRow], actor: Actor, *, check_ah
     state but the shop's settings, so a worker can do it before the batch is written."""
     rows = [_Row(source, mappings.row_input(source.cells, job.mapping)) for source in batch]
     places = _Places()
+    store = store_country(actor.location_id)  # of the import's store: the one who runs it
     for row in rows:
         _check_shape(row, job)
         places.resolve(row.input)
-        row.key = _match_value(row.input, job.match_key)
+        row.region = phone_region(address_country(row.input.addresses), store)  # the row's own country first
+        row.key = _match_value(row.input, job.match_key, row.region)
     if check_ahead:
         sound = [row for row in rows if not row.input.problems]
         for row, checked in zip(sound, check_new_customers(actor=actor, rows=[_new_customer(row) for row in sound]),
@@ -459,7 +463,7 @@ def _column_of_target(job: ImportJob, target: str) -> str:
     return next((column for column, mapped in job.mapping.items() if mapped == target), "")
 
 
-def _match_value(row: mappings.RowInput, match_key: str) -> str:
+def _match_value(row: mappings.RowInput, match_key: str, region: str) -> str:
     """The row's value of the match key, in the form it is stored in (blank: the row is new)."""
     values = row.values
     if match_key == "none":
@@ -470,10 +474,10 @@ def _match_value(row: mappings.RowInput, match_key: str) -> str:
         if match_key == "email":
             return email_key(values["emails"][0]["address"]) if values.get("emails") else ""
         if match_key == "phone":
-            return normalize_phone(values["phones"][0]["number"]) if values.get("phones") else ""
+            return normalize_phone(values["phones"][0]["number"], region) if values.get("phones") else ""
         if match_key == "tax_id":
             tax_id = values.get("tax_id", "")
-            return normalize_tax_id(tax_id, values.get("tax_id_country", ""))[0] if tax_id else ""
+            return normalize_tax_id(tax_id, values.get("tax_id_country", "") or region)[0] if tax_id else ""
         if match_key == "external_ref":
             return row.external_ref
     except InvalidValue:
@@ -550,14 +554,14 @@ def _new_customer(row: _Row) -> dict:
 def _update(job: ImportJob, row: _Row, customer: Customer, actor: Actor, result: BatchResult,
             known: updates.Known) -> None:
     wants_balance = row.balance is not None or row.limit is not None
-    if updates.is_unchanged(customer, row.input, known, wants_balance=wants_balance):
+    if updates.is_unchanged(customer, row.input, known, wants_balance=wants_balance, region=row.region):
         result.unchanged += 1
         result.rows.append(_line(job, row, RowOutcome.UNCHANGED, customer=customer))
         return
     before = updates.restorable_state(customer)
     try:
         with transaction.atomic():
-            customer = updates.apply_row(customer, row.input, actor)
+            customer = updates.apply_row(customer, row.input, actor, region=row.region)
             if row.input.external_ref and job.match_key != "external_ref":
                 _link_references(job, actor, [(customer.pk, row.input.external_ref)], skip_linked=True)
             _record_consents(actor, [(customer, row)], bulk=False)
