@@ -83,14 +83,15 @@ def list_customers(request: HttpRequest, filters: Query[CustomerQuery], page: Qu
     come first (sort is not used), each saying what matched."""
     query = customer_filter(filters)
     if query.search.strip():
-        return _search_response(query, page)
+        return _search_response(query, page, caller=request.auth.location)
     customers = queries.with_details(queries.filter_customers(query))
     return paginated_response(customers, page, ordering=queries.SORTS[filters.sort], item=CustomerOut)
 
 
-def _search_response(query: queries.CustomerFilter, params: PageParams) -> HttpResponse:
-    """A page of the search's matches; the cursor holds the position in the ranking."""
-    ranking = list(enumerate(search_customers(query)))
+def _search_response(query: queries.CustomerFilter, params: PageParams, *, caller) -> HttpResponse:
+    """A page of the search's matches; the cursor holds the position in the ranking. A national
+    phone number is read in the country of the token's store (``caller``)."""
+    ranking = list(enumerate(search_customers(query, caller=caller)))
     page = paginate_rows(ranking, params, key=lambda row: (row[0],), name="customers-search")
     customers = annotated([hit for _, hit in page.items], queries.with_details(Customer.objects.all()))
     items = [CustomerListItemOut.of(customer) for customer in customers]

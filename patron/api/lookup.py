@@ -30,7 +30,8 @@ def lookup(request: HttpRequest, query: Query[LookupQuery]):
     left out."""
     at_till = query.scope == "till"
     hits, records = find_till_page(query.q, scope_for(store=request.auth.location if at_till else None,
-                                                      include_inactive=not at_till), query.limit)
+                                                      include_inactive=not at_till, caller=request.auth.location),
+                                   query.limit)
     return respond(LookupPage.model_validate({"items": [
         {"customer": TillCustomer.values_of(records[hit.customer_id]), "matched_on": hit.matched_on, "rank": hit.rank}
         for hit in hits if hit.customer_id in records]}))

@@ -31,6 +31,7 @@ from patron.customers import actions as customer_actions
 from patron.customers.actions.records import lock_customer
 from patron.customers.cleaning import clean_address_values
 from patron.customers.models import AddressKind, Customer, CustomerKind
+from patron.customers.regions import address_country, phone_region, store_country
 from patron.locations.models import Location
 from patron.marketing.actions import record_consent
 
@@ -216,17 +217,18 @@ def receive_customer(*, channel: Channel, delivery: CustomerDelivery, key: str, 
             raise Conflict(_("This delivery id was already used for another body; send a new one."),
                            code="delivery-id-reused")
         return DeliveryResult(earlier.outcome, earlier.customer, earlier.external_id, replayed=True)
-    _check(delivery)
     actor = channel_actor(channel)
     reference = (ExternalReference.objects.select_for_update().select_related("customer")
                  .filter(channel=channel, external_id=delivery.external_id).first())
+    region = _region(channel, delivery, reference.customer if reference else None)
+    _check(delivery, region)
     with _pointing_at_the_delivery():
         if reference is None:
             reference, outcome = _create(actor, channel, delivery), DeliveryOutcome.CREATED
         elif reference.source_updated_at and delivery.updated_at < reference.source_updated_at:
             outcome = DeliveryOutcome.STALE
         else:
-            outcome = _update(actor, reference, delivery)
+            outcome = _update(actor, reference, delivery, region)
     try:
         with transaction.atomic():
             Delivery.objects.create(channel=channel, key=key, body_sha256=body_sha256,
@@ -256,14 +258,23 @@ def _lock_external_id(channel: Channel, external_id: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)])
 
 
-def _check(delivery: CustomerDelivery) -> None:
+def _region(channel: Channel, delivery: CustomerDelivery, customer: Customer | None) -> str:
+    """The country the delivery's national phone number is read in (``customers.regions``): its
+    addresses' country, else the customer's, else the country of the channel's store."""
+    country = address_country(address.address_values() for address in delivery.addresses if not address.is_blank())
+    if not country and customer is not None:
+        country = address_country(customer.addresses.all())
+    return phone_region(country, store_country(channel.location_id))
+
+
+def _check(delivery: CustomerDelivery, region: str) -> None:
     """Check the values only a delivery has (the customer actions check the rest), naming the
     delivery's fields; raises before anything is written."""
     errors = FieldErrors()
     if delivery.email:
         errors.clean("email", normalize_email, delivery.email)
     if delivery.phone:
-        errors.clean("phone", normalize_phone, delivery.phone)
+        errors.clean("phone", normalize_phone, delivery.phone, region)
     for index, address in enumerate(delivery.addresses):
         if address.is_blank():
             continue
@@ -342,7 +353,7 @@ def _delivered(delivery: CustomerDelivery, address_uuids: dict[str, str]) -> dic
     return values
 
 
-def _update(actor: Actor, reference: ExternalReference, delivery: CustomerDelivery) -> str:
+def _update(actor: Actor, reference: ExternalReference, delivery: CustomerDelivery, region: str) -> str:
     """Apply what the webshop changed since its last delivery; returns the outcome."""
     customer = lock_customer(reference.customer, None)
     version = customer.version
@@ -353,11 +364,11 @@ def _update(actor: Actor, reference: ExternalReference, delivery: CustomerDelive
     if now["email"] != previous.get("email"):
         values["emails"] = _replace_email(customer, previous.get("email") or "", now["email"])
     if now["phone"] != previous.get("phone"):
-        values["phones"] = _replace_phone(customer, previous.get("phone") or "", now["phone"])
+        values["phones"] = _replace_phone(customer, previous.get("phone") or "", now["phone"], region)
     if now["tags"] != previous.get("tags"):
         values["tags"] = _replace_tags(customer, previous.get("tags") or [], now["tags"])
     if values:
-        customer = customer_actions.update_customer(actor=actor, customer=customer, values=values)
+        customer = customer_actions.update_customer(actor=actor, customer=customer, values=values, region=region)
     now["address_uuids"] = _apply_addresses(actor, customer, delivery, previous)
     consented = _record_consents(actor, customer, delivery, previous)
     customer.refresh_from_db()
@@ -378,9 +389,9 @@ def _replace_email(customer: Customer, old: str, new: str) -> list[dict]:
     return emails
 
 
-def _replace_phone(customer: Customer, old: str, new: str) -> list[dict]:
+def _replace_phone(customer: Customer, old: str, new: str, region: str) -> list[dict]:
     phones = [{"kind": phone.kind, "number": phone.number, "e164": phone.e164} for phone in customer.phones.all()]
-    old_e164, new_e164 = _e164(old), _e164(new)
+    old_e164, new_e164 = _e164(old, region), _e164(new, region)
     if old:
         phones = [phone for phone in phones if phone["e164"] != old_e164
                   and phone_digits(phone["number"]) != phone_digits(old)]
@@ -389,9 +400,9 @@ def _replace_phone(customer: Customer, old: str, new: str) -> list[dict]:
     return [{"kind": phone["kind"], "number": phone["number"]} for phone in phones]
 
 
-def _e164(number: str) -> str:
+def _e164(number: str, region: str) -> str:
     try:
-        return normalize_phone(number) if number else ""
+        return normalize_phone(number, region) if number else ""
     except InvalidValue:
         return ""
 

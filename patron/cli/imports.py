@@ -43,6 +43,9 @@ def register(commands) -> None:
     customers.add_argument("--delimiter", default="", help="the CSV delimiter if not detected, e.g. ';' or tab")
     customers.add_argument("--batch-size", type=positive_int, default=jobs.DEFAULT_BATCH,
                            help="rows per transaction, at most 1000 (default: %(default)s)")
+    customers.add_argument("--strict", action="store_true",
+                           help="reject a row with an invalid phone or e-mail (default: import the customer "
+                                "without that value and list it as a warning)")
     customers.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_jobs(customers)
     customers.set_defaults(handler=import_customers)
@@ -96,7 +99,7 @@ def import_customers(args) -> None:
     job = jobs.create_job(actor=actor, source=args.file, file_name=args.file, mapping=_mapping(args.map),
                           match_key=args.match_key, channel_code=args.channel, encoding=args.encoding,
                           delimiter=args.delimiter, saved_mapping=args.mapping, batch_size=args.batch_size,
-                          keep_source=True)
+                          keep_source=True, strict=args.strict)
     _describe(job)
     if args.save_mapping:
         jobs.save_mapping(actor=actor, name=args.save_mapping, job=job)
@@ -181,14 +184,19 @@ def _report(job: ImportJob) -> None:
     if job.status == ImportStatus.CHECKED:
         report = job.check_report
         print(f"Dry run of import {job.pk}: {report['created']:,} would be created, {report['updated']:,} updated, "
-              f"{report['unchanged']:,} unchanged, {report['rejected']:,} rejected. Nothing was written.")
+              f"{report['unchanged']:,} unchanged, {report['rejected']:,} rejected, {report.get('warned', 0):,} "
+              "warnings. Nothing was written.")
     else:
         print(f"Import {job.pk}: {_status(job).lower()}; {job.committed_rows:,} of {job.total_rows or 0:,} "
               f"rows: {job.created_count:,} created, {job.updated_count:,} updated, {job.unchanged_count:,} "
-              f"unchanged, {job.rejected_count:,} rejected.")
+              f"unchanged, {job.rejected_count:,} rejected, {job.warning_count:,} warnings.")
     for problem in jobs.job_problems(job, limit=200):
         column = f" [{problem['column']}]" if problem.get("column") else ""
         print(f"  line {problem['line']} (row {problem['row']}){column}: {problem['message']}")
+    for warning in jobs.job_warnings(job, limit=200):
+        column = f" [{warning['column']}]" if warning.get("column") else ""
+        print(f"  WARNING line {warning['line']} (row {warning['row']}){column} {warning['value']!r} left out: "
+              f"{warning['message']}")
     if job.is_stalled:
         raise CliError(f"Import {job.pk} stalled: its worker stopped before the end (a crash, a kill or a "
                        f"restart); {_next_step(job)}.")

@@ -15,8 +15,10 @@ corpus of numbers of every region and of addresses.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+import zoneinfo
 
 import email_validator
 import emval
@@ -275,6 +277,26 @@ def normalize_country(raw: str) -> str:
 def country_name(code: str) -> str:
     country = pycountry.countries.get(alpha_2=code) if code else None
     return getattr(country, "common_name", None) or getattr(country, "name", code)
+
+
+# --- Time zones -----------------------------------------------------------------------------
+
+@functools.cache
+def _time_zones() -> dict[str, str]:
+    """IANA time zone names by their case-folded form (reading them scans the tz database once)."""
+    return {name.casefold(): name for name in zoneinfo.available_timezones()}
+
+
+def normalize_time_zone(raw: str) -> str:
+    """The IANA name of a time zone ("europe/berlin" -> "Europe/Berlin"); "" stays ""."""
+    raw = clean_text(raw, max_length=64)
+    if not raw:
+        return ""
+    name = _time_zones().get(raw.casefold())
+    if name is None:
+        raise InvalidValue(_("Unknown time zone “%(raw)s”; use an IANA name such as Europe/Berlin.") % {
+            "raw": raw})
+    return name
 
 
 # --- Tax IDs --------------------------------------------------------------------------------

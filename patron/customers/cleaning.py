@@ -149,20 +149,21 @@ def _list_of(item_cleaner, items_name):
             errors.add(field, _("Use at most %(count)s %(items)s.") % {
                 "count": MAX_LIST_ITEMS, "items": items_name})
             return None
-        return [item_cleaner(item, errors, f"{field}.{index}") for index, item in enumerate(items)]
+        return [item_cleaner(item, errors, f"{field}.{index}", context) for index, item in enumerate(items)]
     return clean
 
 
-def _phone_item(item, errors, prefix):
+def _phone_item(item, errors, prefix, context):
     kind = (item or {}).get("kind") or PhoneKind.MOBILE
     if kind not in PHONE_KINDS:
         errors.add(f"{prefix}.kind", _("Choose mobile, home, work or fax."))
     number = errors.clean(f"{prefix}.number", clean_text, (item or {}).get("number"), max_length=40)
-    e164 = errors.clean(f"{prefix}.number", normalize_phone, number) if number is not None else None
+    e164 = errors.clean(f"{prefix}.number", normalize_phone, number,
+                        context.get("phone_region")) if number is not None else None
     return {"kind": kind, "number": number, "e164": e164}
 
 
-def _email_item(item, errors, prefix):
+def _email_item(item, errors, prefix, context):
     kind = (item or {}).get("kind") or EmailKind.PERSONAL
     if kind not in EMAIL_KINDS:
         errors.add(f"{prefix}.kind", _("Choose personal, work, billing or other."))
@@ -209,7 +210,9 @@ PLACEHOLDER_DEFAULTS = {"track_sales": True, "always_formal_invoice": False}
 def clean_customer_values(values: dict, *, kind: str, current: dict | None = None,
                           context: dict | None = None) -> dict:
     """Clean ``values`` for a customer of ``kind``; ``current`` holds the record's present values
-    (for an update) so rules that span fields see the whole record."""
+    (for an update) so rules that span fields see the whole record. ``context["phone_region"]``:
+    the country national phone numbers and tax IDs without a country are read in
+    (``customers.regions.phone_region``; the installation's default when not given)."""
     errors = FieldErrors()
     context = context or {}
     unknown = sorted(set(values) - set(CLEANERS))
@@ -221,7 +224,7 @@ def clean_customer_values(values: dict, *, kind: str, current: dict | None = Non
     _check_kind_fields(values, cleaned, kind, errors)
     _check_names(merged, kind, errors)
     if "tax_id" in cleaned or "tax_id_country" in cleaned:
-        _clean_tax_id(cleaned, merged, errors)
+        _clean_tax_id(cleaned, merged, errors, context.get("phone_region"))
     errors.raise_if_any()
     if kind == CustomerKind.PERSON and ({"first_name", "last_name"} & set(cleaned)):
         cleaned["name"] = f"{merged.get('first_name') or ''} {merged.get('last_name') or ''}".strip()
@@ -248,14 +251,15 @@ def _check_names(merged: dict, kind: str, errors: FieldErrors) -> None:
         errors.add("name", _("Enter the company name.") if kind == CustomerKind.COMPANY else _("Enter the name."))
 
 
-def _clean_tax_id(cleaned: dict, merged: dict, errors: FieldErrors) -> None:
-    """Validate the tax ID for its country: the given one, else the default region."""
+def _clean_tax_id(cleaned: dict, merged: dict, errors: FieldErrors, region: str | None) -> None:
+    """Validate the tax ID for its country: the given one, else the one its prefix names, else
+    ``region`` (the phone numbers' rule), else the installation's default."""
     country = merged.get("tax_id_country") or ""
     if country:
         country = errors.clean("tax_id_country", normalize_country, country)
         if country is None:
             return
-    country = country or (settings.PATRON_PHONE_REGION if merged.get("tax_id") else "")
+    country = country or ((region or settings.PATRON_PHONE_REGION) if merged.get("tax_id") else "")
     try:
         compact, country = normalize_tax_id(merged.get("tax_id") or "", country)
     except InvalidValue as error:

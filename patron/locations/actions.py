@@ -11,14 +11,17 @@ from django.utils.translation import gettext as _
 from patron.core.actors import Actor
 from patron.core.audit import record_event
 from patron.core.jsonable import changed_fields, snapshot
-from patron.core.normalize import clean_text
+from patron.core.normalize import clean_text, normalize_country, normalize_time_zone
 from patron.core.permissions import require
 from patron.core.validation import FieldErrors
 from patron.locations.coverage import refresh_coverage
+from patron.locations.inherited import refresh_inherited
 from patron.locations.models import ALLOWED_PARENTS, Location, LocationGroup, LocationKind
 from patron.locations.queries import ancestor_ids, groups_covering
 
-_LOCATION_FIELDS = ["code", "name", "kind", "parent", "is_active"]
+_LOCATION_FIELDS = ["code", "name", "kind", "parent", "is_active", "country", "time_zone"]
+# What a location passes on to the locations beneath it.
+_INHERITED_FIELDS = ("parent", "country", "time_zone")
 
 # Called with the ids of location groups whose reach changed (which stores they cover): the
 # customers app registers here to tell tills that those groups' customers changed availability.
@@ -29,6 +32,13 @@ def _reach_changed(group_ids: set[int]) -> None:
     if group_ids:
         for listener in GROUP_REACH_LISTENERS:
             listener(group_ids)
+
+
+def _clean_place(errors: FieldErrors, *, country, time_zone) -> tuple[str | None, str | None]:
+    """The location's own country (ISO code; names and aliases such as "UK" accepted) and time
+    zone (IANA name); blank for "as the location above it"."""
+    return (errors.clean("country", normalize_country, country or ""),
+            errors.clean("time_zone", normalize_time_zone, time_zone or ""))
 
 
 def _clean_location(errors: FieldErrors, *, code, name, kind, parent, current: Location | None):
@@ -59,13 +69,19 @@ def _clean_location(errors: FieldErrors, *, code, name, kind, parent, current: L
 
 
 @transaction.atomic
-def create_location(*, actor: Actor, code: str, name: str, kind: str, parent: Location | None = None) -> Location:
+def create_location(*, actor: Actor, code: str, name: str, kind: str, parent: Location | None = None,
+                    country: str = "", time_zone: str = "") -> Location:
+    """Create a location; a blank country or time zone is inherited from the location above."""
     require(actor, "locations.manage")
     errors = FieldErrors()
     code, name = _clean_location(errors, code=code, name=name, kind=kind, parent=parent, current=None)
+    country, time_zone = _clean_place(errors, country=country, time_zone=time_zone)
     errors.raise_if_any()
-    location = Location.objects.create(code=code, name=name, kind=kind, parent=parent)
+    location = Location.objects.create(code=code, name=name, kind=kind, parent=parent, country=country,
+                                       time_zone=time_zone)
     refresh_coverage()
+    refresh_inherited()
+    location.refresh_from_db(fields=["effective_country", "effective_time_zone"])
     record_event(actor=actor, action="location.created", subject=location,
                  changes=changed_fields({}, snapshot(location, _LOCATION_FIELDS)))
     return location
@@ -81,16 +97,21 @@ def update_location(*, actor: Actor, location: Location, **changes) -> Location:
         errors, code=values["code"], name=values["name"], kind=values["kind"], parent=values["parent"],
         current=location,
     )
+    values["country"], values["time_zone"] = _clean_place(errors, country=values["country"],
+                                                           time_zone=values["time_zone"])
     errors.raise_if_any()
     covering_before = set(groups_covering(location).values_list("pk", flat=True))
     for name, value in values.items():
         setattr(location, name, value)
     location.save()
-    if before["parent"] != snapshot(location, ["parent"])["parent"]:
+    after = snapshot(location, _LOCATION_FIELDS)
+    if before["parent"] != after["parent"]:
         refresh_coverage()
         _reach_changed(covering_before | set(groups_covering(location).values_list("pk", flat=True)))
-    record_event(actor=actor, action="location.updated", subject=location,
-                 changes=changed_fields(before, snapshot(location, _LOCATION_FIELDS)))
+    if any(before[name] != after[name] for name in _INHERITED_FIELDS):  # the locations beneath follow
+        refresh_inherited()
+        location.refresh_from_db(fields=["effective_country", "effective_time_zone"])
+    record_event(actor=actor, action="location.updated", subject=location, changes=changed_fields(before, after))
     return location
 
 

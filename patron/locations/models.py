@@ -28,6 +28,15 @@ class Location(models.Model):
     kind = models.CharField(max_length=10, choices=LocationKind.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     is_active = models.BooleanField(default=True)
+    # Where the location is: blank means "as the location above it". A national phone number or
+    # tax ID typed here is read in its country; times are shown in its time zone.
+    country = models.CharField(max_length=2, blank=True, default="", help_text="ISO 3166-1 alpha-2 code.")
+    time_zone = models.CharField(max_length=64, blank=True, default="", help_text="IANA name, e.g. Europe/Berlin.")
+    # The country and time zone in force: its own, else the nearest location above it that has
+    # one, else blank (the installation's defaults). Kept by the location actions
+    # (``patron.locations.inherited``), so a till's request reads a column instead of a walk up.
+    effective_country = models.CharField(max_length=2, blank=True, default="", editable=False)
+    effective_time_zone = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name"]

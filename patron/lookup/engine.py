@@ -56,10 +56,12 @@ class Scope:
     """Which customers a lookup may return: at the till only those it may serve (by status, and
     by location groups covering the terminal's store); in the back office any. ``groups`` is a
     SELECT of location group ids and its parameters (one must be the customer's), run inside the
-    lookup's own statements."""
+    lookup's own statements. ``region``: the country a typed national phone number is read in,
+    the calling store's (``customers.regions``); blank for the installation's default."""
 
     till: bool = False
     groups: tuple[str, list] | None = None
+    region: str = ""
 
 
 class WordCounts:
@@ -235,7 +237,7 @@ class Engine:
         yield _customers().add("lower(c.account_number) = %s", lowered), 0, "account number"
         if "@" in query:
             yield _emails().add("e.address_key = %s", lowered), 0, "e-mail"
-        e164 = _as_phone(query)
+        e164 = _as_phone(query, self._scope.region)
         if e164:
             yield _phones().add("p.e164 = %s", e164), 0, "phone"
         compact = re.sub(r"[\s.\-/]", "", query).upper()
@@ -621,10 +623,10 @@ def _marks(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _as_phone(query: str) -> str | None:
+def _as_phone(query: str, region: str) -> str | None:
     if not _PHONE_LIKE.match(query) or len(phone_digits(query)) < 6:
         return None
     try:
-        return normalize_phone(query)
+        return normalize_phone(query, region or None)
     except InvalidValue:
         return None

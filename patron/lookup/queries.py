@@ -13,6 +13,7 @@ from patron.core.errors import ValidationFailed
 from patron.customers import rules
 from patron.customers.models import Customer, PriceLevel
 from patron.customers.queries import CustomerFilter, contact_point_columns, contact_points_of, filter_customers
+from patron.customers.regions import phone_region
 from patron.locations.models import Location
 from patron.locations.queries import covering_groups_select
 from patron.lookup.engine import QUERY_MAX, Engine, Hit, QueryTooLong, Scope, WordCounts, one_of
@@ -31,10 +32,13 @@ class Found:
     matched_on: str
 
 
-def scope_for(*, store: Location | None, include_inactive: bool) -> Scope:
+def scope_for(*, store: Location | None, include_inactive: bool, caller: Location | None = None) -> Scope:
     """At the till (a store given): customers it may serve there; in the back office: any,
-    leaving out inactive and deleted ones unless asked for."""
-    return Scope(till=not include_inactive, groups=covering_groups_select(store.pk) if store is not None else None)
+    leaving out inactive and deleted ones unless asked for. A national phone number typed is
+    read in the country of the calling store (``caller``, else ``store``; see customers.regions)."""
+    calling = caller or store
+    return Scope(till=not include_inactive, groups=covering_groups_select(store.pk) if store is not None else None,
+                 region=phone_region("", calling.effective_country if calling is not None else ""))
 
 
 def find_hits(query: str, scope: Scope, limit: int = 20) -> list[Hit]:
@@ -60,19 +64,19 @@ def _check_limit(limit: int) -> None:
 
 
 def lookup_customers(query: str, *, store: Location | None = None, include_inactive: bool = False,
-                     limit: int = 20, customers=None) -> list[Found]:
+                     limit: int = 20, customers=None, caller: Location | None = None) -> list[Found]:
     """Customers matching ``query``, best first, each with what matched. ``customers`` may be a
     queryset to load them from (e.g. with what a page shows prefetched)."""
-    hits = find_hits(query, scope_for(store=store, include_inactive=include_inactive), limit)
+    hits = find_hits(query, scope_for(store=store, include_inactive=include_inactive, caller=caller), limit)
     return load_found(hits, customers)
 
 
-def search_customers(query: CustomerFilter, *, limit: int = CANDIDATES) -> list[Hit]:
+def search_customers(query: CustomerFilter, *, limit: int = CANDIDATES, caller: Location | None = None) -> list[Hit]:
     """A customer list's search (``query.search``): the lookup ranks up to ``limit`` candidates,
     then the list's other filters keep some of them, in the lookup's order (rank, then name).
     Candidates come from the till-visible statuses unless the filter asks for others; only an
     explicit ``available_at`` restricts them to a store."""
-    scope = scope_for(store=query.available_at, include_inactive=not _till_statuses_only(query))
+    scope = scope_for(store=query.available_at, include_inactive=not _till_statuses_only(query), caller=caller)
     hits = _ranked(query.search, scope, limit)[0]
     others = filter_customers(replace(query, search="")).filter(pk__in=[hit.customer_id for hit in hits])
     kept = set(others.values_list("pk", flat=True))

@@ -42,6 +42,8 @@ class ImportJob(models.Model):
     match_key = models.CharField(max_length=20)
     channel_code = models.CharField(max_length=40, blank=True, help_text="Whose external references the file holds.")
     batch_size = models.PositiveIntegerField(default=1000)
+    strict = models.BooleanField(default=False, help_text="Reject a row with an invalid phone or e-mail instead of "
+                                                          "importing it without that value (with a warning).")
     status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     total_rows = models.PositiveIntegerField(null=True, blank=True)
     processed_rows = models.PositiveIntegerField(default=0, help_text="Rows read by the running pass.")
@@ -51,6 +53,7 @@ class ImportJob(models.Model):
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     rejected_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0, help_text="Values left out of imported rows.")
     check_report = models.JSONField(default=dict, blank=True,
                                     help_text="The dry run's counts and its first problems.")
     error = models.TextField(blank=True, help_text="Why the job stopped, when it did.")
@@ -104,6 +107,8 @@ class ImportRow(models.Model):
                                  related_name="+")
     before = models.JSONField(null=True, blank=True, help_text="An updated customer's values before the row.")
     problems = models.JSONField(default=list, blank=True, help_text="[{column, message}] of a rejected row.")
+    warnings = models.JSONField(default=list, blank=True,
+                                help_text="[{column, value, message}]: values an imported row was left without.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "row_number"], name="import_row_once")]

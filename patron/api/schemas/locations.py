@@ -1,6 +1,6 @@
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from patron.api.schemas.common import from_record
 from patron.api.schemas.customers import LocationRef
@@ -14,6 +14,12 @@ class LocationOut(Schema):
     kind: str
     parent: LocationRef | None
     is_active: bool
+    country: str = Field(description="The location's own ISO 3166-1 alpha-2 code; \"\" inherits from the parent.")
+    time_zone: str = Field(description="The location's own IANA time zone; \"\" inherits from the parent.")
+    effective_country: str = Field(
+        description="The country in force: its own, else the nearest parent's; \"\" when none is set.")
+    effective_time_zone: str = Field(
+        description="The time zone in force: its own, else the nearest parent's; \"\" for the installation's.")
 
     @classmethod
     def of(cls, location: Location) -> "LocationOut":

@@ -29,7 +29,7 @@ def test_create_a_person_with_everything_and_read_it_back(api):
         "emails": [{"kind": "work", "address": "Anna@Example.com"}],
         "tags": ["VIP"], "default_discount": "7.5", "tax_id": "DE 136 695 976",
         "location_groups": [str(group.uuid)],
-        "addresses": [{"kind": "contact", "line1": "1 Main St", "city": "Springfield", "country": "UK"}],
+        "addresses": [{"kind": "contact", "line1": "1 Main St", "city": "Springfield", "country": "usa"}],
     })
     assert response.status_code == 201, response.content
     body = response.json()
@@ -40,7 +40,7 @@ def test_create_a_person_with_everything_and_read_it_back(api):
     assert body["emails"] == [{"kind": "work", "address": "Anna@example.com"}]
     assert body["default_discount"] == "7.50"  # money and percentages are strings, never floats
     assert (body["tax_id"], body["tax_id_country"]) == ("136695976", "DE")
-    assert body["addresses"][0]["country"] == "GB"
+    assert body["addresses"][0]["country"] == "US"
     assert body["location_groups"] == [{"id": str(group.uuid), "name": group.name}]
     assert body["home_location"]["code"] == "S01"
     assert (body["price_level"], body["tags"], body["photo_url"]) == ("A", ["VIP"], None)

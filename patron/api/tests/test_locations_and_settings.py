@@ -46,3 +46,14 @@ def test_price_levels_tags_and_custom_fields_tell_integrators_the_valid_values(a
     fields = api.get("/custom-fields").json()["items"]
     assert [(item["key"], item["field_type"], item["choices"], item["is_required"]) for item in fields] == \
         [("referral", "choice", ["Friend", "Web"], True), ("shoe_size", "number", [], False)]
+
+
+def test_locations_carry_their_own_and_inherited_country_and_time_zone(api):
+    from patron.core.actors import system_actor
+    from patron.locations.actions import update_location
+
+    update_location(actor=system_actor(), location=Location.objects.get(code="HQ"), country="DE",
+                    time_zone="Europe/Berlin")
+    store = api.get(f"/locations/{Location.objects.get(code='S01').uuid}").json()
+    assert {key: store[key] for key in ("country", "time_zone", "effective_country", "effective_time_zone")} == {
+        "country": "", "time_zone": "", "effective_country": "DE", "effective_time_zone": "Europe/Berlin"}

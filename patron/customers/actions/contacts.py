@@ -14,7 +14,7 @@ from patron.core.normalize import clean_text, normalize_email, normalize_phone
 from patron.core.permissions import require
 from patron.core.validation import FieldErrors
 from patron.customers.actions.creation import create_customer
-from patron.customers.actions.records import bump_version, lock_customer
+from patron.customers.actions.records import bump_version, customer_region, lock_customer
 from patron.customers.cleaning import NOTES_MAX, PERSON_NAME_MAX, clean_boolean
 from patron.customers.models import Contact, Customer, CustomerKind, Representation
 
@@ -24,7 +24,9 @@ CONTACT_FIELDS = frozenset(CONTACT_TEXT_FIELDS) | {"email", "mobile_phone", "pho
 _AUDITED = sorted(CONTACT_FIELDS)
 
 
-def clean_contact_values(values: dict, *, current: Contact | None) -> dict:
+def clean_contact_values(values: dict, *, current: Contact | None, region: str = "") -> dict:
+    """Check a contact's values; national phone numbers are read in ``region`` (the customer's,
+    ``records.customer_region``)."""
     errors = FieldErrors()
     for field in sorted(set(values) - CONTACT_FIELDS):
         errors.add(field, gettext("Unknown field."))
@@ -40,7 +42,7 @@ def clean_contact_values(values: dict, *, current: Contact | None) -> dict:
         if field in values:
             number = errors.clean(field, clean_text, values[field], max_length=40) or ""
             cleaned[field] = number
-            cleaned[f"{field}_e164"] = errors.clean(field, normalize_phone, number) if number else ""
+            cleaned[f"{field}_e164"] = errors.clean(field, normalize_phone, number, region or None) if number else ""
     for field in ("is_authorized_buyer", "is_active"):
         if field in values:
             cleaned[field] = clean_boolean(values[field], errors, field, {})
@@ -55,7 +57,7 @@ def clean_contact_values(values: dict, *, current: Contact | None) -> dict:
 @transaction.atomic
 def add_contact(*, actor: Actor, customer: Customer, values: dict) -> Contact:
     require(actor, "customers.edit")
-    cleaned = clean_contact_values(values, current=None)
+    cleaned = clean_contact_values(values, current=None, region=customer_region(actor, customer))
     customer = lock_customer(customer, None)
     contact = Contact.objects.create(customer=customer, **cleaned)
     bump_version(customer)
@@ -77,7 +79,7 @@ def _lock_contact(contact: Contact, expected_version: int | None) -> Contact:
 def update_contact(*, actor: Actor, contact: Contact, values: dict, expected_version: int | None = None) -> Contact:
     require(actor, "customers.edit")
     contact = _lock_contact(contact, expected_version)
-    cleaned = clean_contact_values(values, current=contact)
+    cleaned = clean_contact_values(values, current=contact, region=customer_region(actor, contact.customer))
     before = snapshot(contact, _AUDITED)
     for field, value in cleaned.items():
         setattr(contact, field, value)

@@ -39,6 +39,7 @@ from patron.customers.models import (
     PriceLevel,
     StatusChange,
 )
+from patron.customers.regions import address_country, phone_region
 from patron.customers.search_index import index_customers
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import default_groups, default_location, groups_covering
@@ -57,6 +58,7 @@ class Defaults:
     home_location: Location | None
     groups: list[LocationGroup]
     price_level: PriceLevel | None
+    store_country: str = ""  # of the store where the customer is typed (customers.regions)
 
     @classmethod
     def for_actor(cls, actor: Actor) -> Defaults:
@@ -64,7 +66,8 @@ class Defaults:
         home = home or default_location()
         groups = list(default_groups()) or (list(groups_covering(home)) if home else [])
         level = PriceLevel.objects.filter(is_default=True).first() or PriceLevel.objects.first()
-        return cls(CustomerSettings.objects.get(pk=1).initial_status, home, groups, level)
+        return cls(CustomerSettings.objects.get(pk=1).initial_status, home, groups, level,
+                   home.effective_country if home else "")
 
 
 @dataclass
@@ -94,8 +97,9 @@ def prepare_customer(actor: Actor, *, kind: str, values: dict, status: str | Non
         raise ValidationFailed(_("Unknown status."), field="status")
     if status != defaults.initial_status:
         require(actor, "customers.change_status")
+    region = phone_region(address_country(addresses or []), defaults.store_country)
     cleaned = clean_customer_values({"price_level": defaults.price_level, **values}, kind=kind,
-                                    context={"is_creation": True})
+                                    context={"is_creation": True, "phone_region": region})
     address_values = clean_addresses(addresses or [])
     home = cleaned.pop("home_location", None) or defaults.home_location
     if home is None:

@@ -30,6 +30,7 @@ from patron.customers.models import (
     StatusChange,
 )
 from patron.customers.photos import process_photo
+from patron.customers.regions import address_country, phone_region, store_country
 from patron.customers.search_index import index_customers, unindex_customer
 
 # Simple columns an update may set directly once cleaned.
@@ -133,6 +134,12 @@ def clean_addresses(addresses: list[dict]) -> list[dict]:
     return cleaned
 
 
+def customer_region(actor: Actor, customer: Customer) -> str:
+    """The country a customer's national phone numbers and tax IDs are read in: its address's,
+    else the country of the actor's store (``customers.regions``)."""
+    return phone_region(address_country(customer.addresses.all()), store_country(actor.location_id))
+
+
 def lock_customer(customer: Customer, expected_version: int | None) -> Customer:
     """Re-read the customer under a row lock and check the caller saw its latest version."""
     locked = Customer.objects.select_for_update().select_related("price_level", "home_location").get(pk=customer.pk)
@@ -154,17 +161,21 @@ def bump_version(customer: Customer) -> None:
 
 
 @transaction.atomic
-def update_customer(*, actor: Actor, customer: Customer, values: dict,
-                    expected_version: int | None = None) -> Customer:
+def update_customer(*, actor: Actor, customer: Customer, values: dict, expected_version: int | None = None,
+                    region: str = "") -> Customer:
     """Change some fields of a customer. Lists given (phones, e-mails, tags, groups) replace the
-    old ones. Nothing is written, and the version stays, when no value actually changes."""
+    old ones. Nothing is written, and the version stays, when no value actually changes.
+    National phone numbers and tax IDs are read in ``region`` when given (an import row's own
+    address), else by ``customer_region``."""
     require(actor, "customers.edit")
     customer = lock_customer(customer, expected_version)
     before = customer_snapshot(customer)
     current = {name: getattr(customer, name) for name in ("first_name", "last_name", "name", "tax_id",
                                                            "tax_id_country")}
+    if not region and {"phones", "tax_id", "tax_id_country"} & set(values):
+        region = customer_region(actor, customer)
     cleaned = clean_customer_values(values, kind=customer.kind, current=current,
-                                    context={"existing_custom_fields": customer.custom_fields})
+                                    context={"existing_custom_fields": customer.custom_fields, "phone_region": region})
     if "account_number" in cleaned:
         if not cleaned["account_number"]:
             raise ValidationFailed(_("An account number cannot be blank."), field="account_number")

@@ -108,3 +108,48 @@ def test_only_admins_manage_locations(chain):
     hq = chain[0]
     with pytest.raises(PermissionDenied):
         create_location(actor=actor_for(Role.MANAGER), code="Z", name="Z", kind="branch", parent=hq)
+
+
+def _place(location: Location) -> tuple[str, str]:
+    location.refresh_from_db()
+    return location.effective_country, location.effective_time_zone
+
+
+def test_country_and_time_zone_are_inherited_from_the_location_above(chain, system):
+    hq, north, leeds, york = chain
+    update_location(actor=system, location=hq, country="uk", time_zone="europe/london")
+    hq.refresh_from_db()
+    assert (hq.country, hq.time_zone) == ("GB", "Europe/London")  # stored as ISO code and IANA name
+    assert _place(leeds) == _place(york) == ("GB", "Europe/London")
+    update_location(actor=system, location=north, country="IE", time_zone="")
+    assert _place(leeds) == ("IE", "Europe/London")  # the nearest location with a value decides
+    assert _place(hq) == ("GB", "Europe/London")
+    update_location(actor=system, location=york, country="NL", time_zone="Europe/Amsterdam")
+    assert _place(york) == ("NL", "Europe/Amsterdam")
+    new = create_location(actor=system, code="S12", name="Cork", kind="store", parent=north)
+    assert (new.effective_country, new.effective_time_zone) == ("IE", "Europe/London")
+
+
+def test_a_move_or_a_cleared_value_recomputes_the_descendants(chain, system):
+    hq, north, leeds, _ = chain
+    update_location(actor=system, location=north, country="DE", time_zone="Europe/Berlin")
+    dutch = create_location(actor=system, code="NLB", name="Dutch branch", kind="branch", parent=hq,
+                            country="NL", time_zone="Europe/Amsterdam")
+    update_location(actor=system, location=leeds, parent=dutch)
+    assert _place(leeds) == ("NL", "Europe/Amsterdam")
+    update_location(actor=system, location=dutch, country="", time_zone="")
+    assert _place(leeds) == ("", "")  # nothing above says: the installation's defaults
+    assert AuditEvent.objects.filter(action="location.updated").order_by("pk").last().changes == {
+        "country": ["NL", ""], "time_zone": ["Europe/Amsterdam", ""]}
+
+
+def test_an_unknown_country_or_time_zone_is_refused_and_nothing_changes(chain, system):
+    hq, north, leeds, _ = chain
+    update_location(actor=system, location=north, country="DE", time_zone="Europe/Berlin")
+    before = list(Location.objects.order_by("pk").values())
+    with pytest.raises(ValidationFailed) as raised:
+        update_location(actor=system, location=north, country="Atlantis", time_zone="Mars/Olympus")
+    assert set(raised.value.errors) == {"country", "time_zone"}
+    with pytest.raises(ValidationFailed):
+        create_location(actor=system, code="X", name="X", kind="store", parent=hq, time_zone="../../etc/passwd")
+    assert list(Location.objects.order_by("pk").values()) == before

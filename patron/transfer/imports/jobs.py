@@ -10,6 +10,7 @@ crash loses at most the batch in flight, and a resumed run starts after the last
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from patron.core.audit import record_event
 from patron.core.db import insert_values
 from patron.core.errors import DomainError, RuleViolation, ValidationFailed
 from patron.core.money import parse_amount
-from patron.core.normalize import InvalidValue, email_key, normalize_phone, normalize_tax_id
+from patron.core.normalize import InvalidValue, email_key, normalize_email, normalize_phone, normalize_tax_id
 from patron.core.permissions import require
 from patron.core.workers import in_order
 from patron.customers.actions import (
@@ -39,6 +40,7 @@ from patron.customers.actions import (
 from patron.customers.actions.creation import NewCustomer, check_new_customers
 from patron.customers.history import history_of
 from patron.customers.models import Customer, CustomerEmail, CustomerPhone
+from patron.customers.regions import address_country, phone_region, store_country
 from patron.customers.search_index import refresh_lookup_statistics
 from patron.transfer.imports import mappings, updates
 from patron.transfer.imports.reading import FileLayout, SourceRow, file_format, layout_of, rows_of
@@ -96,8 +98,11 @@ def _default_match_key(mapping: dict[str, str]) -> str:
 
 def create_job(*, actor: Actor, source: str, file_name: str, mapping: dict[str, str] | None = None,
                match_key: str = "", channel_code: str = "", encoding: str = "", delimiter: str = "",
-               saved_mapping: str = "", batch_size: int = DEFAULT_BATCH, keep_source: bool = False) -> ImportJob:
-    """Copy the file under var/imports/ (a job outlives the upload) and record how to read it."""
+               saved_mapping: str = "", batch_size: int = DEFAULT_BATCH, keep_source: bool = False,
+               strict: bool = False) -> ImportJob:
+    """Copy the file under var/imports/ (a job outlives the upload) and record how to read it.
+    ``strict``: a row with an invalid phone or e-mail is rejected, instead of imported without that
+    value and listed as a warning."""
     require(actor, "customers.import")
     if saved_mapping:
         saved = SavedMapping.objects.filter(name=saved_mapping).first()
@@ -124,7 +129,7 @@ def create_job(*, actor: Actor, source: str, file_name: str, mapping: dict[str, 
         encoding=seen.layout.encoding if seen.layout.encoding != "utf-8-sig" else "",
         delimiter=seen.layout.delimiter, profile=seen.profile.key if seen.profile else "",
         mapping=seen.mapping, match_key=seen.match_key, channel_code=channel_code, batch_size=batch_size,
-        created_by_id=actor.user_id, actor_label=actor.label)
+        strict=strict, created_by_id=actor.user_id, actor_label=actor.label)
     target = imports_dir() / f"{job.uuid}{Path(file_name).suffix.lower()}"
     (shutil.copyfile if keep_source else shutil.move)(source, target)
     job.file_path = str(target)
@@ -187,6 +192,8 @@ class BatchResult:
     unchanged: int = 0
     rejected: int = 0
     problems: list[dict] = field(default_factory=list)  # {row, line, column, message}
+    warnings: list[dict] = field(default_factory=list)  # {row, line, column, value, message}
+    warned: int = 0  # the warnings of the batches added up (``_add``)
     rows: list[dict] = field(default_factory=list)  # the ImportRow values
 
 
@@ -195,7 +202,7 @@ def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None,
     Nothing is written but the job's report. ``workers`` as for ``run_job``."""
     require(actor, "customers.import")
     job = _claim(job, ImportStatus.CHECKING)
-    totals, problems = BatchResult(), []
+    totals, problems, warnings = BatchResult(), [], []
     try:
         for batch in _read_batches(job, actor, start_after=0, workers=workers):
             last_row = batch[-1].source.number
@@ -204,6 +211,7 @@ def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None,
                 transaction.set_rollback(True)
             _add(totals, result)
             problems.extend(result.problems[:MAX_REPORTED_PROBLEMS - len(problems)])
+            warnings.extend(result.warnings[:MAX_REPORTED_PROBLEMS - len(warnings)])
             ImportJob.objects.filter(pk=job.pk).update(processed_rows=last_row, updated_at=timezone.now())
             job.processed_rows = last_row
             if progress:
@@ -211,7 +219,8 @@ def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None,
     except DomainError as error:
         return _stop(job, error.message)
     job.check_report = {"created": totals.created, "updated": totals.updated, "unchanged": totals.unchanged,
-                        "rejected": totals.rejected, "problems": problems}
+                        "rejected": totals.rejected, "problems": problems, "warnings": warnings,
+                        "warned": totals.warned}
     job.status, job.finished_at, job.worker_pid = ImportStatus.CHECKED, timezone.now(), None
     job.save(update_fields=["check_report", "status", "finished_at", "worker_pid", "updated_at"])
     return job
@@ -330,6 +339,7 @@ def _add(totals: BatchResult, result: BatchResult) -> None:
     totals.updated += result.updated
     totals.unchanged += result.unchanged
     totals.rejected += result.rejected
+    totals.warned += len(result.warnings)
 
 
 def _commit_counts(job: ImportJob, result: BatchResult, *, last_row: int) -> None:
@@ -337,9 +347,10 @@ def _commit_counts(job: ImportJob, result: BatchResult, *, last_row: int) -> Non
     job.updated_count += result.updated
     job.unchanged_count += result.unchanged
     job.rejected_count += result.rejected
+    job.warning_count += len(result.warnings)
     job.committed_rows = job.processed_rows = last_row
     job.batches_committed += 1
-    job.save(update_fields=["created_count", "updated_count", "unchanged_count", "rejected_count",
+    job.save(update_fields=["created_count", "updated_count", "unchanged_count", "rejected_count", "warning_count",
                             "committed_rows", "processed_rows", "batches_committed", "updated_at"])
 
 
@@ -353,6 +364,8 @@ class _Row:
     balance: Decimal | None = None
     limit: Decimal | None = None
     checked: NewCustomer | DomainError | None = None  # as a new customer, checked ahead by a worker
+    warnings: list[dict] = field(default_factory=list)  # {column, value, message}: values left out
+    region: str = ""  # the country its national phone numbers and tax IDs are read in
 
 
 def _read_rows(job: ImportJob, batch: list[SourceRow], actor: Actor, *, check_ahead: bool = False) -> list[_Row]:
@@ -361,10 +374,12 @@ def _read_rows(job: ImportJob, batch: list[SourceRow], actor: Actor, *, check_ah
     state but the shop's settings, so a worker can do it before the batch is written."""
     rows = [_Row(source, mappings.row_input(source.cells, job.mapping)) for source in batch]
     places = _Places()
+    store = store_country(actor.location_id)  # of the import's store: the one who runs it
     for row in rows:
         _check_shape(row, job)
         places.resolve(row.input)
-        row.key = _match_value(row.input, job.match_key)
+        row.region = phone_region(address_country(row.input.addresses), store)  # the row's own country first
+        row.key = _match_value(row.input, job.match_key, row.region)
     if check_ahead:
         sound = [row for row in rows if not row.input.problems]
         for row, checked in zip(sound, check_new_customers(actor=actor, rows=[_new_customer(row) for row in sound]),
@@ -442,7 +457,7 @@ def _column_of_target(job: ImportJob, target: str) -> str:
     return next((column for column, mapped in job.mapping.items() if mapped == target), "")
 
 
-def _match_value(row: mappings.RowInput, match_key: str) -> str:
+def _match_value(row: mappings.RowInput, match_key: str, region: str) -> str:
     """The row's value of the match key, in the form it is stored in (blank: the row is new)."""
     values = row.values
     if match_key == "none":
@@ -453,10 +468,10 @@ def _match_value(row: mappings.RowInput, match_key: str) -> str:
         if match_key == "email":
             return email_key(values["emails"][0]["address"]) if values.get("emails") else ""
         if match_key == "phone":
-            return normalize_phone(values["phones"][0]["number"]) if values.get("phones") else ""
+            return normalize_phone(values["phones"][0]["number"], region) if values.get("phones") else ""
         if match_key == "tax_id":
             tax_id = values.get("tax_id", "")
-            return normalize_tax_id(tax_id, values.get("tax_id_country", ""))[0] if tax_id else ""
+            return normalize_tax_id(tax_id, values.get("tax_id_country", "") or region)[0] if tax_id else ""
         if match_key == "external_ref":
             return row.external_ref
     except InvalidValue:
@@ -495,10 +510,15 @@ def _reject(result: BatchResult, job: ImportJob, row: _Row, problems: list[tuple
 
 
 def _line(job: ImportJob, row: _Row, outcome: str, *, customer: Customer | None = None, before: dict | None = None,
-          problems: list[dict] | None = None) -> dict:
-    """What the row did, as the values of its ImportRow (written with the batch)."""
+          problems: list[dict] | None = None, result: BatchResult | None = None) -> dict:
+    """What the row did, as the values of its ImportRow (written with the batch); an imported
+    row's warnings go into ``result`` too."""
+    warnings = row.warnings if outcome != RowOutcome.REJECTED else []
+    if result is not None:
+        result.warnings.extend({"row": row.source.number, "line": row.source.line, **item} for item in warnings)
     return {"job_id": job.pk, "row_number": row.source.number, "line": row.source.line, "outcome": outcome,
-            "customer_id": customer.pk if customer else None, "before": before, "problems": problems or []}
+            "customer_id": customer.pk if customer else None, "before": before, "problems": problems or [],
+            "warnings": warnings}
 
 
 def _problems_of(error: DomainError, row: mappings.RowInput) -> list[tuple[str, str]]:
@@ -509,8 +529,12 @@ def _create(job: ImportJob, rows: list[_Row], actor: Actor, result: BatchResult)
     if not rows:
         return []
     ahead = all(row.checked is not None for row in rows)
-    bulk = create_customers_in_bulk(actor=actor, rows=[_new_customer(row) for row in rows],
-                                    checked=[row.checked for row in rows] if ahead else None)
+    checked = [row.checked for row in rows] if ahead else check_new_customers(
+        actor=actor, rows=[_new_customer(row) for row in rows])
+    if not job.strict:
+        checked = [_without_bad_contact_points(row, result, actor) if isinstance(result, DomainError) else result
+                   for row, result in zip(rows, checked, strict=True)]
+    bulk = create_customers_in_bulk(actor=actor, rows=[_new_customer(row) for row in rows], checked=checked)
     accepted = [row for index, row in enumerate(rows) if index not in bulk.rejected]
     for index, error in bulk.rejected.items():
         _reject(result, job, rows[index], _problems_of(error, rows[index].input))
@@ -521,8 +545,43 @@ def _create(job: ImportJob, rows: list[_Row], actor: Actor, result: BatchResult)
     for row, customer in created:
         _post_opening_balance(job, row, customer, actor)
         result.created += 1
-        result.rows.append(_line(job, row, RowOutcome.CREATED, customer=customer))
+        result.rows.append(_line(job, row, RowOutcome.CREATED, customer=customer, result=result))
     return created
+
+
+# An error only about a phone number or an e-mail address ("phones.1.number", "emails.0.address").
+_CONTACT_POINT_ERROR = re.compile(r"(?:phones\.\d+\.number|emails\.\d+\.address)")
+
+
+def _drop_bad_contact_points(row: _Row, error: DomainError) -> bool:
+    """Take the row's phones and e-mails that are invalid out of it, noting each as a warning, when
+    ``error`` is only about phones and e-mails; False (the row unchanged) otherwise, or when none
+    of the row's own values is the invalid one (an update's list also holds the stored ones)."""
+    if not error.errors or not all(_CONTACT_POINT_ERROR.fullmatch(key) for key in error.errors):
+        return False
+    values, dropped = row.input.values, False
+    for name, value_key, check in (("phones", "number", lambda raw: normalize_phone(raw, row.region)),
+                                   ("emails", "address", normalize_email)):
+        kept = []
+        for index, item in enumerate(values.get(name) or []):
+            try:
+                check(item.get(value_key) or "")
+            except InvalidValue as invalid:
+                row.warnings.append({"column": row.input.column_of(f"{name}.{index}.{value_key}"),
+                                     "value": item.get(value_key) or "", "message": str(invalid)})
+                dropped = True
+            else:
+                kept.append(item)
+        if name in values:
+            values[name] = kept
+    return dropped
+
+
+def _without_bad_contact_points(row: _Row, error: DomainError, actor: Actor) -> NewCustomer | DomainError:
+    """A new customer refused only for invalid phones or e-mails, checked again without them."""
+    if not _drop_bad_contact_points(row, error):
+        return error
+    return check_new_customers(actor=actor, rows=[_new_customer(row)])[0]
 
 
 def _new_customer(row: _Row) -> dict:
@@ -533,28 +592,31 @@ def _new_customer(row: _Row) -> dict:
 def _update(job: ImportJob, row: _Row, customer: Customer, actor: Actor, result: BatchResult,
             known: updates.Known) -> None:
     wants_balance = row.balance is not None or row.limit is not None
-    if updates.is_unchanged(customer, row.input, known, wants_balance=wants_balance):
+    if updates.is_unchanged(customer, row.input, known, wants_balance=wants_balance, region=row.region):
         result.unchanged += 1
-        result.rows.append(_line(job, row, RowOutcome.UNCHANGED, customer=customer))
+        result.rows.append(_line(job, row, RowOutcome.UNCHANGED, customer=customer, result=result))
         return
     before = updates.restorable_state(customer)
     try:
         with transaction.atomic():
-            customer = updates.apply_row(customer, row.input, actor)
+            customer = updates.apply_row(customer, row.input, actor, region=row.region)
             if row.input.external_ref and job.match_key != "external_ref":
                 _link_references(job, actor, [(customer.pk, row.input.external_ref)], skip_linked=True)
             _record_consents(actor, [(customer, row)], bulk=False)
             if not _has_credit_account(customer):  # a balance is opened once, never added to
                 _post_opening_balance(job, row, customer, actor)
     except DomainError as error:
-        _reject(result, job, row, _problems_of(error, row.input))
+        if not job.strict and _drop_bad_contact_points(row, error):  # imported without them, with warnings
+            _update(job, row, customer, actor, result, known)
+        else:
+            _reject(result, job, row, _problems_of(error, row.input))
         return
     known.forget(customer.pk)  # a later row of the batch for this customer reads it afresh
     changed = updates.restorable_state(customer) != before
     result.updated += changed
     result.unchanged += not changed
     result.rows.append(_line(job, row, RowOutcome.UPDATED if changed else RowOutcome.UNCHANGED, customer=customer,
-                             before=before if changed else None))
+                             before=before if changed else None, result=result))
 
 
 def _has_credit_account(customer: Customer) -> bool:
@@ -649,6 +711,20 @@ def _undo_creation(job: ImportJob, customer: Customer, actor: Actor) -> None:
 
 
 # --- reading a job's outcome --------------------------------------------------------------------
+
+def job_warnings(job: ImportJob, limit: int = MAX_REPORTED_PROBLEMS) -> list[dict]:
+    """The values imported rows were left without (invalid phones and e-mails), by row: the real
+    run's, or the dry run's report."""
+    if job.status in (ImportStatus.CHECKED, ImportStatus.CHECKING) or not job.batches_committed:
+        return list(job.check_report.get("warnings", []))[:limit]
+    warnings = []
+    for line in (ImportRow.objects.filter(job=job).exclude(warnings=[]).order_by("row_number")
+                 .iterator(chunk_size=500)):
+        warnings.extend({"row": line.row_number, "line": line.line, **item} for item in line.warnings)
+        if len(warnings) >= limit:
+            break
+    return warnings[:limit]
+
 
 def job_problems(job: ImportJob, limit: int = MAX_REPORTED_PROBLEMS) -> list[dict]:
     """Every problem of the real run's rejected rows (or the dry run's report), by row."""

@@ -70,11 +70,12 @@ def read_known(customer_ids: list[int], refs: list[str], channel_code: str) -> K
                  linked=linked, channel_code=channel_code)
 
 
-def is_unchanged(customer: Customer, row: RowInput, known: Known, *, wants_balance: bool) -> bool:
+def is_unchanged(customer: Customer, row: RowInput, known: Known, *, wants_balance: bool, region: str = "") -> bool:
     """Whether applying the row would leave the customer exactly as it is. Unsure (a value the
     rules would refuse, say) counts as a change: the action then says what is wrong."""
     try:
-        return (_same_values(customer, row) and _same_lists(customer, row) and _same_addresses(customer, row)
+        return (_same_values(customer, row, region) and _same_lists(customer, row, region)
+                and _same_addresses(customer, row)
                 and (not row.status or row.status == customer.status)
                 and _same_consents(customer, row, known)
                 and (not row.external_ref or row.external_ref in known.linked)
@@ -83,14 +84,15 @@ def is_unchanged(customer: Customer, row: RowInput, known: Known, *, wants_balan
         return False
 
 
-def _same_values(customer: Customer, row: RowInput) -> bool:
+def _same_values(customer: Customer, row: RowInput, region: str) -> bool:
     values = {name: value for name, value in row.values.items() if name not in _LISTS}
     if not values:
         return True
     current = {name: getattr(customer, name) for name in ("first_name", "last_name", "name", "tax_id",
                                                            "tax_id_country")}
     cleaned = clean_customer_values(values, kind=customer.kind, current=current,
-                                    context={"existing_custom_fields": customer.custom_fields})
+                                    context={"existing_custom_fields": customer.custom_fields,
+                                             "phone_region": region or None})
     for name, value in cleaned.items():
         if name in ("price_level", "home_location"):
             if (value.pk if value is not None else None) != getattr(customer, f"{name}_id"):
@@ -100,10 +102,10 @@ def _same_values(customer: Customer, row: RowInput) -> bool:
     return True
 
 
-def _same_lists(customer: Customer, row: RowInput) -> bool:
+def _same_lists(customer: Customer, row: RowInput, region: str) -> bool:
     values = row.values
     have_phones = {phone.e164 for phone in customer.phones.all()}
-    if any(normalize_phone(phone["number"]) not in have_phones for phone in values.get("phones", [])):
+    if any(normalize_phone(phone["number"], region or None) not in have_phones for phone in values.get("phones", [])):
         return False
     have_emails = {email.address_key for email in customer.emails.all()}
     if any(email_key(normalize_email(email["address"])) not in have_emails for email in values.get("emails", [])):
@@ -143,14 +145,15 @@ def _same_consents(customer: Customer, row: RowInput, known: Known) -> bool:
     return all(channel in latest and latest[channel].granted == granted for channel, granted in row.consents.items())
 
 
-def apply_row(customer: Customer, row: RowInput, actor: Actor) -> Customer:
+def apply_row(customer: Customer, row: RowInput, actor: Actor, *, region: str = "") -> Customer:
     """A matching row fills what it gives: scalar values replace, phones, e-mails and tags are
-    added to those the customer has, an address replaces the one of its kind."""
+    added to those the customer has, an address replaces the one of its kind. National phone
+    numbers and tax IDs are read in ``region`` (the row's, see customers.regions)."""
     values = dict(row.values)
     if "phones" in values:
         have = {phone.e164 or phone.number for phone in customer.phones.all()}
         current = [{"kind": phone.kind, "number": phone.number} for phone in customer.phones.all()]
-        values["phones"] = current + [phone for phone in values["phones"] if _phone_key(phone) not in have]
+        values["phones"] = current + [phone for phone in values["phones"] if _phone_key(phone, region) not in have]
     if "emails" in values:
         have = {email.address_key for email in customer.emails.all()}
         current = [{"kind": email.kind, "address": email.address} for email in customer.emails.all()]
@@ -160,7 +163,7 @@ def apply_row(customer: Customer, row: RowInput, actor: Actor) -> Customer:
     if not values.get("location_groups"):
         values.pop("location_groups", None)
     if values:
-        customer = update_customer(actor=actor, customer=customer, values=values)
+        customer = update_customer(actor=actor, customer=customer, values=values, region=region)
     for address in row.addresses:
         current = _address_to_update(customer, clean_address_values(address, creating=False))
         if current is None:
@@ -173,9 +176,9 @@ def apply_row(customer: Customer, row: RowInput, actor: Actor) -> Customer:
     return customer
 
 
-def _phone_key(phone: dict) -> str:
+def _phone_key(phone: dict, region: str) -> str:
     try:
-        return normalize_phone(phone["number"])
+        return normalize_phone(phone["number"], region or None)
     except InvalidValue:
         return phone["number"]
 

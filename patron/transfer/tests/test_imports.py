@@ -542,7 +542,7 @@ def test_workers_checking_ahead_give_the_outcome_of_one_process(tmp_path, dry_ru
                      emails=[{"address": "old@example.com"}])
     path = write(tmp_path, "w.csv", "account_number,first_name,last_name,email,phone\n"
                                     ",Ann,One,ann@example.com,+1 202 555 0143\n"
-                                    ",Bob,Two,bob@example.com,12\n"  # a bad phone
+                                    ",Bob,Two,bob@example.com,12\n"  # a bad phone: left out, with a warning
                                     "A-9,Carl,Three,carl@example.com,\n"  # a number in use
                                     ",Dora,Four,ann@example.com,\n"  # Ann's e-mail: updates her
                                     ",Old,Timer,old@example.com,+1 202 555 0100\n"  # updates a customer
@@ -560,17 +560,90 @@ def test_workers_checking_ahead_give_the_outcome_of_one_process(tmp_path, dry_ru
             outcomes[workers] = job.check_report
         else:
             rows = ImportRow.objects.filter(job=job).order_by("row_number")
-            outcomes[workers] = ([(row.row_number, row.outcome, [p["column"] for p in row.problems]) for row in rows],
+            outcomes[workers] = ([(row.row_number, row.outcome, [p["column"] for p in row.problems + row.warnings])
+                                  for row in rows],
                                  sorted(Customer.objects.values_list("first_name", "last_name", "emails__address")))
             jobs.rollback_job(actor=actor, job=job)
     assert outcomes[3] == outcomes[1]
     if dry_run:
         # each batch of 2 is rolled back, so a row does not see the batches before it (Ann, B-1)
-        assert (outcomes[1]["created"], outcomes[1]["updated"], outcomes[1]["rejected"]) == (5, 1, 2)
+        assert (outcomes[1]["created"], outcomes[1]["updated"], outcomes[1]["rejected"]) == (6, 1, 1)
+        assert outcomes[1]["warned"] == 1 and outcomes[1]["warnings"][0]["value"] == "12"
     else:
         lines, customers = outcomes[1]
         assert [outcome for _, outcome, _ in lines] == [
-            "created", "rejected", "rejected", "updated", "updated", "created", "rejected", "created"]
+            "created", "created", "rejected", "updated", "updated", "created", "rejected", "created"]
         assert lines[1][2] == ["phone"] and lines[2][2] == ["account_number"]
         assert ("Dora", "Four", "ann@example.com") in customers  # the row's name, by Ann's e-mail
         assert lines[6][2] == ["account_number"]  # b-1: B-1 typed by the row before
+
+
+# --- invalid phones and e-mails: warnings, or rejections with --strict --------------------------
+
+BAD_PHONES = {("Lukas", "'12"), ("Emma", "call me"), ("Daan", "'0000")}
+
+
+def test_a_bad_phone_leaves_the_customer_in_without_it_and_the_report_warns(tmp_path, settings):
+    settings.PATRON_PHONE_REGION = "US"
+    job = import_file(FILES / "shopify_12.csv")
+    assert (job.profile, job.created_count, job.rejected_count, job.warning_count) == ("shopify", 12, 0, 3)
+    warnings = jobs.job_warnings(job)
+    assert sorted((warning["line"], warning["column"], warning["value"]) for warning in warnings) == [
+        (8, "Phone", "12"), (9, "Phone", "call me"), (10, "Phone", "0000")]
+    assert all(warning["message"] for warning in warnings)
+    for first_name in ("Lukas", "Emma", "Daan"):
+        assert phones(customer(first_name=first_name)) == []
+        assert emails(customer(first_name=first_name)) != []  # the rest of the row is in
+    # every national number read in its row's own country
+    assert phones(customer(first_name="Jonas")) == ["+491711234567"]
+    assert phones(customer(first_name="Camille")) == ["+33612345678"]
+    assert phones(customer(first_name="Oliver")) == ["+442079460958"]
+    assert phones(customer(first_name="Sanne")) == ["+31612345678"]
+    assert ImportRow.objects.filter(job=job).exclude(warnings=[]).count() == 3
+
+
+def test_strict_rejects_the_rows_with_a_bad_phone(tmp_path, settings):
+    settings.PATRON_PHONE_REGION = "US"
+    job = import_file(FILES / "shopify_12.csv", strict=True)
+    assert (job.created_count, job.rejected_count, job.warning_count) == (9, 3, 0)
+    assert sorted((problem["line"], problem["column"]) for problem in jobs.job_problems(job)) == [
+        (8, "Phone"), (9, "Phone"), (10, "Phone")]
+    assert not Customer.objects.filter(first_name__in=["Lukas", "Emma", "Daan"]).exists()
+
+
+def test_the_dry_run_counts_the_warnings_and_a_bad_e_mail_warns_too(tmp_path):
+    path = write(tmp_path, "e.csv", "email,first_name,last_name,phone\nnot-an-address,Ann,One,\n"
+                                    "bob@example.com,Bob,Two,+1 202 555 0143\n")
+    report = import_file(path, dry_run=True, match_key="none").check_report
+    assert (report["created"], report["rejected"], report["warned"]) == (2, 0, 1)
+    assert [(warning["line"], warning["column"], warning["value"]) for warning in report["warnings"]] == [
+        (2, "email", "not-an-address")]
+
+
+def test_an_update_with_a_bad_phone_keeps_the_rest_and_warns(tmp_path):
+    anna = customer_factory(first_name="Anna", last_name="Schmidt", emails=[{"address": "anna@example.com"}])
+    path = write(tmp_path, "u.csv", "email,last_name,phone\nanna@example.com,Schmidt-Weber,12\n")
+    job = import_file(path, match_key="email")
+    assert (job.updated_count, job.rejected_count, job.warning_count) == (1, 0, 1), jobs.job_problems(job)
+    anna.refresh_from_db()
+    assert anna.last_name == "Schmidt-Weber" and phones(anna) == []
+    strict = import_file(write(tmp_path, "u2.csv", "email,last_name,phone\nanna@example.com,Weber,12\n"),
+                         match_key="email", strict=True)
+    assert (strict.updated_count, strict.rejected_count) == (0, 1)
+    anna.refresh_from_db()
+    assert anna.last_name == "Schmidt-Weber"
+
+
+def test_cli_strict_and_show_list_the_warnings(tmp_path, capsys, settings):
+    settings.PATRON_PHONE_REGION = "US"
+    assert main(["import", "customers", str(FILES / "shopify_12.csv"), "--quiet", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "12 created" in out and "3 warnings" in out
+    assert "WARNING line 9 (row 8) [Phone] 'call me' left out" in out
+    job = ImportJob.objects.get()
+    assert main(["import", "show", str(job.pk)]) == 0
+    assert "WARNING line 8 (row 7) [Phone] '12' left out" in capsys.readouterr().out
+    assert main(["import", "customers", str(FILES / "shopify_12.csv"), "--strict", "--quiet", "--jobs", "1",
+                 "--match-key", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "9 created" in out and "3 rejected" in out and "WARNING" not in out

@@ -250,7 +250,7 @@ class CustomerForm(forms.Form):
 
     account_number = _text(_("Account number"), 30, placeholder=_("Automatic when blank"))
     tax_id = _text(_("Tax or resale ID"), 40)
-    tax_id_country = _text(_("Tax ID country"), 60, placeholder=_("Default: the shop's country"))
+    tax_id_country = _text(_("Tax ID country"), 60, placeholder=_("Default: the address's or the store's country"))
     notes = _notes()
     tags = _text(_("Tags"), 500, placeholder=_("Comma separated, e.g. VIP, wholesale"), list="tag-names")
     home_location = forms.ModelChoiceField(queryset=Location.objects.filter(is_active=True), empty_label=None,

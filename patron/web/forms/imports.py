@@ -21,6 +21,9 @@ class UploadForm(forms.Form):
                                help_text=_("Leave blank for UTF-8. Older Windows programs write cp1252."))
     delimiter = forms.ChoiceField(required=False, choices=DELIMITERS, label=_("Delimiter"))
     saved_mapping = forms.ChoiceField(required=False, label=_("Saved mapping"))
+    strict = forms.BooleanField(required=False, label=_("Reject rows with an invalid phone or e-mail"),
+                                help_text=_("Otherwise such a customer is imported without that value, and the "
+                                            "report lists it as a warning."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -114,6 +114,11 @@ class LocationForm(_SettingsForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=LocationKind.choices,
                              help_text=_("A company holds branches and stores; a branch holds stores."))
     parent = LocationField(label=_("Part of"), empty_label=_("— top level —"))
+    country = forms.CharField(label=_("Country"), max_length=60, required=False,
+                              help_text=_("ISO code such as DE or NL. Left empty, the location above decides. "
+                                          "Phone numbers and tax IDs typed here without a country are read in it."))
+    time_zone = forms.CharField(label=_("Time zone"), max_length=64, required=False,
+                                help_text=_("Such as Europe/Berlin. Left empty, the location above decides."))
 
 
 class LocationGroupForm(_SettingsForm):

@@ -48,8 +48,9 @@ def _mapping_post(job: ImportJob, **extra) -> dict:
 
 def test_upload_map_dry_run_then_import_then_roll_back():
     client = client_for(Role.MANAGER)
-    response = _upload(client)
+    response = _upload(client, strict="on")  # "Reject rows with an invalid phone or e-mail"
     job = ImportJob.objects.get()
+    assert job.strict
     assert response.status_code == 302 and response.url == reverse("web:import_job", args=[job.pk])
     page = client.get(response.url).content.decode()
     assert "How the columns are read" in page and "Ann" in page  # the preview
@@ -113,3 +114,21 @@ def test_the_list_of_imports_says_which_one_stalled():
     page = client.get(reverse("web:import_job", args=[job.pk])).content.decode()
     assert "Resume it" in page
     assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.FAILED
+
+
+def test_a_bad_e_mail_is_a_warning_on_the_report_and_the_customer_comes_in_without_it():
+    client = client_for(Role.MANAGER)
+    response = _upload(client)
+    job = ImportJob.objects.get()
+    assert not job.strict
+    client.post(response.url, _mapping_post(job, check="1"))
+    job = _wait_for(job, ImportStatus.CHECKED)
+    assert (job.check_report["created"], job.check_report["rejected"], job.check_report["warned"]) == (2, 0, 1)
+    client.post(reverse("web:import_run", args=[job.pk]))
+    job = _wait_for(job, ImportStatus.DONE)
+    assert (job.created_count, job.rejected_count, job.warning_count) == (2, 0, 1)
+    assert not Customer.objects.get(account_number="K2").emails.exists()
+    page = client.get(response.url).content.decode()
+    warnings = page.split('id="import-warnings"')[1].split("</section>")[0]
+    assert "not-an-e-mail" in warnings and "Mail" in warnings and "<td>3</td>" in warnings  # line 3 of the file
+    assert 'id="import-problems"' not in page

@@ -128,3 +128,26 @@ def test_an_unknown_location_in_a_form_is_a_field_error_not_a_crash(admin_client
     assert response.status_code == 200
     assert response.context["form"].errors["parent"]
     assert (_locations(), audit_actions()) == before
+
+
+def test_a_location_gets_a_country_and_time_zone_its_stores_inherit(admin_client):
+    response = admin_client.post(reverse("web:settings_location_edit", args=[_uuid("HQ")]),
+                                 {"code": "HQ", "name": "Head office", "kind": "company", "parent": "",
+                                  "country": "Nederland", "time_zone": "Europe/Amsterdam"})
+    assert response.status_code == 302
+    hq, store = Location.objects.get(code="HQ"), Location.objects.get(code="S01")
+    assert (hq.country, hq.time_zone) == ("NL", "Europe/Amsterdam")
+    assert (store.country, store.effective_country, store.effective_time_zone) == ("", "NL", "Europe/Amsterdam")
+    page = admin_client.get(reverse("web:settings_locations")).content.decode()
+    assert "Europe/Amsterdam" in page and "(inherited)" in page
+    form = admin_client.get(reverse("web:settings_location_edit", args=[_uuid("HQ")])).content.decode()
+    assert 'value="NL"' in form and 'value="Europe/Amsterdam"' in form
+
+
+def test_an_unknown_time_zone_is_refused_on_its_field(admin_client):
+    before = (list(Location.objects.values()), audit_actions())
+    response = admin_client.post(reverse("web:settings_location_edit", args=[_uuid("S01")]),
+                                 {"code": "S01", "name": "Store", "kind": "store", "parent": _uuid("HQ"),
+                                  "time_zone": "Europe/Atlantis"})
+    assert_form_rejected(response, "time_zone", "Unknown time zone", kept={"time_zone": "Europe/Atlantis"})
+    assert (list(Location.objects.values()), audit_actions()) == before

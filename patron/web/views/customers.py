@@ -64,7 +64,7 @@ def _page(request, query: CustomerFilter):
     number = request.GET.get("page")
     if not query.search.strip():
         return Paginator(filter_customers(query).prefetch_related(*SHOWN), PAGE_SIZE).get_page(number)
-    page = Paginator(search_customers(query), PAGE_SIZE).get_page(number)
+    page = Paginator(search_customers(query, caller=request.user.location), PAGE_SIZE).get_page(number)
     shown = Customer.objects.select_related("price_level", "home_location").prefetch_related(*SHOWN)
     page.object_list = annotated(page.object_list, shown)  # each noting what matched
     return page

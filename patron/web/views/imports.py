@@ -42,7 +42,7 @@ def import_start(request):
             job = jobs.create_job(actor=actor(request), source=saved, file_name=upload.name,
                                   encoding=form.cleaned_data["encoding"], delimiter=form.cleaned_data["delimiter"],
                                   saved_mapping=form.cleaned_data["saved_mapping"], mapping=None,
-                                  match_key="", channel_code="")
+                                  match_key="", channel_code="", strict=form.cleaned_data["strict"])
         except DomainError as error:
             os.unlink(saved)  # a file that cannot be imported is not kept
             raise_http(error)
@@ -90,7 +90,7 @@ def _job_context(job: ImportJob, form=None) -> dict:
     return {
         "job": job, "form": form, "editable": editable, "preview": _preview(job) if editable else None,
         "targets": all_targets(), "profile": PROFILES_BY_KEY.get(job.profile), "match_keys": MATCH_KEYS,
-        "problems": jobs.job_problems(job, limit=200),
+        "problems": jobs.job_problems(job, limit=200), "warnings": jobs.job_warnings(job, limit=200),
         "is_working": job.status in (ImportStatus.CHECKING, ImportStatus.RUNNING),
         "percent": int(100 * job.processed_rows / job.total_rows) if job.total_rows else 0,
     }

@@ -28,7 +28,8 @@ def location_edit(request, uuid=None):
     """Add a location, or change the one with ``uuid``."""
     location = get_object_or_404(Location, uuid=uuid) if uuid is not None else None
     initial = {"code": location.code, "name": location.name, "kind": location.kind,
-               "parent": str(location.parent.uuid) if location.parent else ""} if location else {}
+               "parent": str(location.parent.uuid) if location.parent else "", "country": location.country,
+               "time_zone": location.time_zone} if location else {}
     form = LocationForm(posted(request), initial=initial)
     if form.is_valid() and perform(form, lambda: _save_location(request, location, form.cleaned_data)):
         messages.success(request, _("Location %(name)s saved.") % {"name": form.cleaned_data["name"]})
