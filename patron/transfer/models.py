@@ -83,8 +83,9 @@ class ImportJob(models.Model):
 
     @property
     def is_stalled(self) -> bool:
-        """Working by its status, but no process is working on it: resume it."""
-        return (self.status in WORKING and self.worker_pid != os.getpid()
+        """Working by its status, but the process that took it is gone: resume it. (A job without a
+        worker yet is queued: the back office sets the status before its worker takes the job.)"""
+        return (self.status in WORKING and self.worker_pid is not None and self.worker_pid != os.getpid()
                 and not process_alive(self.worker_pid))
 
 

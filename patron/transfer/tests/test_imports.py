@@ -503,6 +503,19 @@ def test_the_cli_says_a_job_whose_worker_was_killed_is_stalled_and_how_to_resume
     assert ImportJob.objects.get(pk=stalled.pk).status == ImportStatus.DONE
 
 
+def test_a_job_queued_for_its_worker_is_not_stalled(capsys):
+    # given: the back office's start: the status set, the worker not started yet
+    job = jobs.create_job(actor=system_actor("test"), source=str(FILES / "shopify.csv"), file_name="shopify.csv",
+                          keep_source=True)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING, worker_pid=None)
+    job = ImportJob.objects.get(pk=job.pk)
+    # then
+    assert not job.is_stalled and not job.is_busy
+    assert jobs.note_if_stalled(job).status == ImportStatus.CHECKING
+    assert main(["import", "list"]) == 0
+    assert "stalled" not in capsys.readouterr().out
+
+
 def test_a_stalled_dry_run_is_checked_again_not_imported(capsys):
     job = _job_with_worker(ImportStatus.CHECKING, _killed(subprocess.Popen(["sleep", "60"])))
     assert main(["import", "list"]) == 0
