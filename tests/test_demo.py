@@ -56,12 +56,17 @@ def test_demo_has_every_kind_of_customer_with_the_parts_each_kind_has():
 
 def test_demo_values_pass_the_checks_real_input_must_pass():
     load_demo(actor=ACTOR, count=60, seed=7)
-    phones = CustomerPhone.objects.all()
-    assert {normalize_phone(phone.number) for phone in phones} == {phone.e164 for phone in phones}
+    phones = CustomerPhone.objects.select_related("customer__home_location")
+    # read in the country of the store where the customer was typed, as the region rule does
+    assert {normalize_phone(phone.number, phone.customer.home_location.effective_country)
+            for phone in phones} == {phone.e164 for phone in phones}
     regions = {phonenumbers.region_code_for_number(phonenumbers.parse(phone.e164)) for phone in phones}
     assert len(regions) >= 4
-    # numbers of the shop's region (US by default) are written nationally, others with their prefix
-    assert all(phone.number.startswith("+") == (not phone.e164.startswith("+1")) for phone in phones)
+    # numbers of the shop's region (US by default) and of the customers of the stores abroad are
+    # written nationally, others with their prefix
+    abroad = set(Customer.objects.filter(home_location__code__in=("AMS", "BER")).values_list("pk", flat=True))
+    assert all(phone.number.startswith("+") == (not phone.e164.startswith("+1") and phone.customer_id not in abroad)
+               for phone in phones)
     companies = Customer.objects.filter(kind=CustomerKind.COMPANY).exclude(tax_id="")
     assert companies.exists()
     for company in companies:
@@ -83,6 +88,28 @@ def test_demo_adds_a_branch_and_a_second_store_whose_customers_are_available_the
     assert homed_north.exists()
     group = LocationGroup.objects.get(name="North region stores")
     assert all(list(customer.location_groups.all()) == [group] for customer in homed_north)
+
+
+def test_demo_has_dutch_and_german_stores_whose_national_phones_read_in_their_country():
+    load_demo(actor=ACTOR, count=60, seed=7)
+    # then the stores abroad have their country and time zone, the stores at home the shop's
+    places = {location.code: (location.effective_country, location.effective_time_zone)
+              for location in Location.objects.all()}
+    assert places["AMS"] == ("NL", "Europe/Amsterdam") and places["BER"] == ("DE", "Europe/Berlin")
+    assert {places[code][0] for code in ("HQ", "S01", "NORTH", "S02")} == {"US"}
+    for code, calling_code, locale in (("AMS", "+31", "nl_NL"), ("BER", "+49", "de_DE")):
+        customers = Customer.objects.filter(home_location__code=code)
+        assert customers.count() >= 4
+        phones = CustomerPhone.objects.filter(customer__in=customers)
+        assert phones.exists()
+        for phone in phones:
+            # typed as people there do ("06 12345678", "0171 1234567"), stored in their country
+            assert phone.number.startswith("0") and phone.e164.startswith(calling_code), (phone.number, phone.e164)
+        countries = set(customers.values_list("addresses__country", flat=True)) - {None}
+        assert countries == {LOCALES[locale]}
+    # Dutch name prefixes stay in the last name for now (no name-prefix field yet)
+    dutch = Customer.objects.filter(home_location__code="AMS")
+    assert all(customer.last_name for customer in dutch)
 
 
 def test_every_demo_change_went_through_the_audited_actions():

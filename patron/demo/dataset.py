@@ -1,4 +1,5 @@
-"""The demo data set: a shop with two stores and a few hundred customers of every kind.
+"""The demo data set: a shop with a store at home, one in the north, one in the Netherlands and one
+in Germany, and a few hundred customers of every kind.
 
 Everything is created through the domain actions, so it is validated and audited exactly like data
 staff type in. ``load_demo`` runs in one transaction: the data set loads completely or not at all.
@@ -6,6 +7,7 @@ staff type in. ``load_demo`` runs in one transaction: the data set loads complet
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from patron.customers import actions
 from patron.customers.account_numbers import account_number_taken
 from patron.customers.models import Customer, CustomerKind, CustomerStatus, CustomFieldDefinition
 from patron.demo.values import LOCALES, DemoValues
-from patron.locations.actions import create_location, save_location_group
+from patron.locations.actions import create_location, save_location_group, update_location
 from patron.locations.models import Location, LocationGroup, LocationKind
 from patron.locations.queries import default_location, get_location_by_code
 from patron.staff.actions import create_user
@@ -85,12 +87,22 @@ class DemoSummary:
         return sum(self.kinds.values())
 
 
+# Stores abroad: (code, name, country, time zone, Faker locale of their customers).
+FOREIGN_STORES = (("AMS", "Amsterdam store", "NL", "Europe/Amsterdam", "nl_NL"),
+                  ("BER", "Berlin store", "DE", "Europe/Berlin", "de_DE"))
+# Of every ten private persons, these are typed at a store abroad (index in FOREIGN_STORES), so
+# even a small data set has local customers there.
+FOREIGN_SLOTS = {4: 0, 9: 1}
+
+
 @dataclass(frozen=True)
 class Shop:
-    """The second store, where some demo customers live, available there only (its own group)."""
+    """The second store, where some demo customers live, available there only (its own group),
+    and the stores abroad with the locale of their customers."""
 
     north_store: Location
     north_group: LocationGroup
+    foreign_stores: tuple[tuple[Location, str], ...] = ()
 
 
 def load_demo(*, actor: Actor, count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED) -> DemoSummary:
@@ -136,9 +148,12 @@ def create_demo_users(*, actor: Actor) -> list[tuple[str, str, str]]:
 # --- the shop ---------------------------------------------------------------------------------
 
 def _prepare_shop(actor: Actor) -> Shop:
-    """A second store under a branch, with its own location group, and the demo custom fields.
-    Parts that exist already (from an earlier load) are reused."""
+    """A second store under a branch, with its own location group, a Dutch and a German store,
+    and the demo custom fields. Parts that exist already (from an earlier load) are reused. The
+    head office gets the installation's country when it has none, so the stores at home have one."""
     company = _location(actor, "HQ", "Head office", LocationKind.COMPANY, parent=None)
+    if not company.country:
+        company = update_location(actor=actor, location=company, country=settings.PATRON_PHONE_REGION)
     if default_location() is None:  # customers need a home; normally the migration made one
         _location(actor, "S01", "Main store", LocationKind.STORE, parent=company)
     branch = _location(actor, "NORTH", "North region", LocationKind.BRANCH, parent=company)
@@ -148,14 +163,19 @@ def _prepare_shop(actor: Actor) -> Shop:
     for definition in CUSTOM_FIELDS:
         if not CustomFieldDefinition.objects.filter(key=definition["key"]).exists():
             actions.save_custom_field(actor=actor, **definition)
-    return Shop(north_store=north_store, north_group=north_group)
+    foreign = tuple((_location(actor, code, name, LocationKind.STORE, parent=company, country=country,
+                               time_zone=time_zone), locale)
+                    for code, name, country, time_zone, locale in FOREIGN_STORES)
+    return Shop(north_store=north_store, north_group=north_group, foreign_stores=foreign)
 
 
-def _location(actor: Actor, code: str, name: str, kind: str, *, parent: Location | None) -> Location:
+def _location(actor: Actor, code: str, name: str, kind: str, *, parent: Location | None,
+              country: str = "", time_zone: str = "") -> Location:
     try:
         return get_location_by_code(code)
     except NotFound:
-        return create_location(actor=actor, code=code, name=name, kind=kind, parent=parent)
+        return create_location(actor=actor, code=code, name=name, kind=kind, parent=parent, country=country,
+                               time_zone=time_zone)
 
 
 # --- customers --------------------------------------------------------------------------------
@@ -167,6 +187,7 @@ class _Builder:
         self.actor, self.values, self.shop = actor, values, shop
         self.summary = DemoSummary()
         self.placeholders = iter(PLACEHOLDERS)
+        self.persons = 0
 
     def create(self, kind: str, representatives: int) -> None:
         if kind == CustomerKind.PLACEHOLDER:
@@ -185,10 +206,17 @@ class _Builder:
 
     def _person(self) -> None:
         v = self.values
-        locale = v.locale()
+        slot = FOREIGN_SLOTS.get(self.persons % 10)
+        self.persons += 1
+        actor, locale, local = self.actor, v.locale(), False
+        if slot is not None and slot < len(self.shop.foreign_stores):
+            # Typed at the store abroad: a local name, address and a nationally written phone,
+            # which the store's (or the address's) country reads.
+            store, locale = self.shop.foreign_stores[slot]
+            actor, local = dataclasses.replace(self.actor, location_id=store.pk), True
         first, last = v.person_name(locale)
         values = {"first_name": first, "last_name": last,
-                  "phones": self._phones(locale, {"mobile": 0.85, "home": 0.3}),
+                  "phones": self._phones(locale, {"mobile": 0.85, "home": 0.3}, national=local),
                   "emails": [{"kind": "personal", "address": v.email(first, last)}] if v.chance(0.75) else [],
                   "tags": self._tags(PERSON_TAGS), "custom_fields": self._custom_values()}
         if v.chance(0.6):
@@ -199,10 +227,10 @@ class _Builder:
             values["default_discount"] = v.pick(("5", "7.5", "10"))
         if v.chance(0.02):
             values.update(is_employee=True, price_level="C", default_discount="15")
-        if v.chance(0.12):
+        if not local and v.chance(0.12):
             values.update(home_location=self.shop.north_store, location_groups=[self.shop.north_group])
         addresses = self._addresses(locale, contact=0.85, billing=0.08, shipping=0.08)
-        customer = self._create(CustomerKind.PERSON, values, addresses, PERSON_STATUSES)
+        customer = self._create(CustomerKind.PERSON, values, addresses, PERSON_STATUSES, actor=actor)
         if v.chance(0.12):
             self._contact(customer, locale, v.pick(("Spouse", "Partner")), buyer=v.chance(0.6))
         if v.chance(0.05):
@@ -248,11 +276,13 @@ class _Builder:
                                    role=v.pick(REPRESENTATIVE_ROLES))
         self.summary.kinds["representative"] += 1
 
-    def _create(self, kind: str, values: dict, addresses: list[dict], statuses: dict) -> Customer:
-        """Create the customer, then move it to its status the way staff would, with a reason."""
+    def _create(self, kind: str, values: dict, addresses: list[dict], statuses: dict, *,
+                actor: Actor | None = None) -> Customer:
+        """Create the customer (typed at ``actor``'s store), then move it to its status the way
+        staff would, with a reason."""
         status = self.values.weighted(statuses)
         initial = CustomerStatus.PROSPECT if status == CustomerStatus.PROSPECT else CustomerStatus.ACTIVE
-        customer = actions.create_customer(actor=self.actor, kind=kind, values=values, status=initial,
+        customer = actions.create_customer(actor=actor or self.actor, kind=kind, values=values, status=initial,
                                            addresses=addresses)
         if status != initial:
             customer = actions.change_status(actor=self.actor, customer=customer, status=status,
@@ -261,9 +291,9 @@ class _Builder:
 
     # --- parts of a record ----------------------------------------------------------------
 
-    def _phones(self, locale: str, chances: dict[str, float]) -> list[dict]:
+    def _phones(self, locale: str, chances: dict[str, float], *, national: bool = False) -> list[dict]:
         region = LOCALES[locale]
-        return [{"kind": kind, "number": self.values.phone(region, kind)}
+        return [{"kind": kind, "number": self.values.phone(region, kind, national=national)}
                 for kind, chance in chances.items() if self.values.chance(chance)]
 
     def _tags(self, chances: dict[str, float]) -> list[str]:

@@ -1,6 +1,6 @@
 """Made-up but valid values for the demo data set.
 
-Names, streets and companies come from Faker in five locales. Phone numbers and tax IDs are built
+Names, streets and companies come from Faker in six locales. Phone numbers and tax IDs are built
 so they pass the same checks (``patron.core.normalize``) that real input must pass. Everything is
 drawn from one seeded random generator, so a seed always gives the same values.
 """
@@ -19,7 +19,7 @@ from faker import Faker
 from patron.core.normalize import InvalidValue, fold, normalize_phone, normalize_tax_id
 
 # Faker locale -> the country its people and companies are from.
-LOCALES = {"en_US": "US", "de_DE": "DE", "en_GB": "GB", "fr_FR": "FR", "it_IT": "IT"}
+LOCALES = {"en_US": "US", "de_DE": "DE", "en_GB": "GB", "fr_FR": "FR", "it_IT": "IT", "nl_NL": "NL"}
 HOME_LOCALE_WEIGHT = 6  # most customers live where the shop is; the others come from abroad
 
 _FIXED_LINE, _MOBILE = phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE
@@ -29,7 +29,7 @@ _ATTEMPTS = 50
 # A tax ID per country: "#" is a random digit, "?" a check digit found by trying every value until
 # the whole ID is valid (US: an EIN; elsewhere the VAT number with its country prefix).
 _TAX_ID_TEMPLATES = {"US": "#########", "DE": "DE########?", "GB": "GB#######??", "FR": "FR??#########",
-                     "IT": "IT##########?"}
+                     "IT": "IT##########?", "NL": "NL########?B01"}
 _MAIL_DOMAINS = ("example.com", "example.org", "example.net")
 _OLDEST_BIRTH, _YOUNGEST_BIRTH = datetime.date(1938, 1, 1), datetime.date(2006, 12, 31)
 
@@ -104,24 +104,25 @@ class DemoValues:
             "line1": faker.street_address()[:100],
             "city": faker.city()[:100],
             "region": faker.state_abbr() if country == "US" else "",
-            "postal_code": faker.postcode()[:20],
+            "postal_code": _postcode(faker.postcode(), country)[:20],
             "country": country,
         }
 
     # --- numbers that must pass validation --------------------------------------------------
 
-    def phone(self, region: str, kind: str) -> str:
-        """A valid number of ``region``, written as people do: nationally for the shop's own region,
-        with the international prefix for the others."""
+    def phone(self, region: str, kind: str, *, national: bool = False) -> str:
+        """A valid number of ``region``, written as people do: nationally for the shop's own region
+        (or when ``national``: a customer of a store in that country), with the international
+        prefix for the others."""
         example = phonenumbers.example_number_for_type(region, _PHONE_TYPES[kind])
         significant = phonenumbers.national_significant_number(example)
-        style = (phonenumbers.PhoneNumberFormat.NATIONAL if region == self.home_region
+        style = (phonenumbers.PhoneNumberFormat.NATIONAL if national or region == self.home_region
                  else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
         kept = significant[:max(2, len(significant) // 4)]  # the start of an area or mobile prefix
         for _ in range(_ATTEMPTS):
             varied = kept + "".join(self.pick(string.digits) for _ in range(len(significant) - len(kept)))
             typed = phonenumbers.format_number(phonenumbers.parse(f"+{example.country_code}{varied}"), style)
-            if _is_valid(normalize_phone, typed, self.home_region):
+            if _is_valid(normalize_phone, typed, region):
                 return typed
         return phonenumbers.format_number(example, style)
 
@@ -139,6 +140,13 @@ class DemoValues:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", fold(text))
+
+
+def _postcode(text: str, country: str) -> str:
+    """Dutch postcodes as they are written on letters ("1008 YR"); Faker leaves out the space."""
+    if country == "NL" and re.fullmatch(r"\d{4}[A-Z]{2}", text):
+        return f"{text[:4]} {text[4:]}"
+    return text
 
 
 def _fill_checks(base: str, checks: tuple[str, ...]) -> str:

@@ -1,5 +1,6 @@
 """How the columns of a file become a customer: the fields a column can fill, the built-in
-mappings of the exports shops bring (Shopify, Square, Lightspeed X-Series, Mailchimp, Patron's own),
+mappings of the exports shops bring (Shopify, Square, Lightspeed X-Series and eCom, Mailchimp,
+Patron's own),
 and the translation of one row into the plain values the customer actions take.
 
 A mapping is ``{column header: target}``; the targets are listed in ``TARGETS``. The cell texts
@@ -19,12 +20,18 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
+from patron.core.normalize import InvalidValue, normalize_country
 from patron.customers.models import AddressKind, CustomerKind, CustomerStatus, CustomFieldDefinition
 from patron.transfer.exports import HEADINGS
 
 ADDRESS_PARTS = {"line1": "street", "line2": "street, 2nd line", "line3": "street, 3rd line", "city": "city",
                  "region": "state or region", "postal_code": "postal code", "country": "country"}
 ADDRESS_KINDS = (AddressKind.CONTACT, AddressKind.BILLING, "shipping")
+# Exports that keep the house number apart from the street (Lightspeed eCom); it joins the street
+# in the address's first line.
+HOUSE_NUMBER_PARTS = {"house_number": "house number", "house_number_extension": "house number addition"}
+# Countries whose addresses put the house number before the street ("10 Downing Street").
+NUMBER_FIRST_COUNTRIES = frozenset({"US", "CA", "GB", "IE", "AU", "NZ", "FR", "LU"})
 
 TARGETS: dict[str, str] = {
     "": "(ignore this column)",
@@ -33,6 +40,7 @@ TARGETS: dict[str, str] = {
     "external_ref": "External reference (of the channel chosen)",
     "first_name": "First name",
     "last_name": "Last name",
+    "last_name_prefix": "Last name prefix (van, van der, de: goes in front of the last name)",
     "company_name": "Company name",
     "name": "Name (company or placeholder)",
     "email": "E-mail",
@@ -44,7 +52,7 @@ TARGETS: dict[str, str] = {
     "work_phone": "Work phone",
     "phones": "Phones, as Patron exports them (kind:number; ...)",
     **{f"{kind}.{part}": f"{kind.capitalize()} address: {label}" for kind in ADDRESS_KINDS
-       for part, label in ADDRESS_PARTS.items()},
+       for part, label in {**ADDRESS_PARTS, **HOUSE_NUMBER_PARTS}.items()},
     "tax_id": "Tax or resale ID",
     "tax_id_country": "Tax ID country",
     "is_tax_exempt": "Tax exempt (yes/no)",
@@ -52,6 +60,7 @@ TARGETS: dict[str, str] = {
     "default_discount": "Default discount (%)",
     "is_employee": "Is an employee (yes/no)",
     "birth_date": "Birth date",
+    "birth_date_day_first": "Birth date, day first (31-12-1980)",
     "status": "Status",
     "home_location": "Home location (code)",
     "location_groups": "Location groups (names)",
@@ -98,6 +107,10 @@ class Profile:
     signature: tuple[str, ...]  # headers (folded) that all appear in this kind of file
     columns: dict[str, str]  # folded header -> target
     match_key: str
+    other_signatures: tuple[tuple[str, ...], ...] = ()  # the same file with headings in another language
+
+    def recognises(self, folded: set[str]) -> bool:
+        return any(set(signature) <= folded for signature in (self.signature, *self.other_signatures))
 
 
 def _address(prefix: str, kind: str, **parts: str) -> dict[str, str]:
@@ -146,6 +159,34 @@ PROFILES = [
                    postal_code="postcode", region="state", country="country_id"),
         **_address("postal_", "billing", line1="address1", line2="address2"),
     }, "account_number"),
+    # Headings of the English export as Lightspeed's help lists them; the Dutch ones as the Dutch back
+    # office writes them. Some Dutch headings fold to Patron's own field names (fold), so both are keys.
+    Profile("lightspeed_ecom", "Lightspeed eCom customers export", ("firstname", "lastname", "e-mail", "zipcode"), {
+        "internal id": "external_ref", "intern id": "external_ref", "interne id": "external_ref",
+        **dict.fromkeys(("firstname", "voornaam", "first_name"), "first_name"),
+        **dict.fromkeys(("lastnamepreposition", "middlename", "tussenvoegsel"), "last_name_prefix"),
+        **dict.fromkeys(("lastname", "achternaam", "last_name"), "last_name"),
+        **dict.fromkeys(("e-mail", "email"), "email"),
+        **dict.fromkeys(("phone", "telefoon", "telefoonnummer"), "home_phone"),
+        **dict.fromkeys(("mobile", "mobiel", "mobiel nummer"), "mobile_phone"),
+        **dict.fromkeys(("company", "bedrijf", "bedrijfsnaam"), "company_name"),
+        **dict.fromkeys(("vat number", "btw-nummer", "btw nummer", "tax_id"), "tax_id"),
+        **_address("", "contact", line1="streetname", line2="address 2", house_number="number",
+                   house_number_extension="extension", postal_code="zipcode", city="city", region="region",
+                   country="country"),
+        **_address("", "contact", line1="street", house_number="housenumber"),
+        **_address("", "contact", line1="straat", line2="adres 2", house_number="huisnummer",
+                   house_number_extension="toevoeging", postal_code="postcode", city="plaats", region="regio",
+                   country="land"),
+        **_address("", "contact", line1="straatnaam", city="woonplaats", region="provincie"),
+        **_address("shipping ", "shipping", line1="streetname", line2="address 2", house_number="number",
+                   house_number_extension="extension", postal_code="zipcode", city="city", region="region",
+                   country="country"),
+        **_address("shipping ", "shipping", line1="street"),
+        **dict.fromkeys(("groups", "groepen"), "tags"),
+        **dict.fromkeys(("date of birth", "birthdate", "geboortedatum", "birth_date"), "birth_date_day_first"),
+    }, "email", other_signatures=(("tussenvoegsel", "huisnummer", "e-mail"),
+                                  ("tussenvoegsel", "huisnummer", "email"))),
     Profile("mailchimp", "Mailchimp audience export", ("email address", "member_rating"), {
         "email address": "email", "first name": "first_name", "last name": "last_name",
         "phone number": "phone", "address": "contact.line1", "tags": "tags", "notes": "notes",
@@ -170,6 +211,8 @@ ALIASES = {
     "region": "contact.region", "country": "contact.country", "vat": "tax_id", "vat number": "tax_id",
     "tax id": "tax_id", "note": "notes", "comment": "notes", "birthday": "birth_date", "dob": "birth_date",
     "customer number": "account_number", "account": "account_number", "account number": "account_number",
+    "tussenvoegsel": "last_name_prefix", "name prefix": "last_name_prefix", "house number": "contact.house_number",
+    "huisnummer": "contact.house_number", "toevoeging": "contact.house_number_extension",
 }
 
 
@@ -191,7 +234,7 @@ def _export_headings() -> dict[str, str]:
 
 def detect_profile(headers: list[str]) -> Profile | None:
     folded = {fold(header) for header in headers}
-    return next((profile for profile in PROFILES if set(profile.signature) <= folded), None)
+    return next((profile for profile in PROFILES if profile.recognises(folded)), None)
 
 
 def suggested_mapping(headers: list[str], profile: Profile | None = None) -> dict[str, str]:
@@ -294,13 +337,15 @@ def yes_no(text: str, column: str, row: RowInput) -> bool | None:
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y", "%m/%d/%Y", "%m-%d-%Y", "%d/%m/%Y", "%Y-%m-%dT%H:%M:%S")
+_DAY_FIRST_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S")
 
 
-def iso_date(text: str) -> str:
+def iso_date(text: str, *, day_first: bool = False) -> str:
     """A date in a common layout as YYYY-MM-DD; what cannot be read is passed on for the rule
-    to refuse with its message. Day-first is tried only when month-first cannot be right."""
+    to refuse with its message. Day-first is tried only when month-first cannot be right, or
+    when the column says it is day first (European exports: 31-12-1980)."""
     text = text.strip()
-    for layout in _DATE_FORMATS:
+    for layout in _DAY_FIRST_FORMATS if day_first else _DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text[:19], layout).date().isoformat()
         except ValueError:
@@ -359,6 +404,7 @@ def row_input(cells: dict[str, str], mapping: dict[str, str]) -> RowInput:
     if notes:
         row.values["notes"] = "\n".join(notes)
     for index, (kind, (columns, values)) in enumerate(addresses.items()):
+        _join_house_number(columns, values)
         row.addresses.append({"kind": kind, **values})
         for part, column in columns.items():
             row.sources[f"addresses.{index}.{part}"] = column
@@ -379,6 +425,11 @@ def _put(row: RowInput, target: str, text: str, column: str, *, phones, emails, 
             row.values[target] = value
     elif target == "birth_date":
         row.values[target] = iso_date(text)
+    elif target == "birth_date_day_first":
+        row.values["birth_date"] = iso_date(text, day_first=True)
+        row.sources.setdefault("birth_date", column)
+    elif target == "last_name_prefix":
+        row.values[target] = text.strip()
     elif target == "status":
         row.status = text.casefold().replace(" ", "_")
     elif target in ("email", "work_email"):
@@ -415,7 +466,7 @@ def _put(row: RowInput, target: str, text: str, column: str, *, phones, emails, 
         columns[part] = column
     if target in ("first_name", "last_name", "name", "company_name", "account_number", "tax_id", "tax_id_country",
                   "price_level", "default_discount", "home_location", "is_tax_exempt", "is_employee", "birth_date",
-                  "tags", "location_groups", "notes", "status", "kind"):
+                  "tags", "location_groups", "notes", "status", "kind", "last_name_prefix"):
         row.sources.setdefault(target, column)
     elif target.startswith("custom."):
         row.sources[f"custom_fields.{target.removeprefix('custom.')}"] = column
@@ -434,9 +485,40 @@ def _consent_time(row: RowInput, target: str, text: str, column: str) -> None:
         row.consents.setdefault("email", True)
 
 
+def _join_house_number(columns: dict[str, str], values: dict[str, str]) -> None:
+    """Street, house number and addition as one first line: "Keizersgracht 12A", "Hauptstraße 5 II",
+    "10 Downing Street" where the number comes first."""
+    number = values.pop("house_number", "").strip()
+    addition = values.pop("house_number_extension", "").strip()
+    number_column = columns.pop("house_number", "") or columns.get("house_number_extension", "")
+    columns.pop("house_number_extension", None)
+    if addition:
+        glued = number and (addition.startswith("-") or (len(addition) == 1 and addition.isalpha()))
+        number = f"{number}{addition}" if glued else f"{number} {addition}".strip()
+    if not number:
+        return
+    street = values.get("line1", "").strip()
+    try:
+        number_first = normalize_country(values.get("country", "")) in NUMBER_FIRST_COUNTRIES
+    except InvalidValue:  # the address's own check reports the country
+        number_first = False
+    values["line1"] = " ".join(part for part in ((number, street) if number_first else (street, number)) if part)
+    columns.setdefault("line1", number_column)
+
+
+def _name_with_prefix(row: RowInput) -> None:
+    """A Dutch or German name prefix ("van der", "de", "von") goes in front of the last name, as
+    the name is written; customers have no name-prefix field of their own yet."""
+    prefix = row.values.pop("last_name_prefix", "")
+    if prefix:
+        row.values["last_name"] = " ".join(part for part in (prefix, row.values.get("last_name", "")) if part)
+        row.sources.setdefault("last_name", row.sources.get("last_name_prefix", ""))
+
+
 def _settle_kind_and_names(row: RowInput) -> None:
     """A file without a kind column: a company when it names only a company, else a person. A
     person's company name is kept on their contact address' label."""
+    _name_with_prefix(row)
     values = row.values
     company = values.pop("company_name", "")
     has_person_name = bool(values.get("first_name") or values.get("last_name"))

@@ -113,6 +113,48 @@ def test_lightspeed_customers_with_both_addresses_groups_as_tags_and_balances(tm
     assert (sons.kind, sons.name, consents(sons)) == (CustomerKind.COMPANY, "Baker & Sons", {"email": False})
 
 
+def address_lines(person: Customer) -> list[tuple]:
+    return sorted(person.addresses.values_list("kind", "line1", "postal_code", "city", "country"))
+
+
+def test_lightspeed_ecom_export_with_english_headings_joins_prefix_street_and_house_number(tmp_path):
+    job = import_file(FILES / "lightspeed_ecom_en.csv")
+    assert (job.profile, job.match_key, job.created_count, job.rejected_count, job.warning_count) == (
+        "lightspeed_ecom", "email", 3, 0, 0), (jobs.job_problems(job), jobs.job_warnings(job))
+    sanne = customer(first_name="Sanne")
+    assert (sanne.last_name, str(sanne.birth_date)) == ("van der Berg", "1980-12-31")
+    assert phones(sanne) == ["+31201234567", "+31612345678"] and emails(sanne) == ["sanne.vanderberg@example.nl"]
+    assert address_lines(sanne) == [("contact", "Keizersgracht 123A", "1015 CJ", "Amsterdam", "NL"),
+                                    ("shipping", "Prinsengracht 263", "1016 GV", "Amsterdam", "NL")]
+    assert sanne.addresses.get(kind="contact").region == "Noord-Holland"
+    assert list(sanne.tags.values_list("name", flat=True)) == ["Stamklant"]
+    jonas = customer(first_name="Jonas")
+    assert (jonas.last_name, str(jonas.birth_date), phones(jonas)) == ("Müller", "1979-05-06", ["+491711234567"])
+    assert address_lines(jonas) == [("contact", "Hauptstraße 5 II", "10115", "Berlin", "DE")]
+    oliver = customer(first_name="Oliver")
+    assert (oliver.kind, oliver.last_name, phones(oliver)) == (CustomerKind.PERSON, "Smith", ["+442079460958"])
+    assert address_lines(oliver) == [("contact", "10 Downing Street", "SW1A 2AA", "London", "GB")]
+    assert oliver.addresses.get().label == "Smith & Co"
+    assert (oliver.tax_id_country, oliver.tax_id) == ("GB", "980780684")
+
+
+def test_lightspeed_ecom_export_with_dutch_headings_is_recognised_too(tmp_path):
+    job = import_file(FILES / "lightspeed_ecom_nl.csv")
+    assert (job.profile, job.match_key, job.created_count, job.rejected_count, job.warning_count) == (
+        "lightspeed_ecom", "email", 3, 0, 0), (jobs.job_problems(job), jobs.job_warnings(job))
+    daan = customer(first_name="Daan")
+    assert (daan.last_name, str(daan.birth_date), phones(daan)) == ("de Vries", "1990-09-05", ["+31687654321"])
+    assert address_lines(daan) == [("contact", "Oudegracht 45-2", "3511 AB", "Utrecht", "NL")]
+    assert sorted(daan.tags.values_list("name", flat=True)) == ["Nieuwsbrief", "Stamklant"]
+    emma = customer(first_name="Emma")
+    assert (emma.last_name, str(emma.birth_date), phones(emma)) == ("van Dijk", "1985-04-12", ["+31101234567"])
+    assert address_lines(emma) == [("contact", "Coolsingel 40", "3011 AD", "Rotterdam", "NL")]
+    lukas = customer(first_name="Lukas")
+    assert (lukas.last_name, phones(lukas)) == ("Schmidt", ["+49301234567"])
+    assert (lukas.tax_id_country, lukas.tax_id) == ("DE", "136695976")
+    assert address_lines(lukas) == [("contact", "Friedrichstraße 43", "10117", "Berlin", "DE")]
+
+
 def test_mailchimp_audience_gives_consent_with_its_proof(tmp_path):
     from patron.marketing.queries import latest_consents
 
