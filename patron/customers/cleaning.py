@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +26,7 @@ from patron.core.normalize import (
 from patron.core.validation import FieldErrors
 from patron.customers.custom_fields import clean_custom_fields
 from patron.customers.models import AddressKind, CustomerKind, EmailKind, PhoneKind, PriceLevel, Tag
+from patron.customers.regions import phone_region
 from patron.locations.models import Location, LocationGroup
 
 NAME_MAX = 200
@@ -259,7 +259,7 @@ def _clean_tax_id(cleaned: dict, merged: dict, errors: FieldErrors, region: str 
         country = errors.clean("tax_id_country", normalize_country, country)
         if country is None:
             return
-    country = country or ((region or settings.PATRON_PHONE_REGION) if merged.get("tax_id") else "")
+    country = country or (phone_region(region or "") if merged.get("tax_id") else "")
     try:
         compact, country = normalize_tax_id(merged.get("tax_id") or "", country)
     except InvalidValue as error:
