@@ -3,7 +3,8 @@ keep their routes in their own modules."""
 
 from django.urls import path
 
-from patron.web import urls_customers, urls_marketing, urls_money, urls_settings
+from patron.web import (urls_customers, urls_duplicates, urls_marketing, urls_merging, urls_money,
+                        urls_settings)
 from patron.web.views import account, auth
 from patron.web.views.access import public
 
@@ -16,4 +17,6 @@ urlpatterns = [
     *urls_settings.urlpatterns,
     *urls_money.urlpatterns,
     *urls_marketing.urlpatterns,
+    *urls_duplicates.urlpatterns,
+    *urls_merging.urlpatterns,
 ]

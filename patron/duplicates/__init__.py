@@ -1,0 +1,1 @@
+"""Finding customers that are likely the same: the warning at entry, the scan, the review queue."""

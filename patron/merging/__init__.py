@@ -1,0 +1,1 @@
+"""Merging customers into one survivor, tombstones that point to it, and unmerge."""

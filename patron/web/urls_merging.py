@@ -1,0 +1,3 @@
+"""Back-office URLs of the merging pages."""
+
+urlpatterns = []
