@@ -3,8 +3,7 @@ keep their routes in their own modules."""
 
 from django.urls import path
 
-from patron.web import (urls_customers, urls_duplicates, urls_marketing, urls_merging, urls_money,
-                        urls_settings)
+from patron.web import urls_customers, urls_duplicates, urls_marketing, urls_merging, urls_money, urls_settings
 from patron.web.views import account, auth
 from patron.web.views.access import public
 
