@@ -82,16 +82,23 @@ def format_date(value: datetime.date | datetime.datetime | None) -> str:
 
 
 def format_datetime(value: datetime.datetime | None, *, seconds: bool = False) -> str:
-    """A moment in the installation's time zone: ``Dec 6, 2026, 2:05 PM`` (en), ``06.12.2026, 14:05`` (de)."""
+    """A moment in the current time zone (the staff user's store's, see web.middleware):
+    ``Dec 6, 2026, 2:05 PM`` (en), ``06.12.2026, 14:05`` (de)."""
     if value is None or value == "":
         return ""
-    # Aware: shown in the installation's zone; naive: as it is (Babel would take it for UTC).
+    # Aware: shown in the current zone; naive: as it is (Babel would take it for UTC).
     value = timezone.localtime(value) if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
     locale = current_locale()
     time_pattern = locale.time_formats["medium" if seconds else "short"].pattern
     date_pattern = locale.date_formats["medium"].pattern
     pattern = str(locale.datetime_formats["medium"]).replace("{1}", date_pattern).replace("{0}", time_pattern)
     return babel_dates.format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
+
+
+def format_country(code: str) -> str:
+    """A country's name in the reader's language (``NL``: "Netherlands", "Niederlande", "Nederland",
+    "Pays-Bas"); an unknown code as it is."""
+    return current_locale().territories.get((code or "").upper(), code or "")
 
 
 def format_month(value: datetime.date, *, short: bool = False) -> str:

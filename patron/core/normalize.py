@@ -25,6 +25,7 @@ import emval
 import phonenumbers
 import pycountry
 import rphonenumbers
+from babel import Locale
 from django.conf import settings
 from django.utils.translation import gettext as _
 from stdnum.eu import vat as eu_vat
@@ -248,7 +249,8 @@ def email_key(address: str) -> str:
 
 # --- Countries ------------------------------------------------------------------------------
 
-# Common names and codes people type that ISO 3166 does not know.
+# Common names and codes people type that neither ISO 3166 nor the CLDR names of the back office's
+# languages (``_country_names``) know.
 COUNTRY_ALIASES = {
     "uk": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB",
     "northern ireland": "GB", "britain": "GB", "usa": "US", "u.s.a.": "US", "u.s.": "US",
@@ -268,10 +270,25 @@ def normalize_country(raw: str) -> str:
     alias = COUNTRY_ALIASES.get(raw.casefold()) or COUNTRY_ALIASES.get(fold(raw))
     if alias:
         return alias
+    named = _country_names().get(fold(raw))
+    if named:
+        return named
     try:
         return pycountry.countries.lookup(raw).alpha_2
     except LookupError:
         raise InvalidValue(_("Unknown country “%(raw)s”; use an ISO code such as DE or GB.") % {"raw": raw}) from None
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    """ISO codes by the folded CLDR name of the country in each language Patron speaks, so a file
+    from a Dutch shop ("Duitsland", "Verenigd Koninkrijk") or a French one ("Allemagne") is read."""
+    names = {}
+    for language, _label in settings.LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code):
+                names.setdefault(fold(name), code)
+    return names
 
 
 def country_name(code: str) -> str:

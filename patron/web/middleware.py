@@ -1,15 +1,16 @@
 """The language of a request: the staff user's choice, else the browser's Accept-Language, else
-settings.LANGUAGE_CODE; always the source language for the API. And the back office's refusal of
-request bodies without a length."""
+settings.LANGUAGE_CODE; always the source language for the API. The time zone of a back-office
+request: the staff user's store's. And the back office's refusal of request bodies without a length."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 
 from patron.core.bodies import is_chunked
+from patron.locations.models import Location
 
 API_PREFIX = "/api/"
 SOURCE_LANGUAGE = "en"  # the language the strings are written in (msgids)
@@ -37,6 +38,25 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
+
+
+class StoreTimeZoneMiddleware:
+    """Times on back-office pages are shown in the time zone of the store the staff user works at
+    (its own, else inherited from the location above it: ``Location.effective_time_zone``), else
+    settings.TIME_ZONE. The API stays in UTC (RFC 3339). Runs after authentication."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if request.path.startswith(API_PREFIX) or user is None or not user.is_authenticated or not user.location_id:
+            return self.get_response(request)
+        zone = Location.objects.filter(pk=user.location_id).values_list("effective_time_zone", flat=True).first()
+        if not zone:
+            return self.get_response(request)
+        with timezone.override(zone):
+            return self.get_response(request)
 
 
 class RequestBodyMiddleware:

@@ -1,6 +1,6 @@
 """Template filters for what people read, in the reader's locale (``core.formats``, the one place
 these rules live): ``{{ amount|money }}``, ``{{ amount|money:sale.currency }}``, ``{{ quantity|number }}``,
-``{{ part|percent_of:whole }}``, ``{{ day|day }}``, ``{{ moment|moment }}``."""
+``{{ part|percent_of:whole }}``, ``{{ day|day }}``, ``{{ moment|moment }}``, ``{{ code|country }}``."""
 
 from django import template
 
@@ -34,3 +34,8 @@ def day(value):
 def moment(value, detail: str = ""):
     """``moment:"seconds"`` shows the seconds too (the audit trail)."""
     return formats.format_datetime(value, seconds=detail == "seconds")
+
+
+@register.filter
+def country(code):
+    return formats.format_country(code)

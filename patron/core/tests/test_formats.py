@@ -6,7 +6,14 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from patron.core.formats import format_date, format_datetime, format_money, format_month, format_number
+from patron.core.formats import (
+    format_country,
+    format_date,
+    format_datetime,
+    format_money,
+    format_month,
+    format_number,
+)
 
 NBSP, NNBSP = "\u00a0", "\u202f"  # CLDR's no-break space, and French's narrow one between thousands
 
@@ -58,3 +65,12 @@ def test_dates_and_moments_in_each_language(settings):
     assert shown["de"] == ("06.12.2026", "06.12.2026, 14:05", "Dezember 2026")
     assert shown["nl"] == ("6 dec 2026", "6 dec 2026, 14:05", "december 2026")
     assert shown["fr"] == ("6 déc. 2026", "6 déc. 2026, 14:05", "décembre 2026")
+
+
+@pytest.mark.parametrize("language, shown", [("en", "Netherlands"), ("de", "Niederlande"), ("nl", "Nederland"),
+                                             ("fr", "Pays-Bas")])
+def test_country_names_in_each_language(language, shown):
+    with translation.override(language):
+        assert format_country("NL") == shown
+        assert format_country("nl") == shown
+        assert format_country("") == "" and format_country("XX") == "XX"

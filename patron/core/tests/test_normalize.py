@@ -190,6 +190,13 @@ def test_countries_accept_codes_names_and_aliases(raw, expected):
     assert normalize_country(raw) == expected
 
 
+@pytest.mark.parametrize("raw, expected", [("Duitsland", "DE"), ("Verenigd Koninkrijk", "GB"), ("België", "BE"),
+                                           ("belgie", "BE"), ("Pays-Bas", "NL"), ("Vereinigtes Königreich", "GB"),
+                                           ("Etats-Unis", "US"), ("Oostenrijk", "AT")])
+def test_countries_are_read_by_their_name_in_each_language_of_the_back_office(raw, expected):
+    assert normalize_country(raw) == expected
+
+
 def test_unknown_country_is_refused():
     with pytest.raises(InvalidValue, match="Unknown country"):
         normalize_country("Narnia")

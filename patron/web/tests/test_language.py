@@ -1,6 +1,7 @@
 """The back office in the staff user's language (issue 16): the user's choice, else the browser's,
 pages, form errors, messages and amounts in that language; the API stays English and locale-free."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -135,3 +136,34 @@ def test_the_api_stays_english_and_locale_free_whatever_the_accept_language(clie
     credit.set_credit_limit(actor=system_actor(), customer=customer, credit_limit="1234.50")
     body = api.get(f"/customers/{customer.uuid}/credit", headers={"Accept-Language": "de"}).json()
     assert body["credit_limit"] == "1234.50"
+
+
+def test_times_are_shown_in_the_time_zone_of_the_users_store_inherited_from_above(client):
+    from patron.locations import actions as locations
+
+    admin = system_actor("test")
+    company = locations.create_location(actor=admin, code="NLHQ", name="Winkels NL", kind="company",
+                                        time_zone="Europe/Amsterdam")
+    store = locations.create_location(actor=admin, code="AMS", name="Amsterdam", kind="store", parent=company)
+    at_store = user_factory(Role.MANAGER)
+    at_store.location = store
+    at_store.save(update_fields=["location"])
+    customer = customer_factory()
+    Customer.objects.filter(pk=customer.pk).update(created_at=datetime.datetime(2026, 7, 1, 10, 5, tzinfo=datetime.UTC))
+    page = reverse("web:customer_detail", args=[customer.uuid])
+
+    assert "12:05" in client_of(at_store).get(page).content.decode()  # 10:05 UTC is 12:05 in Amsterdam (CEST)
+    elsewhere = client_of(user_factory(Role.MANAGER)).get(page).content.decode()
+    assert "10:05" in elsewhere and "12:05" not in elsewhere  # no store: the installation's zone (UTC here)
+    _token, secret = token_factory(Role.MANAGER, location=store)
+    api = ApiClient(client, secret).get(f"/customers/{customer.uuid}")
+    assert api.json()["created_at"].startswith("2026-07-01T10:05")  # the API stays in UTC
+
+
+def test_an_address_country_typed_in_dutch_is_shown_in_the_readers_language():
+    customer = customer_factory(addresses=[{"kind": "contact", "line1": "Hauptstraße 1", "city": "Berlin",
+                                            "postal_code": "10115", "country": "Duitsland"}])
+    page = reverse("web:customer_detail", args=[customer.uuid])
+    assert "Duitsland" in client_of(speaking("nl")).get(page).content.decode()
+    assert "Deutschland" in client_of(speaking("de")).get(page).content.decode()
+    assert "Germany" in client_of(speaking("en")).get(page).content.decode()
