@@ -26,11 +26,13 @@ from patron.core.normalize import (
 from patron.core.validation import FieldErrors
 from patron.customers.custom_fields import clean_custom_fields
 from patron.customers.models import AddressKind, CustomerKind, EmailKind, PhoneKind, PriceLevel, Tag
+from patron.customers.names import PERSON_NAME_PARTS, person_name
 from patron.customers.regions import phone_region
 from patron.locations.models import Location, LocationGroup
 
 NAME_MAX = 200
 PERSON_NAME_MAX = 100
+NAME_PREFIX_MAX = 30  # "van der", "de la", "von und zu"
 NOTES_MAX = 10_000
 TAG_MAX = 50
 MAX_LIST_ITEMS = 20
@@ -178,6 +180,7 @@ def _custom_fields(value, errors, field, context):
 
 CLEANERS = {
     "first_name": _text(PERSON_NAME_MAX),
+    "name_prefix": _text(NAME_PREFIX_MAX),
     "last_name": _text(PERSON_NAME_MAX),
     "name": _text(NAME_MAX),
     "account_number": _text(30),
@@ -202,7 +205,7 @@ CLEANERS = {
 # Fields that change what a customer pays: only roles with "customers.edit_terms" may set them.
 TERMS_FIELDS = frozenset({"price_level", "default_discount", "is_tax_exempt", "is_employee"})
 # Fields that only make sense for one kind of customer.
-PERSON_ONLY = frozenset({"first_name", "last_name", "birth_date"})
+PERSON_ONLY = frozenset({*PERSON_NAME_PARTS, "birth_date"})
 # Placeholder settings, with the value every other kind of customer has.
 PLACEHOLDER_DEFAULTS = {"track_sales": True, "always_formal_invoice": False}
 
@@ -226,8 +229,8 @@ def clean_customer_values(values: dict, *, kind: str, current: dict | None = Non
     if "tax_id" in cleaned or "tax_id_country" in cleaned:
         _clean_tax_id(cleaned, merged, errors, context.get("phone_region"))
     errors.raise_if_any()
-    if kind == CustomerKind.PERSON and ({"first_name", "last_name"} & set(cleaned)):
-        cleaned["name"] = f"{merged.get('first_name') or ''} {merged.get('last_name') or ''}".strip()
+    if kind == CustomerKind.PERSON and (set(PERSON_NAME_PARTS) & set(cleaned)):
+        cleaned["name"] = person_name(merged)
     return cleaned
 
 

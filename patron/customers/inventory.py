@@ -31,6 +31,7 @@ FIELDS = {
     "Customer.kind": "financial-record",
     "Customer.account_number": "financial-record",
     "Customer.first_name": "personal",
+    "Customer.name_prefix": "personal",
     "Customer.last_name": "personal",
     "Customer.name": "personal",
     "Customer.sort_name": "personal",

@@ -135,8 +135,10 @@ class Customer(models.Model):
     kind = models.CharField(max_length=12, choices=CustomerKind.choices)
     account_number = models.CharField(max_length=30)
     # Persons have first and last name; companies and placeholders a name. ``name`` is always
-    # the display name (for persons "First Last"), ``sort_name`` its folded sort key.
+    # the display name (for persons "First prefix Last"), ``sort_name`` its folded sort key.
     first_name = models.CharField(max_length=100, blank=True)
+    # "van der" of Jan van der Berg: written in the name, left out of its sort key (sorted under B).
+    name_prefix = models.CharField(max_length=30, blank=True, default="")
     last_name = models.CharField(max_length=100, blank=True)
     name = models.CharField(max_length=200)
     sort_name = models.CharField(max_length=200, db_index=True)

@@ -24,6 +24,7 @@ from patron.core.db import refresh_statistics
 from patron.core.normalize import fold
 from patron.customers import rules
 from patron.customers.models import Customer, CustomerEmail, CustomerPhone, SearchTerm, SearchVariant
+from patron.customers.names import PERSON_NAME_PARTS, name_parts, person_name
 
 TYPO_MIN_LENGTH = 5
 _WORD = re.compile(r"[^\W_]+")
@@ -32,7 +33,7 @@ _JOINERS = re.compile(r"[-'’.]")
 
 def name_text(customer: Customer) -> str:
     """The folded name the substring search looks in."""
-    return fold(f"{customer.first_name} {customer.last_name}" if customer.is_person else customer.name)
+    return fold(person_name(name_parts(customer)) if customer.is_person else customer.name)
 
 
 def words(text: str) -> list[str]:
@@ -143,7 +144,7 @@ def rebuild_index(batch_size: int = 5000) -> int:
         count, last_pk = 0, 0
         while True:
             batch = list(Customer.objects.filter(pk__gt=last_pk).order_by("pk")
-                         .only("pk", "kind", "first_name", "last_name", "name", "sort_name", "status")[:batch_size])
+                         .only("pk", "kind", *PERSON_NAME_PARTS, "name", "sort_name", "status")[:batch_size])
             if not batch:
                 refresh_lookup_statistics()
                 return count

@@ -91,8 +91,8 @@ def load_found(hits: Sequence[Hit], customers=None) -> list[Found]:
 
 
 # What a till shows, selects and looks up offline (GET /lookup, GET /changes).
-TILL_COLUMNS = ("id", "uuid", "kind", "account_number", "name", "first_name", "last_name", "sort_name", "status",
-                "birth_date", "tax_id", "is_tax_exempt", "price_level__code", "default_discount",
+TILL_COLUMNS = ("id", "uuid", "kind", "account_number", "name", "first_name", "name_prefix", "last_name",
+                "sort_name", "status", "birth_date", "tax_id", "is_tax_exempt", "price_level__code", "default_discount",
                 "always_formal_invoice", "photo", "photo_version", "version", "updated_at")
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from patron.core.normalize import phone_digits
+from patron.customers.names import person_name
 from patron.customers.search_index import variants, words
 from patron.lookup.engine import Engine, Scope
 
@@ -122,8 +123,7 @@ class TillCache:
                             for phone in customer.get("phones", [])])
         cursor.executemany("INSERT INTO customers_customeremail VALUES (?, ?)",
                            [(local_id, email["address"].lower()) for email in customer.get("emails", [])])
-        name = (f"{customer['first_name']} {customer['last_name']}" if customer["kind"] == "person"
-                else customer["name"])
+        name = person_name(customer) if customer["kind"] == "person" else customer["name"]
         terms = words(name)
         cursor.executemany("INSERT INTO customers_searchterm VALUES (?, ?, ?, 1)",
                            [(local_id, term[:100], customer["sort_name"]) for term in terms])

@@ -42,8 +42,8 @@ XLSX_MAX_CUSTOMERS = xlsx.MAX_ROWS - 1  # below the header row
 LIST_SEPARATOR = "; "  # several phones, e-mails, tags or groups in one cell
 ADDRESS_FIELDS = ("line1", "line2", "line3", "line4", "city", "region", "postal_code", "country")
 
-CUSTOMER_COLUMNS = ("id", "uuid", "account_number", "kind", "status", "first_name", "last_name", "name",
-                    "birth_date", "tax_id", "tax_id_country", "is_tax_exempt", "price_level__code",
+CUSTOMER_COLUMNS = ("id", "uuid", "account_number", "kind", "status", "first_name", "name_prefix", "last_name",
+                    "name", "birth_date", "tax_id", "tax_id_country", "is_tax_exempt", "price_level__code",
                     "default_discount", "is_employee", "notes", "home_location__code", "custom_fields",
                     "total_purchases", "sale_count", "visit_count", "last_purchase_at", "created_at", "updated_at")
 
@@ -57,6 +57,7 @@ HEADINGS = {
     "kind": pgettext_lazy("export heading", "kind"),
     "status": pgettext_lazy("export heading", "status"),
     "first_name": pgettext_lazy("export heading", "first_name"),
+    "name_prefix": pgettext_lazy("export heading", "name_prefix"),
     "last_name": pgettext_lazy("export heading", "last_name"),
     "name": pgettext_lazy("export heading", "name"),
     "phones": pgettext_lazy("export heading", "phones"),
@@ -186,7 +187,7 @@ def flat_columns() -> list[Column]:
 
     columns = [
         plain("id", NUMBER, "uuid"), plain("account_number"), plain("kind"), plain("status"),
-        plain("first_name"), plain("last_name"), plain("name"),
+        plain("first_name"), plain("name_prefix"), plain("last_name"), plain("name"),
         Column("phones", LISTED, _listed("phones", "kind", "e164")),
         Column("emails", LISTED, _listed("emails", "kind", "address")),
         *(Column(f"{kind}_{field}", ADDRESS, (kind, field))
@@ -338,7 +339,8 @@ def vcard(record: dict) -> str:
     """One customer as a vCard 4.0: persons with N, companies and placeholders with ORG."""
     lines = ["BEGIN:VCARD", "VERSION:4.0", f"UID:urn:uuid:{record['uuid']}", f"FN:{_escape(record['name'])}"]
     if record["kind"] == "person":
-        lines += ["KIND:individual", f"N:{_escape(record['last_name'])};{_escape(record['first_name'])};;;"]
+        family = " ".join(part for part in (record["name_prefix"], record["last_name"]) if part)  # "van der Berg"
+        lines += ["KIND:individual", f"N:{_escape(family)};{_escape(record['first_name'])};;;"]
     else:
         lines += ["KIND:org", f"ORG:{_escape(record['name'])}"]
     lines += [f"TEL;VALUE=uri;TYPE={_VCARD_PHONE_TYPES.get(phone['kind'], 'voice')}:tel:{phone['e164']}"

@@ -9,7 +9,14 @@ from pydantic import Field, StrictBool, StringConstraints
 from patron.api.schemas.addresses import AddressIn, AddressOut
 from patron.api.schemas.common import FullDate, InputSchema, Record, Reference, Timestamp, from_record, text
 from patron.api.schemas.money import MoneyOut, money
-from patron.customers.cleaning import MAX_LIST_ITEMS, NAME_MAX, NOTES_MAX, PERSON_NAME_MAX, TAG_MAX
+from patron.customers.cleaning import (
+    MAX_LIST_ITEMS,
+    NAME_MAX,
+    NAME_PREFIX_MAX,
+    NOTES_MAX,
+    PERSON_NAME_MAX,
+    TAG_MAX,
+)
 from patron.customers.custom_fields import TEXT_MAX as CUSTOM_TEXT_MAX
 from patron.customers.models import (
     Customer,
@@ -40,6 +47,8 @@ class CustomerFields(InputSchema):
     """What a client may set on a customer. Lists given replace the stored ones."""
 
     first_name: text(PERSON_NAME_MAX) | None = None
+    name_prefix: text(NAME_PREFIX_MAX) | None = Field(
+        None, description='Persons: "van der" of Jan van der Berg; part of the name, not of its sort key.')
     last_name: text(PERSON_NAME_MAX) | None = None
     name: text(NAME_MAX) | None = Field(None, description="Companies and placeholders (persons: first/last).")
     account_number: text(30) | None = Field(None, description="Blank on creation: the next of the sequence.")
@@ -137,6 +146,7 @@ class CustomerOut(Schema):
     account_number: str
     name: str
     first_name: str
+    name_prefix: str
     last_name: str
     status: str
     status_changed_at: Timestamp

@@ -20,6 +20,7 @@ class TillCustomer(Record):
     account_number: str
     name: str
     first_name: str
+    name_prefix: str
     last_name: str
     sort_name: str
     status: str

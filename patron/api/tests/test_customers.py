@@ -52,6 +52,17 @@ def test_create_a_person_with_everything_and_read_it_back(api):
     assert fetched["ETag"] == response["ETag"]
 
 
+def test_a_persons_name_prefix_is_its_own_field_in_the_api(api):
+    created = api.post("/customers", {"kind": "person", "first_name": "Emma", "name_prefix": "van",
+                                      "last_name": "Dijk"}).json()
+    assert (created["name"], created["name_prefix"], created["last_name"]) == ("Emma van Dijk", "van", "Dijk")
+    changed = api.patch(f"/customers/{created['id']}", {"name_prefix": ""}, if_match=created["version"])
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["name"], changed.json()["name_prefix"]) == ("Emma Dijk", "")
+    refused = api.post("/customers", {"kind": "company", "name": "Dijk BV", "name_prefix": "van"})
+    assert refused.status_code == 422 and "name_prefix" in refused.text
+
+
 def test_create_company_and_placeholder(api):
     company = api.post("/customers", {"kind": "company", "name": "Mug Shop Ltd"}).json()
     walk_in = api.post("/customers", {"kind": "placeholder", "name": "Walk-in", "account_number": "WALKIN",

@@ -35,7 +35,7 @@ from patron.customers.search_index import index_customers, unindex_customer
 
 # Simple columns an update may set directly once cleaned.
 _COLUMNS = (
-    "first_name", "last_name", "name", "account_number", "birth_date", "tax_id", "tax_id_country",
+    "first_name", "name_prefix", "last_name", "name", "account_number", "birth_date", "tax_id", "tax_id_country",
     "is_tax_exempt", "price_level", "default_discount", "is_employee", "notes", "track_sales",
     "always_formal_invoice", "home_location", "custom_fields",
 )
@@ -111,7 +111,7 @@ def _replace_emails(customer: Customer, emails: list[dict]) -> None:
 
 def sort_name_of(customer: Customer) -> str:
     if customer.kind == CustomerKind.PERSON:
-        return fold(f"{customer.last_name} {customer.first_name}")[:200]
+        return fold(f"{customer.last_name} {customer.first_name} {customer.name_prefix}")[:200]
     return fold(customer.name)[:200]
 
 
@@ -170,7 +170,7 @@ def update_customer(*, actor: Actor, customer: Customer, values: dict, expected_
     require(actor, "customers.edit")
     customer = lock_customer(customer, expected_version)
     before = customer_snapshot(customer)
-    current = {name: getattr(customer, name) for name in ("first_name", "last_name", "name", "tax_id",
+    current = {name: getattr(customer, name) for name in ("first_name", "name_prefix", "last_name", "name", "tax_id",
                                                            "tax_id_country")}
     if not region and {"phones", "tax_id", "tax_id_country"} & set(values):
         region = customer_region(actor, customer)

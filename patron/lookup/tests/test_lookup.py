@@ -2,13 +2,16 @@
 
 import pytest
 
+from patron.core.actors import system_actor
 from patron.core.errors import ValidationFailed
+from patron.core.jsonable import jsonable
 from patron.customers import actions
-from patron.customers.models import CustomerKind, CustomerStatus
+from patron.customers.models import Customer, CustomerKind, CustomerStatus
 from patron.customers.tests.factories import customer_factory
 from patron.locations.actions import create_location, save_location_group
 from patron.locations.models import Location
-from patron.lookup.queries import lookup_customers
+from patron.lookup.queries import lookup_customers, till_records
+from patron.lookup.till_cache import TillCache
 
 pytestmark = pytest.mark.django_db
 
@@ -298,7 +301,6 @@ def test_a_full_name_found_takes_three_statements(system, monkeypatch):
 
 
 def test_a_page_reads_phones_and_emails_in_their_order(system):
-    from patron.lookup.queries import till_records
 
     first = customer_factory(first_name="Ida", last_name="Ring",
                              phones=[{"kind": "work", "number": "+49 171 1234567"},
@@ -371,3 +373,30 @@ def test_one_word_typed_twice_is_a_full_name_or_that_word(people, system):
     assert matched("Lee Lee")[0] == ("Lee Lee", "name")
     assert matched("anna anna") == matched("anna") == [("Anna Schmidt", "name"), ("Joanna Schmidtke", "name (part)")]
     assert matched("ANNA anna Anna") == matched("anna")
+
+
+def test_a_name_prefix_is_written_in_the_name_left_out_of_the_sort_key_and_found_with_or_without(system, tmp_path):
+    sanne = customer_factory(first_name="Sanne", name_prefix="van der", last_name="Berg")
+    customer_factory(first_name="Bram", last_name="Bakker")
+    customer_factory(first_name="Vera", last_name="Visser")
+    assert (sanne.name, sanne.sort_name) == ("Sanne van der Berg", "berg sanne van der")
+    assert list(Customer.objects.order_by("sort_name").values_list("last_name", flat=True)) == [
+        "Bakker", "Berg", "Visser"]  # under B, not under V
+    for query in ("berg", "sanne berg", "van der berg", "Sanne van der Berg", "der berg"):
+        assert names(query)[:1] == ["Sanne van der Berg"], query
+
+    cache = TillCache(tmp_path / "till.sqlite3")  # the till's offline copy, fed by the change feed's records
+    record = jsonable(till_records([sanne.pk])[sanne.pk])
+    cache.apply_upsert({**record, "id": str(sanne.uuid), "phones": [], "emails": []})
+    assert [found["name"] for found in cache.lookup("van der berg")] == ["Sanne van der Berg"]
+    assert [found["name"] for found in cache.lookup("berg")] == ["Sanne van der Berg"]
+
+
+def test_a_name_prefix_is_only_for_persons_and_changes_the_name(system):
+    with pytest.raises(ValidationFailed) as refused:
+        customer_factory(CustomerKind.COMPANY, name="Berg BV", name_prefix="van der")
+    assert "name_prefix" in refused.value.errors
+    jan = customer_factory(first_name="Jan", last_name="Berg")
+    jan = actions.update_customer(actor=system_actor(), customer=jan, values={"name_prefix": "van den"})
+    assert (jan.name, jan.sort_name) == ("Jan van den Berg", "berg jan van den")
+    assert names("van den berg")[:1] == ["Jan van den Berg"]

@@ -40,7 +40,7 @@ TARGETS: dict[str, str] = {
     "external_ref": "External reference (of the channel chosen)",
     "first_name": "First name",
     "last_name": "Last name",
-    "last_name_prefix": "Last name prefix (van, van der, de: goes in front of the last name)",
+    "name_prefix": "Name prefix (van, van der, de: written before the last name, not sorted by)",
     "company_name": "Company name",
     "name": "Name (company or placeholder)",
     "email": "E-mail",
@@ -110,7 +110,10 @@ class Profile:
     other_signatures: tuple[tuple[str, ...], ...] = ()  # the same file with headings in another language
 
     def recognises(self, folded: set[str]) -> bool:
-        return any(set(signature) <= folded for signature in (self.signature, *self.other_signatures))
+        # Folded as the file's headers are: a signature heading may be one of Patron's own export
+        # headings in some language ("tussenvoegsel" is the Dutch export's "name_prefix").
+        return any({fold(heading) for heading in signature} <= folded
+                   for signature in (self.signature, *self.other_signatures))
 
 
 def _address(prefix: str, kind: str, **parts: str) -> dict[str, str]:
@@ -120,7 +123,7 @@ def _address(prefix: str, kind: str, **parts: str) -> dict[str, str]:
 PROFILES = [
     Profile("patron", "Patron export", ("account_number", "kind", "phones", "emails"), {
         "account_number": "account_number", "kind": "kind", "status": "status", "first_name": "first_name",
-        "last_name": "last_name", "name": "name", "phones": "phones", "emails": "emails",
+        "name_prefix": "name_prefix", "last_name": "last_name", "name": "name", "phones": "phones", "emails": "emails",
         **{f"{kind}_{part}": f"{kind}.{part}" for kind in ("contact", "billing") for part in
            ("line1", "line2", "line3", "city", "region", "postal_code", "country")},
         "tax_id": "tax_id", "tax_id_country": "tax_id_country", "is_tax_exempt": "is_tax_exempt",
@@ -164,7 +167,7 @@ PROFILES = [
     Profile("lightspeed_ecom", "Lightspeed eCom customers export", ("firstname", "lastname", "e-mail", "zipcode"), {
         "internal id": "external_ref", "intern id": "external_ref", "interne id": "external_ref",
         **dict.fromkeys(("firstname", "voornaam", "first_name"), "first_name"),
-        **dict.fromkeys(("lastnamepreposition", "middlename", "tussenvoegsel"), "last_name_prefix"),
+        **dict.fromkeys(("lastnamepreposition", "middlename", "tussenvoegsel", "name_prefix"), "name_prefix"),
         **dict.fromkeys(("lastname", "achternaam", "last_name"), "last_name"),
         **dict.fromkeys(("e-mail", "email"), "email"),
         **dict.fromkeys(("phone", "telefoon", "telefoonnummer"), "home_phone"),
@@ -211,7 +214,7 @@ ALIASES = {
     "region": "contact.region", "country": "contact.country", "vat": "tax_id", "vat number": "tax_id",
     "tax id": "tax_id", "note": "notes", "comment": "notes", "birthday": "birth_date", "dob": "birth_date",
     "customer number": "account_number", "account": "account_number", "account number": "account_number",
-    "tussenvoegsel": "last_name_prefix", "name prefix": "last_name_prefix", "house number": "contact.house_number",
+    "tussenvoegsel": "name_prefix", "name prefix": "name_prefix", "house number": "contact.house_number",
     "huisnummer": "contact.house_number", "toevoeging": "contact.house_number_extension",
 }
 
@@ -413,8 +416,8 @@ def row_input(cells: dict[str, str], mapping: dict[str, str]) -> RowInput:
 
 
 def _put(row: RowInput, target: str, text: str, column: str, *, phones, emails, addresses, notes) -> None:
-    if target in ("first_name", "last_name", "name", "company_name", "account_number", "tax_id", "tax_id_country",
-                  "price_level", "default_discount", "home_location"):
+    if target in ("first_name", "name_prefix", "last_name", "name", "company_name", "account_number", "tax_id",
+                  "tax_id_country", "price_level", "default_discount", "home_location"):
         row.values[target] = text
     elif target == "kind":
         row.kind = {"private person": "person", "individual": "person", "business": "company"}.get(
@@ -428,8 +431,6 @@ def _put(row: RowInput, target: str, text: str, column: str, *, phones, emails, 
     elif target == "birth_date_day_first":
         row.values["birth_date"] = iso_date(text, day_first=True)
         row.sources.setdefault("birth_date", column)
-    elif target == "last_name_prefix":
-        row.values[target] = text.strip()
     elif target == "status":
         row.status = text.casefold().replace(" ", "_")
     elif target in ("email", "work_email"):
@@ -466,7 +467,7 @@ def _put(row: RowInput, target: str, text: str, column: str, *, phones, emails, 
         columns[part] = column
     if target in ("first_name", "last_name", "name", "company_name", "account_number", "tax_id", "tax_id_country",
                   "price_level", "default_discount", "home_location", "is_tax_exempt", "is_employee", "birth_date",
-                  "tags", "location_groups", "notes", "status", "kind", "last_name_prefix"):
+                  "tags", "location_groups", "notes", "status", "kind", "name_prefix"):
         row.sources.setdefault(target, column)
     elif target.startswith("custom."):
         row.sources[f"custom_fields.{target.removeprefix('custom.')}"] = column
@@ -506,19 +507,9 @@ def _join_house_number(columns: dict[str, str], values: dict[str, str]) -> None:
     columns.setdefault("line1", number_column)
 
 
-def _name_with_prefix(row: RowInput) -> None:
-    """A Dutch or German name prefix ("van der", "de", "von") goes in front of the last name, as
-    the name is written; customers have no name-prefix field of their own yet."""
-    prefix = row.values.pop("last_name_prefix", "")
-    if prefix:
-        row.values["last_name"] = " ".join(part for part in (prefix, row.values.get("last_name", "")) if part)
-        row.sources.setdefault("last_name", row.sources.get("last_name_prefix", ""))
-
-
 def _settle_kind_and_names(row: RowInput) -> None:
     """A file without a kind column: a company when it names only a company, else a person. A
     person's company name is kept on their contact address' label."""
-    _name_with_prefix(row)
     values = row.values
     company = values.pop("company_name", "")
     has_person_name = bool(values.get("first_name") or values.get("last_name"))

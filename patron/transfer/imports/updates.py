@@ -88,7 +88,7 @@ def _same_values(customer: Customer, row: RowInput, region: str) -> bool:
     values = {name: value for name, value in row.values.items() if name not in _LISTS}
     if not values:
         return True
-    current = {name: getattr(customer, name) for name in ("first_name", "last_name", "name", "tax_id",
+    current = {name: getattr(customer, name) for name in ("first_name", "name_prefix", "last_name", "name", "tax_id",
                                                            "tax_id_country")}
     cleaned = clean_customer_values(values, kind=customer.kind, current=current,
                                     context={"existing_custom_fields": customer.custom_fields,
@@ -191,8 +191,8 @@ def restorable_state(customer: Customer) -> dict:
     return {
         "values": {
             **{name: _plain(getattr(customer, name)) for name in (
-                "first_name", "last_name", "name", "account_number", "birth_date", "tax_id", "tax_id_country",
-                "is_tax_exempt", "default_discount", "is_employee", "notes", "custom_fields")},
+                "first_name", "name_prefix", "last_name", "name", "account_number", "birth_date", "tax_id",
+                "tax_id_country", "is_tax_exempt", "default_discount", "is_employee", "notes", "custom_fields")},
             "price_level": customer.price_level.code if customer.price_level_id else "",
             "phones": [{"kind": phone.kind, "number": phone.number} for phone in customer.phones.all()],
             "emails": [{"kind": email.kind, "address": email.address} for email in customer.emails.all()],
@@ -215,8 +215,8 @@ def _plain(value):
 def restore(customer: Customer, before: dict, actor: Actor) -> None:
     """Give a customer back the values ``restorable_state`` kept before an import changed them."""
     values = dict(before["values"])
-    for name in ("name",) if customer.kind == "person" else ("first_name", "last_name"):
-        values.pop(name)
+    for name in ("name",) if customer.kind == "person" else ("first_name", "name_prefix", "last_name"):
+        values.pop(name, None)
     old_custom = before["values"]["custom_fields"] or {}
     values["custom_fields"] = {key: old_custom.get(key) for key in {*(customer.custom_fields or {}), *old_custom}}
     customer = update_customer(actor=actor, customer=customer, values=values)

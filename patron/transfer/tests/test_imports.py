@@ -122,7 +122,9 @@ def test_lightspeed_ecom_export_with_english_headings_joins_prefix_street_and_ho
     assert (job.profile, job.match_key, job.created_count, job.rejected_count, job.warning_count) == (
         "lightspeed_ecom", "email", 3, 0, 0), (jobs.job_problems(job), jobs.job_warnings(job))
     sanne = customer(first_name="Sanne")
-    assert (sanne.last_name, str(sanne.birth_date)) == ("van der Berg", "1980-12-31")
+    assert (sanne.name_prefix, sanne.last_name, sanne.name, str(sanne.birth_date)) == (
+        "van der", "Berg", "Sanne van der Berg", "1980-12-31")
+    assert sanne.sort_name.startswith("berg sanne")  # sorted under B, as Dutch lists do
     assert phones(sanne) == ["+31201234567", "+31612345678"] and emails(sanne) == ["sanne.vanderberg@example.nl"]
     assert address_lines(sanne) == [("contact", "Keizersgracht 123A", "1015 CJ", "Amsterdam", "NL"),
                                     ("shipping", "Prinsengracht 263", "1016 GV", "Amsterdam", "NL")]
@@ -143,11 +145,13 @@ def test_lightspeed_ecom_export_with_dutch_headings_is_recognised_too(tmp_path):
     assert (job.profile, job.match_key, job.created_count, job.rejected_count, job.warning_count) == (
         "lightspeed_ecom", "email", 3, 0, 0), (jobs.job_problems(job), jobs.job_warnings(job))
     daan = customer(first_name="Daan")
-    assert (daan.last_name, str(daan.birth_date), phones(daan)) == ("de Vries", "1990-09-05", ["+31687654321"])
+    assert (daan.name_prefix, daan.last_name, str(daan.birth_date), phones(daan)) == (
+        "de", "Vries", "1990-09-05", ["+31687654321"])
     assert address_lines(daan) == [("contact", "Oudegracht 45-2", "3511 AB", "Utrecht", "NL")]
     assert sorted(daan.tags.values_list("name", flat=True)) == ["Nieuwsbrief", "Stamklant"]
     emma = customer(first_name="Emma")
-    assert (emma.last_name, str(emma.birth_date), phones(emma)) == ("van Dijk", "1985-04-12", ["+31101234567"])
+    assert (emma.name_prefix, emma.last_name, str(emma.birth_date), phones(emma)) == (
+        "van", "Dijk", "1985-04-12", ["+31101234567"])
     assert address_lines(emma) == [("contact", "Coolsingel 40", "3011 AD", "Rotterdam", "NL")]
     lukas = customer(first_name="Lukas")
     assert (lukas.last_name, phones(lukas)) == ("Schmidt", ["+49301234567"])

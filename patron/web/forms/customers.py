@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from patron.core.permissions import allows
 from patron.customers.actions.contacts import CONTACT_TEXT_FIELDS
 from patron.customers.actions.messages import BODY_MAX
-from patron.customers.cleaning import ADDRESS_TEXT_FIELDS, NAME_MAX, NOTES_MAX, PERSON_NAME_MAX, TERMS_FIELDS
+from patron.customers.cleaning import (
+    ADDRESS_TEXT_FIELDS,
+    NAME_MAX,
+    NAME_PREFIX_MAX,
+    NOTES_MAX,
+    PERSON_NAME_MAX,
+    TERMS_FIELDS,
+)
 from patron.customers.custom_fields import TEXT_MAX
 from patron.customers.models import (
     AddressKind,
@@ -244,9 +251,9 @@ class CustomerForm(forms.Form):
     main_fieldsets: tuple[tuple[str, tuple[str, ...]], ...] = ()
     address_legend = _("Contact address")
     # Values handed to the action as they are (when the form has the field).
-    PLAIN = ("first_name", "last_name", "name", "birth_date", "tax_id", "tax_id_country", "account_number",
-             "notes", "track_sales", "always_formal_invoice", "home_location", "location_groups", "price_level",
-             "default_discount", "is_tax_exempt", "is_employee")
+    PLAIN = ("first_name", "name_prefix", "last_name", "name", "birth_date", "tax_id", "tax_id_country",
+             "account_number", "notes", "track_sales", "always_formal_invoice", "home_location", "location_groups",
+             "price_level", "default_discount", "is_tax_exempt", "is_employee")
 
     account_number = _text(_("Account number"), 30, placeholder=_("Automatic when blank"))
     tax_id = _text(_("Tax or resale ID"), 40)
@@ -388,12 +395,13 @@ class PersonForm(CustomerForm):
                     ("work_phone", PhoneKind.WORK))
     email_fields = (("email", EmailKind.PERSONAL), ("work_email", EmailKind.WORK))
     main_fieldsets = (
-        (_("Name"), ("first_name", "last_name")),
+        (_("Name"), ("first_name", "name_prefix", "last_name")),
         (_("Phones and e-mail"), ("mobile_phone", "home_phone", "work_phone", "email", "work_email")),
         (_("Personal details"), ("birth_date", "tax_id", "tax_id_country")),
     )
 
     first_name = _text(_("First name"), PERSON_NAME_MAX, autocomplete="off")
+    name_prefix = _text(_("Name prefix"), NAME_PREFIX_MAX, autocomplete="off", placeholder=_("e.g. van der, de"))
     last_name = _text(_("Last name"), PERSON_NAME_MAX, autocomplete="off")
     birth_date = _date(_("Birth date"))
 

@@ -76,6 +76,14 @@ def test_person_is_created_with_phones_emails_address_and_opens_on_contact_detai
     assert customer.home_location.code == "S01"
 
 
+def test_a_dutch_name_prefix_has_its_own_field_and_shows_on_the_page(cashier):
+    cashier.post(create_url("person"), form_data(first_name="Sanne", name_prefix="van der", last_name="Berg"))
+    sanne = Customer.objects.get(last_name="Berg")
+    assert (sanne.name_prefix, sanne.name) == ("van der", "Sanne van der Berg")
+    page = cashier.get(reverse("web:customer_detail", args=[sanne.uuid])).content.decode()
+    assert "Sanne van der Berg" in page and "<dd>van der</dd>" in page
+
+
 def test_placeholder_is_created_with_its_flags_and_opens_on_notes(cashier):
     response = cashier.post(create_url("placeholder"), form_data(name="Walk-in", account_number="WALKIN",
                                                                  always_formal_invoice="on"))
