@@ -26,6 +26,8 @@ from patron.core.permissions import Role
 from patron.customers import actions
 from patron.customers.models import Customer, CustomerKind
 from patron.customers.tests.factories import customer_factory
+from patron.locations.actions import update_location
+from patron.locations.models import Location
 from patron.staff.actions import authenticate_token
 from patron.staff.models import ApiToken, User
 from patron.staff.tests.factories import token_factory
@@ -279,6 +281,18 @@ def test_till_cache_follows_the_server_and_answers_offline(cli, live_server, tmp
     table = cli("till-cache", "lookup", "--db", cache, "anna")[1].splitlines()
     assert table[0].split() == ["account_number", "name", "status", "phone", "email", "matched_on"]
     assert table[1].split() == ["A-1", "Anna", "Langford", "active", "+49", "30", "1234567", "name"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_till_cache_reads_a_national_number_in_the_country_of_the_tills_store(cli, live_server, tmp_path, system):
+    store = update_location(actor=system, location=Location.objects.get(code="S01"), country="NL")
+    customer_factory(first_name="Daan", name_prefix="de", last_name="Vries", phones=[{"number": "+31 6 12345678"}])
+    _, secret = token_factory(Role.CASHIER, location=store)
+    cache = str(tmp_path / "till.sqlite3")
+    assert cli("till-cache", "sync", "--url", live_server.url, "--token", secret, "--db", cache)[0] == 0
+    status, out, _ = cli("till-cache", "lookup", "--db", cache, "06 12345678", "--format", "json")
+    assert status == 0 and [(found["name"], found["matched_on"]) for found in json.loads(out)] == [
+        ("Daan de Vries", "phone")]  # read as +31 6..., as the server reads it at that store
 
 
 @pytest.mark.django_db

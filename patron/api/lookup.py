@@ -16,7 +16,7 @@ from patron.api.schemas.lookup import (
     TillCustomer,
 )
 from patron.lookup.feed import START, read_changes
-from patron.lookup.queries import find_till_page, scope_for, till_records
+from patron.lookup.queries import find_till_page, scope_for, till_records, typed_phone_region
 
 router = Router(tags=["lookup"])
 _FEED_SALT = "patron.api.changes"
@@ -49,7 +49,8 @@ def changes(request: HttpRequest, query: Query[ChangesQuery]):
               "customer": TillCustomer.values_of(records[item.customer.pk]) if item.customer else None}
              for item in page.items]
     cursor = signing.dumps(list(page.position), salt=_FEED_SALT)
-    return respond(ChangesPage.model_validate({"items": items, "next_cursor": cursor, "has_more": page.has_more}))
+    return respond(ChangesPage.model_validate({"items": items, "next_cursor": cursor, "has_more": page.has_more,
+                                               "phone_region": typed_phone_region(request.auth.location)}))
 
 
 def _position(cursor: str | None):

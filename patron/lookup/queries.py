@@ -36,9 +36,13 @@ def scope_for(*, store: Location | None, include_inactive: bool, caller: Locatio
     """At the till (a store given): customers it may serve there; in the back office: any,
     leaving out inactive and deleted ones unless asked for. A national phone number typed is
     read in the country of the calling store (``caller``, else ``store``; see customers.regions)."""
-    calling = caller or store
     return Scope(till=not include_inactive, groups=covering_groups_select(store.pk) if store is not None else None,
-                 region=phone_region("", calling.effective_country if calling is not None else ""))
+                 region=typed_phone_region(caller or store))
+
+
+def typed_phone_region(calling: Location | None) -> str:
+    """The country a national phone number typed at ``calling`` (a store, or none) is read in."""
+    return phone_region("", calling.effective_country if calling is not None else "")
 
 
 def find_hits(query: str, scope: Scope, limit: int = 20) -> list[Hit]:

@@ -106,6 +106,7 @@ class TillCache:
                         self.apply_removal(item["id"])
                         removals += 1
                 self._set_state("cursor", page["next_cursor"])
+                self._set_state("phone_region", page.get("phone_region") or "")
             pages += 1
             if not page["has_more"]:
                 return SyncResult(upserts, removals, pages, self.count())
@@ -146,7 +147,9 @@ class TillCache:
     def lookup(self, query: str, limit: int = 20) -> list[dict]:
         """Customers matching ``query`` by the server's rules, best first, with what matched."""
         with closing(self.connection.cursor()) as cursor:
-            hits = Engine(_Cursor(cursor), "sqlite").find(query, Scope(till=True), limit)
+            # A national number is read in the till's store's country, as the server reads it.
+            scope = Scope(till=True, region=self._state("phone_region") or "")
+            hits = Engine(_Cursor(cursor), "sqlite").find(query, scope, limit)
             found = []
             for hit in hits:
                 (data,) = cursor.execute("SELECT data FROM customers_customer WHERE id = ?",

@@ -82,3 +82,6 @@ class ChangesPage(Record):
     items: list[Change]
     next_cursor: str
     has_more: bool
+    phone_region: str = Field(description="The country (ISO code) a phone number typed at this till without an "
+                                          "international prefix is read in: the token's store's, else the "
+                                          "installation's. An offline copy looks numbers up as the server would.")
