@@ -81,7 +81,9 @@ def _describe(summary: DemoSummary) -> str:
     return (f"{counted(summary.total, 'customer')} ({counted(kinds['person'], 'private person')}, "
             f"{counted(kinds['company'], 'company', 'companies')} with "
             f"{counted(kinds['representative'], 'representative')}, "
-            f"{counted(kinds['placeholder'], 'placeholder')})")
+            f"{counted(kinds['placeholder'], 'placeholder')}) and a year of their trading "
+            f"({counted(summary.trading.sales, 'sale')}, {counted(summary.trading.returns, 'return')}, "
+            f"{counted(summary.trading.payments, 'account payment')}, {counted(summary.trading.orders, 'order')})")
 
 
 def _print_new_logins(users: list[tuple[str, str, str]]) -> None:

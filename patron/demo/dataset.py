@@ -1,5 +1,5 @@
 """The demo data set: a shop with a store at home, one in the north, one in the Netherlands and one
-in Germany, and a few hundred customers of every kind.
+in Germany, a few hundred customers of every kind, and a year of their trading (``history``).
 
 Everything is created through the domain actions, so it is validated and audited exactly like data
 staff type in. ``load_demo`` runs in one transaction: the data set loads completely or not at all.
@@ -22,6 +22,7 @@ from patron.core.permissions import Role
 from patron.customers import actions
 from patron.customers.account_numbers import account_number_taken
 from patron.customers.models import Customer, CustomerKind, CustomerStatus, CustomFieldDefinition
+from patron.demo.history import TradingSummary, record_a_year_of_trading
 from patron.demo.values import LOCALES, DemoValues
 from patron.locations.actions import create_location, save_location_group, update_location
 from patron.locations.models import Location, LocationGroup, LocationKind
@@ -81,6 +82,7 @@ class DemoSummary:
     """What a load created: customers by kind, representatives counted apart from persons."""
 
     kinds: Counter = field(default_factory=Counter)
+    trading: TradingSummary = field(default_factory=TradingSummary)
 
     @property
     def total(self) -> int:
@@ -105,13 +107,18 @@ class Shop:
     foreign_stores: tuple[tuple[Location, str], ...] = ()
 
 
-def load_demo(*, actor: Actor, count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED) -> DemoSummary:
-    """Create ``count`` customers (representatives included); returns how many of each kind."""
+def load_demo(*, actor: Actor, count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED,
+              history: bool = True) -> DemoSummary:
+    """Create ``count`` customers (representatives included) and, with ``history``, a year of
+    their sales, payments and orders; returns how many of each were made."""
     with transaction.atomic():
         values = DemoValues(seed, settings.PATRON_PHONE_REGION)
         builder = _Builder(actor, values, _prepare_shop(actor))
         for kind, representatives in plan(count, values):
             builder.create(kind, representatives)
+        if history:
+            builder.summary.trading = record_a_year_of_trading(actor=actor, values=values, customers=builder.created)
+        builder.give_statuses()
         return builder.summary
 
 
@@ -188,6 +195,7 @@ class _Builder:
         self.summary = DemoSummary()
         self.placeholders = iter(PLACEHOLDERS)
         self.persons = 0
+        self.created: list[tuple[Customer, str]] = []  # each with the status it gets after its history
 
     def create(self, kind: str, representatives: int) -> None:
         if kind == CustomerKind.PLACEHOLDER:
@@ -202,7 +210,8 @@ class _Builder:
         values = dict(next(self.placeholders))
         if account_number_taken(values["account_number"]):  # loaded before: take the next number
             values.pop("account_number")
-        actions.create_customer(actor=self.actor, kind=CustomerKind.PLACEHOLDER, values=values)
+        customer = actions.create_customer(actor=self.actor, kind=CustomerKind.PLACEHOLDER, values=values)
+        self.created.append((customer, customer.status))
 
     def _person(self) -> None:
         v = self.values
@@ -214,10 +223,11 @@ class _Builder:
             # which the store's (or the address's) country reads.
             store, locale = self.shop.foreign_stores[slot]
             actor, local = dataclasses.replace(self.actor, location_id=store.pk), True
-        first, last = v.person_name(locale)
-        values = {"first_name": first, "last_name": last,
+        first, prefix, last = v.person_name_with_prefix(locale)
+        values = {"first_name": first, "name_prefix": prefix, "last_name": last,
                   "phones": self._phones(locale, {"mobile": 0.85, "home": 0.3}, national=local),
-                  "emails": [{"kind": "personal", "address": v.email(first, last)}] if v.chance(0.75) else [],
+                  "emails": [{"kind": "personal", "address": v.email(first, f"{prefix} {last}".strip())}]
+                  if v.chance(0.75) else [],
                   "tags": self._tags(PERSON_TAGS), "custom_fields": self._custom_values()}
         if v.chance(0.6):
             values["birth_date"] = v.birth_date()
@@ -278,16 +288,22 @@ class _Builder:
 
     def _create(self, kind: str, values: dict, addresses: list[dict], statuses: dict, *,
                 actor: Actor | None = None) -> Customer:
-        """Create the customer (typed at ``actor``'s store), then move it to its status the way
-        staff would, with a reason."""
+        """Create the customer (typed at ``actor``'s store); its status comes after its history
+        (``give_statuses``)."""
         status = self.values.weighted(statuses)
         initial = CustomerStatus.PROSPECT if status == CustomerStatus.PROSPECT else CustomerStatus.ACTIVE
         customer = actions.create_customer(actor=actor or self.actor, kind=kind, values=values, status=initial,
                                            addresses=addresses)
-        if status != initial:
-            customer = actions.change_status(actor=self.actor, customer=customer, status=status,
-                                             reason=self.values.pick(STATUS_REASONS[status]))
+        self.created.append((customer, status))
         return customer
+
+    def give_statuses(self) -> None:
+        """Move customers to their status the way staff would, with a reason: on credit hold after
+        unpaid months, inactive after months without a purchase."""
+        for customer, status in self.created:
+            if status != customer.status:
+                actions.change_status(actor=self.actor, customer=customer, status=status,
+                                      reason=self.values.pick(STATUS_REASONS[status]))
 
     # --- parts of a record ----------------------------------------------------------------
 

@@ -34,6 +34,11 @@ _MAIL_DOMAINS = ("example.com", "example.org", "example.net")
 _OLDEST_BIRTH, _YOUNGEST_BIRTH = datetime.date(1938, 1, 1), datetime.date(2006, 12, 31)
 
 
+# The words a Dutch, Flemish or German name prefix is made of ("van der", "de", "von").
+NAME_PREFIX_WORDS = frozenset({"van", "der", "den", "de", "het", "'t", "te", "ter", "ten", "in", "op", "von", "zu",
+                               "vom", "zum"})
+
+
 class DemoValues:
     """Source of every random value of one demo load."""
 
@@ -68,6 +73,14 @@ class DemoValues:
         return datetime.timedelta(minutes=minutes)
 
     # --- people and companies ---------------------------------------------------------------
+
+    def person_name_with_prefix(self, locale: str) -> tuple[str, str, str]:
+        """First name, name prefix and last name: Faker writes "van der Meer" as one last name."""
+        first, last = self.person_name(locale)
+        words = last.split()
+        prefix = [word for word in words[:-1] if word.casefold() in NAME_PREFIX_WORDS]
+        return (first, " ".join(prefix), " ".join(words[len(prefix):])) if len(prefix) == len(words) - 1 else (
+            first, "", last)
 
     def person_name(self, locale: str) -> tuple[str, str]:
         faker = self.fakers[locale]
