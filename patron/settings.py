@@ -177,7 +177,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:customer_list"
+LOGIN_REDIRECT_URL = "web:home"  # the dashboard for managers, the customers for cashiers
 LOGOUT_REDIRECT_URL = "web:login"
 
 # Lock a username out after repeated failures (django-axes keeps attempts in the database).

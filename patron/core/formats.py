@@ -95,6 +95,11 @@ def format_datetime(value: datetime.datetime | None, *, seconds: bool = False) -
     return babel_dates.format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
 
 
+def format_short_day(value: datetime.date) -> str:
+    """A day without its year, for a chart's axis: ``Dec 6`` (en), ``6. Dez.`` (de), ``6 dec`` (nl)."""
+    return babel_dates.format_skeleton("MMMd", value, locale=current_locale())
+
+
 def format_country(code: str) -> str:
     """A country's name in the reader's language (``NL``: "Netherlands", "Niederlande", "Nederland",
     "Pays-Bas"); an unknown code as it is."""

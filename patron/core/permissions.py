@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "credit.reverse": (_MANAGERS, "Reverse a credit entry"),
     "credit.set_limit": (_MANAGERS, "Give a customer credit or change the credit limit"),
     "credit.view_overdue": (_MANAGERS, "See the overdue accounts list for follow-up"),
+    "dashboard.view": (_MANAGERS, "See the dashboard: new and active customers, revenue, overdue, top customers"),
     "loyalty.view": (_ALL, "See points balances and history"),
     "loyalty.adjust": (_MANAGERS, "Adjust a customer's points by hand"),
     "locations.view": (_ALL, "List locations and location groups"),

@@ -27,6 +27,8 @@ from patron.customers.models import Customer, CustomerKind, CustomerStatus
 from patron.demo.values import DemoValues
 from patron.loyalty import actions as loyalty
 from patron.loyalty.queries import points_balance
+from patron.marketing.actions import record_consent
+from patron.marketing.models import ConsentChannel, ConsentSource
 from patron.sales import actions as sales
 from patron.sales.models import Channel, Order, OrderKind, OrderStatus, Sale, SaleKind, TenderKind
 
@@ -56,6 +58,10 @@ PAY_ON_DAY = 10  # of the month after: when an account's month of purchases is p
 RETURN_SHARE = 0.03
 WEBSHOP_SHARE = 0.15
 ORDER_SHARE = 0.15
+# Of the private persons: who said yes to the newsletter by e-mail or SMS; some e-mail yeses are
+# withdrawn later.
+CONSENT_SHARES = {ConsentChannel.EMAIL: 0.45, ConsentChannel.SMS: 0.15}
+WITHDRAWN_SHARE = 0.12
 UNPAID_MONTHS_ON_HOLD = 3  # an account on credit hold left its last months unpaid
 INACTIVE_AFTER_DAYS = 200  # an inactive customer's last purchase was at least this long ago
 
@@ -88,6 +94,7 @@ def record_a_year_of_trading(*, actor: Actor, values: DemoValues,
         trading.plan_customer(customer, status)
     trading.plan_settlements()
     trading.run()
+    trading.date_the_joining()
     return trading.summary
 
 
@@ -106,12 +113,16 @@ class _Trading:
         self.events: list[tuple] = []  # heap of (when, sequence, what, arguments)
         self.accounts: dict[int, _Account] = {}
         self.on_hold: set[int] = set()
+        self.first_seen: dict[int, datetime.datetime] = {}  # customer id: their first purchase or consent
         self.summary = TradingSummary()
         # A second demo load numbers on after the first.
         self.numbers = {"D": Sale.objects.count(), "O": Order.objects.count()}
 
     def _at(self, when: datetime.datetime, what: str, *arguments) -> None:
         heapq.heappush(self.events, (when, len(self.events), what, arguments))
+        if arguments and isinstance(arguments[0], Customer):
+            customer_id = arguments[0].pk
+            self.first_seen[customer_id] = min(when, self.first_seen.get(customer_id, when))
 
     def _moment(self, *, oldest_days: int, newest_days: int = 0) -> datetime.datetime:
         """A time in opening hours between ``oldest_days`` and ``newest_days`` ago, never ahead of now."""
@@ -138,6 +149,14 @@ class _Trading:
             self._at(moment, "sale", customer)
         if status in (CustomerStatus.ACTIVE, CustomerStatus.PROSPECT) and self.values.chance(ORDER_SHARE):
             self._at(self._moment(oldest_days=90), "order", customer)
+        if customer.is_person:
+            for channel, share in CONSENT_SHARES.items():
+                if self.values.chance(share):
+                    given = self._moment(oldest_days=HISTORY_DAYS)
+                    self._at(given, "consent", customer, channel, True)
+                    if self.values.chance(WITHDRAWN_SHARE):
+                        self._at(min(given + datetime.timedelta(days=rng.randint(10, 200)), self.now), "consent",
+                                 customer, channel, False)
 
     def plan_settlements(self) -> None:
         """Each account pays a month's purchases on PAY_ON_DAY of the next month (the events run
@@ -163,12 +182,22 @@ class _Trading:
                 self._sale(when, *arguments)
             elif what == "return":
                 self._return(when, *arguments)
+            elif what == "consent":
+                self._consent(when, *arguments)
             elif what == "settle":
                 customer_id, month = arguments
                 customers.setdefault(customer_id, Customer.objects.get(pk=customer_id))
                 self._settle(when, customers[customer_id], month)
             else:
                 self._order(when, *arguments)
+
+    def date_the_joining(self) -> None:
+        """Each customer joined before their first purchase (customers without one at some time
+        in the year), so "new customers by week" has a history. A demo's shortcut: the audit
+        trail still says when the demo was loaded."""
+        for customer_id, first in self.first_seen.items():
+            joined = first - datetime.timedelta(days=self.values.rng.randint(0, 30), hours=1)
+            Customer.objects.filter(pk=customer_id).update(created_at=joined)
 
     def _number(self, series: str = "D") -> str:
         self.numbers[series] += 1
@@ -240,6 +269,11 @@ class _Trading:
                             reference=f"Invoice {month[0]}-{month[1]:02d}", effective_date=when.date())
         account.balance -= owed
         self.summary.payments += 1
+
+    def _consent(self, when: datetime.datetime, customer: Customer, channel: str, granted: bool) -> None:
+        record_consent(actor=self.actor, customer=customer, channel=channel, granted=granted, occurred_at=when,
+                       source=self.values.pick((ConsentSource.POS, ConsentSource.WEBSHOP)),
+                       proof="Asked at the till" if granted else "Unsubscribe link")
 
     def _order(self, when: datetime.datetime, customer: Customer) -> None:
         rng = self.values.rng

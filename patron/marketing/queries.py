@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from patron.core.errors import NotFound
-from patron.customers.models import Customer, CustomerEmail
+from patron.customers.models import Customer, CustomerEmail, CustomerKind
 from patron.locations.models import Location
 from patron.marketing.models import ConsentChannel, ConsentEvent, ConsentFilter, NewsletterSync, Segment
 
@@ -128,3 +129,30 @@ def get_segment(reference) -> Segment:
 
 def sync_runs(limit: int = 20) -> QuerySet[NewsletterSync]:
     return NewsletterSync.objects.select_related("segment")[:limit]
+
+
+@dataclass(frozen=True)
+class ConsentShare:
+    """Of ``total`` customers (placeholders left out), how many gave consent on ``channel`` (their
+    latest word is a grant), how many withdrew it, and how many were never asked."""
+
+    channel: str
+    label: str
+    total: int
+    given: int
+    withdrawn: int
+
+    @property
+    def never_asked(self) -> int:
+        return self.total - self.given - self.withdrawn
+
+
+def consent_shares() -> list[ConsentShare]:
+    customers = Customer.objects.exclude(kind=CustomerKind.PLACEHOLDER)
+    total = customers.count()
+    shares = []
+    for channel in ConsentChannel:
+        counts = customers.annotate(latest=latest_granted(channel)).aggregate(
+            given=Count("pk", filter=Q(latest=True)), withdrawn=Count("pk", filter=Q(latest=False)))
+        shares.append(ConsentShare(channel=channel.value, label=str(channel.label), total=total, **counts))
+    return shares

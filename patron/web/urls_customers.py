@@ -1,15 +1,14 @@
 """Customer pages of the back office (names are used as web:<name>)."""
 
 from django.urls import path
-from django.views.generic import RedirectView
 
-from patron.web.views import customer_detail, customer_parts, customers, imports, photos, privacy
-from patron.web.views.access import signed_in
+from patron.web.views import customer_detail, customer_parts, customers, dashboard, imports, photos, privacy
 
 _ONE = "customers/<uuid:uuid>/"
 
 urlpatterns = [
-    path("", signed_in(RedirectView.as_view(pattern_name="web:customer_list")), name="home"),
+    path("", dashboard.home, name="home"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/export.<str:format_key>", customers.customer_export, name="customer_export"),
     path("customers/import/", imports.import_start, name="import_start"),

@@ -18,6 +18,8 @@ def log_in(page: Page, live_server, role: str = Role.MANAGER) -> None:
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/(dashboard|customers)/$"))  # managers land on the dashboard
+    page.goto(f"{live_server.url}/customers/")
     expect(page.get_by_role("heading", name="Customers")).to_be_visible()
 
 

@@ -18,13 +18,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NBSP = "\u00a0"
 
 WORDS = {
-    "de": {"customers": "Kunden", "new": "+ Neuer Kunde", "kind": "Privatperson", "create": "Privatperson anlegen",
+    "de": {"customers": "Kunden", "dashboard": "Übersicht", "main": "Hauptmenü",
+           "new": "+ Neuer Kunde", "kind": "Privatperson", "create": "Privatperson anlegen",
            "first": "Vorname", "last": "Nachname",
            "missing": "Geben Sie den Namen des Kunden ein (Vorname, Nachname oder beides).",
            "created": r"Anna Schmidt wurde mit der Kundennummer \S+ angelegt\.", "limit": "Kreditlimit",
            "open": "Konto eröffnen", "limit_set": f"Das Kreditlimit beträgt 1.234,50{NBSP}€.",
            "shown": f"1.234,50{NBSP}€", "wrong": "Geben Sie einen Betrag wie 1.234,50 ein."},
-    "nl": {"customers": "Klanten", "new": "+ Nieuwe klant", "kind": "Particulier", "create": "Particulier aanmaken",
+    "nl": {"customers": "Klanten", "dashboard": "Dashboard", "main": "Hoofdmenu",
+           "new": "+ Nieuwe klant", "kind": "Particulier", "create": "Particulier aanmaken",
            "first": "Voornaam", "last": "Achternaam",
            "missing": "Vul de naam van de klant in (voornaam, achternaam of beide).",
            "created": r"Anna Schmidt is aangemaakt met klantnummer \S+\.", "limit": "Kredietlimiet",
@@ -47,6 +49,8 @@ def test_the_back_office_in_the_users_language(page: Page, live_server, settings
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=words["dashboard"], exact=True)).to_be_visible()  # a manager's home
+    page.get_by_role("navigation", name=words["main"]).get_by_role("link", name=words["customers"]).click()
     expect(page.get_by_role("heading", name=words["customers"], exact=True)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", language)
 

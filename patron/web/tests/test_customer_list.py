@@ -26,13 +26,13 @@ def cashier():
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_every_role_sees_the_list_and_the_home_page_leads_there(role):
+def test_every_role_sees_the_list_and_the_home_page_leads_there_or_to_the_dashboard(role):
     client = client_for(role)
     customer_factory(first_name="Anna", last_name="Schmidt")
     response = client.get(LIST)
     assert response.status_code == 200
     assert "Anna Schmidt" in response.content.decode()
-    assert client.get(reverse("web:home")).url == LIST
+    assert client.get(reverse("web:home")).url == (LIST if role == Role.CASHIER else reverse("web:dashboard"))
 
 
 def test_anonymous_visitor_is_sent_to_login(client):

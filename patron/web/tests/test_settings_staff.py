@@ -162,7 +162,7 @@ def test_a_username_typed_in_full_width_letters_is_stored_as_the_login_form_read
     assert User.objects.filter(username="dora").exists()
     client.logout()
     response = client.post(reverse("web:login"), {"username": "ｄｏｒａ", "password": NEW_PASSWORD})
-    assert response.status_code == 302 and response["Location"] == reverse("web:customer_list")
+    assert response.status_code == 302 and response["Location"] == reverse("web:home")
 
 
 def test_usernames_with_odd_characters_still_route(client, admin):
