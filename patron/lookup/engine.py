@@ -502,10 +502,7 @@ def _as_steps(steps) -> list[Step]:
     return list(steps) if isinstance(steps, list) else [steps]
 
 
-# A merged record (a tombstone) is never served at a till; its name words leave the index at the
-# merge, and its account number and tax ID are kept out here. (Back-office lookups load what they
-# find through Customer.objects, which leaves tombstones out.)
-_STATUS_AT_TILL = f"(c.status IN ({', '.join(['%s'] * len(VISIBLE_AT_TILL))}) AND c.merged_into_id IS NULL)"
+_STATUS_AT_TILL = f"c.status IN ({', '.join(['%s'] * len(VISIBLE_AT_TILL))})"
 
 
 def _customers() -> Select:
