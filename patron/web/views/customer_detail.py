@@ -94,7 +94,10 @@ def save_section_form(request, customer, form, *, form_key: str, section: str, s
 
 @requires("customers.view")
 def customer_page(request, uuid):
-    return render_detail(request, customer_or_404(uuid))
+    customer = customer_or_404(uuid)
+    if customer.uuid != uuid:  # a merged record's address: the survivor's page (patron/merging)
+        return redirect(customer_url(customer))
+    return render_detail(request, customer)
 
 
 @requires("customers.change_status")
