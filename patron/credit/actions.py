@@ -263,9 +263,15 @@ def move_balance(*, actor: Actor, source: Customer, target: Customer, amount=Non
 
 
 def raise_limit_to(*, actor: Actor, customer: Customer, credit_limit: Decimal) -> None:
-    """Raise the customer's limit to ``credit_limit`` when it is lower (a merge's rule)."""
+    """Raise the customer's limit to ``credit_limit`` when it is lower, opening the account when
+    it has none (a merge's rule: a survivor without credit takes the merged records' largest)."""
     account = CreditAccount.objects.select_for_update(no_key=True).filter(customer=customer).first()
-    if account is not None and account.credit_limit < credit_limit:
+    if account is None:
+        account = CreditAccount.objects.create(customer=customer, credit_limit=credit_limit,
+                                               currency=settings.PATRON_CURRENCY)
+        record_event(actor=actor, action="credit.limit_set", subject=account, customer=customer,
+                     changes={"credit_limit": [None, credit_limit]})
+    elif account.credit_limit < credit_limit:
         record_event(actor=actor, action="credit.limit_set", subject=account, customer=customer,
                      changes={"credit_limit": [account.credit_limit, credit_limit]})
         account.credit_limit = credit_limit

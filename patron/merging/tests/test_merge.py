@@ -168,6 +168,14 @@ def test_survivor_without_credit_takes_the_largest_limit(manager, system, credit
     assert (account.balance, account.credit_limit) == (D("50.00"), D("800.00"))
 
 
+def test_survivor_without_credit_gets_an_account_even_when_no_balance_moves(manager, system, credit_on):
+    survivor, other = _pair()
+    credit.set_credit_limit(actor=system, customer=other, credit_limit="250.00")
+    merge_customers(actor=manager, survivor=survivor, others=[other])
+    account = CreditAccount.objects.get(customer=survivor)
+    assert (account.balance, account.credit_limit) == (D("0.00"), D("250.00"))
+
+
 def test_refusals(manager, system):
     survivor, other = _pair()
     with pytest.raises(RuleViolation) as raised:
