@@ -13,7 +13,6 @@ unmerge's report lists it.
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.apps import apps
@@ -39,6 +38,7 @@ from patron.marketing.actions import record_consent
 from patron.marketing.models import ConsentChannel, ConsentSource
 from patron.marketing.queries import latest_consents
 from patron.merging.models import Merge, MergeEvent, MergeEventKind
+from patron.merging.queries import undo_window
 from patron.merging.registry import REINDEX, REPOINT, UNITE, UNITED_LISTS, moves_by_rule
 
 # Fields of the record a merge lets staff pick from any of the records (by default the survivor's
@@ -49,10 +49,6 @@ PICKABLE = ("first_name", "last_name", "name", "birth_date", "tax_id", "tax_id_c
 UNITED_FIELDS = ("notes", "custom_fields")
 PURCHASE_FIGURES = ("total_purchases", "sale_count", "visit_count")
 MAX_MERGED = 20
-
-
-def undo_window() -> datetime.timedelta:
-    return datetime.timedelta(days=settings.PATRON_MERGE_UNDO_DAYS)
 
 
 def _empty(value) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
@@ -9,6 +12,11 @@ from django.utils.translation import gettext as _
 from patron.core.errors import NotFound
 from patron.customers.models import Customer
 from patron.merging.models import Merge
+
+
+def undo_window() -> datetime.timedelta:
+    """How long a merge can be undone (PATRON_MERGE_UNDO_DAYS)."""
+    return datetime.timedelta(days=settings.PATRON_MERGE_UNDO_DAYS)
 
 
 def record_by_reference(reference: str) -> Customer:
@@ -43,8 +51,6 @@ def merge_into(customer: Customer) -> Merge | None:
 
 def merge_summary(merge: Merge) -> dict:
     """A merge as the CLI prints it with --json (and the API shows it)."""
-    from patron.merging.actions import undo_window
-
     return {
         "id": str(merge.uuid),
         "survivor": {"id": str(merge.survivor.uuid), "account_number": merge.survivor.account_number,

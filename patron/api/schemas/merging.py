@@ -6,8 +6,8 @@ from ninja import Schema
 from pydantic import Field
 
 from patron.api.schemas.common import InputSchema, Timestamp
-from patron.merging.actions import undo_window
 from patron.merging.models import Merge
+from patron.merging.queries import undo_window
 
 
 class MergeIn(InputSchema):

@@ -230,3 +230,12 @@ def test_old_ids_and_account_numbers_find_the_survivor(manager, system, credit_o
     entry = credit.post_charge(actor=system, customer=stale, amount="5.00")  # read before the merge
     assert entry.account.customer_id == survivor.pk
     assert sale_factory(stale).customer_id == survivor.pk
+
+
+def test_a_survivor_and_its_merged_records_are_history_and_never_deleted(manager, system):
+    survivor, other = _pair()
+    merge_customers(actor=manager, survivor=survivor, others=[other])
+    for record in (queries.get_customer(survivor.uuid), Customer.with_tombstones.get(pk=other.pk)):
+        with pytest.raises(RuleViolation) as raised:
+            customer_actions.delete_customer(actor=system, customer=record)
+        assert raised.value.code == "customer-has-history"

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from patron.core import errors
 from patron.customers.models import Customer
 from patron.merging import actions
-from patron.merging.queries import merge_summary, record_by_reference
+from patron.merging.queries import merge_summary, record_by_reference, undo_window
 from patron.web.views.access import actor, raise_http, requires
 from patron.web.views.customer_common import customer_or_404
 
@@ -120,7 +120,7 @@ def merge_detail(request, uuid):
     summary = merge_summary(merge)
     return render(request, "web/merging/detail.html", {
         "merge": merge, "summary": summary, "customer": merge.survivor,
-        "can_undo": not merge.is_undone and merge.merged_at + actions.undo_window() > timezone.now()})
+        "can_undo": not merge.is_undone and merge.merged_at + undo_window() > timezone.now()})
 
 
 @requires("customers.merge")
