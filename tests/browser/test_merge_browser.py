@@ -32,6 +32,8 @@ def test_merge_with_a_field_from_the_other_record_then_undo(page: Page, live_ser
     page.get_by_role("button", name="Merge", exact=True).click()
 
     expect(page.locator("#merge-summary")).to_contain_text("M-2")
+    page.goto(f"{live_server.url}/customers/{survivor.uuid}/")  # the customer page lists its merges
+    page.locator("#merges").get_by_role("link").click()
     survivor.refresh_from_db()
     assert (survivor.first_name, str(survivor.birth_date)) == ("Margareta", "1961-04-05")
     assert sorted(survivor.phones.values_list("e164", flat=True)) == ["+31203334444", "+31611112222"]
