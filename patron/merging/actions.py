@@ -346,6 +346,9 @@ def unmerge(*, actor: Actor, merge: Merge) -> Merge:
         raise RuleViolation(_("A merge can be undone for %(days)s days; this one is older.") % {
             "days": settings.PATRON_MERGE_UNDO_DAYS}, code="merge-undo-window-passed")
     snapshot = merge.snapshot
+    if not snapshot.get("others"):  # blanked by an erasure of the survivor's personal data (patron/privacy)
+        raise RuleViolation(_("The customer's personal data was erased; this merge can no longer be undone."),
+                            code="merge-erased")
     other_ids = [int(pk) for pk in snapshot["others"]]
     locked = _lock([merge.survivor_id, *other_ids])
     survivor = locked[merge.survivor_id]

@@ -239,3 +239,19 @@ def test_a_survivor_and_its_merged_records_are_history_and_never_deleted(manager
         with pytest.raises(RuleViolation) as raised:
             customer_actions.delete_customer(actor=system, customer=record)
         assert raised.value.code == "customer-has-history"
+
+
+def test_erasing_the_survivor_erases_the_merged_records_and_the_snapshot(manager, system):
+    from patron.privacy.erasure import erase_customer
+
+    survivor, other = _pair()
+    merge = merge_customers(actor=manager, survivor=survivor, others=[other])
+    erase_customer(actor=system, customer=queries.get_customer(other.uuid), reason="request by letter")
+    other = Customer.with_tombstones.get(pk=other.pk)
+    assert other.name.startswith("Erased customer") and other.notes == "" and other.birth_date is None
+    merge.refresh_from_db()
+    assert merge.snapshot == {} and "Allergic" not in str(merge.report)
+    assert not SearchTerm.objects.filter(customer_id=other.pk).exists()
+    with pytest.raises(RuleViolation) as raised:
+        unmerge(actor=manager, merge=merge)
+    assert raised.value.code == "merge-erased"
