@@ -49,6 +49,7 @@ PICKABLE = ("first_name", "last_name", "name", "birth_date", "tax_id", "tax_id_c
 UNITED_FIELDS = ("notes", "custom_fields")
 PURCHASE_FIGURES = ("total_purchases", "sale_count", "visit_count")
 MAX_MERGED = 20
+CHUNK = 500  # ids per statement when moving rows back
 
 
 def _empty(value) -> bool:
@@ -389,9 +390,17 @@ def _restore_rows(snapshot: dict, survivor: Customer, report: dict) -> None:
         model = _model(label)
         attname = model._meta.get_field(field_name).attname
         rows = model._base_manager
+        by_owner: dict[int, list[int]] = {}
         for pk, owner in noted["repointed"]:
-            if not rows.filter(pk=pk, **{attname: survivor.pk}).update(**{attname: owner}):
-                report["stayed"].append({"record": label, "id": pk, "why": "moved or removed since the merge"})
+            by_owner.setdefault(owner, []).append(pk)
+        for owner, pks in by_owner.items():
+            for start in range(0, len(pks), CHUNK):
+                chunk = pks[start:start + CHUNK]
+                still = rows.filter(pk__in=chunk, **{attname: survivor.pk})
+                back = set(still.values_list("pk", flat=True))
+                still.update(**{attname: owner})
+                report["stayed"].extend({"record": label, "id": pk, "why": "moved or removed since the merge"}
+                                        for pk in chunk if pk not in back)
         for pk, values in noted["changed"]:
             rows.filter(pk=pk).update(**values)
         for values in noted["dropped"]:
