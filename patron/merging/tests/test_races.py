@@ -122,3 +122,23 @@ def test_two_staff_merging_the_same_customers_get_one_merge_and_one_409(trial):
     assert refused.json()["code"] == "already-merged"
     assert Merge.objects.count() == 1
     assert Customer.objects.count() == 1 + (0 if answers[0].status_code == 201 else 1)
+
+
+def test_two_staff_undoing_the_same_merge_get_one_undo_and_one_409():
+    from patron.merging.actions import merge_customers
+
+    survivor, other = customer_factory(last_name="Undo0"), customer_factory(last_name="Undo1")
+    merge = merge_customers(actor=system_actor(), survivor=survivor, others=[other])
+    _, manager = token_factory(Role.MANAGER)
+    started, answers = threading.Barrier(2), [None, None]
+
+    def undo(index):
+        client = ApiClient(Client(), manager)
+        started.wait()
+        answers[index] = client.post(f"/merges/{merge.uuid}/undo", headers={"Idempotency-Key": f"undo-{index}"})
+
+    for thread in _threads(undo, 2):
+        thread.join(60)
+    assert sorted(answer.status_code for answer in answers) == [200, 409], [answer.content for answer in answers]
+    assert next(answer for answer in answers if answer.status_code == 409).json()["code"] == "merge-already-undone"
+    assert Customer.objects.count() == 2
