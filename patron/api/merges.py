@@ -14,7 +14,7 @@ from patron.api.auth import actor_of, checked_by_action, requires
 from patron.api.idempotency import idempotent
 from patron.api.responses import respond
 from patron.api.schemas.merging import MergeIn, MergeOut
-from patron.core.errors import NotFound
+from patron.core.validation import FieldErrors
 from patron.customers.models import Customer
 from patron.merging import actions
 
@@ -22,11 +22,19 @@ router = Router(tags=["merges"])
 MERGE = "/merges/{uuid:merge_id}"
 
 
-def _customer(uuid: UUID, field: str) -> Customer:
-    customer = Customer.with_tombstones.filter(uuid=uuid).first()
-    if customer is None:
-        raise NotFound(f"No customer has the id {uuid}.", code="customer-not-found", field=field)
-    return customer
+def _customers(payload: MergeIn) -> tuple[Customer, list[Customer]]:
+    """The records the body names, as they are (a merged record is not followed: merging it again
+    is refused as already-merged); an unknown id is invalid input (422), like any body field."""
+    found = {customer.uuid: customer for customer in
+             Customer.with_tombstones.filter(uuid__in=[payload.survivor, *payload.others])}
+    errors = FieldErrors()
+    if payload.survivor not in found:
+        errors.add("survivor", "No customer has this id.")
+    for index, uuid in enumerate(payload.others):
+        if uuid not in found:
+            errors.add(f"others.{index}", "No customer has this id.")
+    errors.raise_if_any()
+    return found[payload.survivor], [found[uuid] for uuid in payload.others]
 
 
 def _response(merge, *, status: int = 200):
@@ -41,9 +49,9 @@ def merge_customers(request: HttpRequest, payload: MergeIn):
     """Merge ``others`` into ``survivor`` in one transaction. 409 already-merged when a record was
     merged before (also the loser of two merges of the same records at once), 409
     merge-into-itself, 409 merge-kinds-differ."""
+    survivor, others = _customers(payload)
     merge = actions.merge_customers(
-        actor=actor_of(request), survivor=_customer(payload.survivor, "survivor"),
-        others=[_customer(uuid, "others") for uuid in payload.others],
+        actor=actor_of(request), survivor=survivor, others=others,
         field_choices={field: str(uuid) for field, uuid in payload.field_choices.items()},
         idempotency_key=f"api:{request.auth.pk}:{request.headers.get('Idempotency-Key', '')}")
     return _response(merge, status=201)

@@ -6,15 +6,17 @@ from ninja import Schema
 from pydantic import Field
 
 from patron.api.schemas.common import InputSchema, Timestamp
+from patron.merging.actions import MAX_MERGED, PICKABLE
 from patron.merging.models import Merge
 from patron.merging.queries import undo_window
 
 
 class MergeIn(InputSchema):
     survivor: UUID = Field(description="The customer that stays; the others become tombstones pointing at it.")
-    others: list[UUID] = Field(description="The customers merged into the survivor (1 to 20).")
+    others: list[UUID] = Field(min_length=1, max_length=MAX_MERGED,
+                               description="The customers merged into the survivor (1 to 20).")
     field_choices: dict[str, UUID] = Field(
-        default_factory=dict,
+        default_factory=dict, max_length=len(PICKABLE),
         description="Per field (first_name, last_name, name, birth_date, tax_id, tax_id_country, is_tax_exempt, "
                     "price_level, default_discount, is_employee, always_formal_invoice, home_location, photo), "
                     "the id of the record whose value the survivor takes. Not given: the survivor's own value, "

@@ -123,3 +123,13 @@ def test_cli_merge_and_unmerge(cli):
     assert status == 0 and "restored 1 customer" in out
     status, out, err = cli("customers", "unmerge", merge["id"])
     assert status != 0 and "already undone" in err
+
+
+def test_api_refuses_unknown_ids_and_oversized_bodies_as_invalid_input(api):
+    survivor, _other = _pair()
+    unknown = {"survivor": str(survivor.uuid), "others": ["0190f0a0-0000-7000-8000-000000000000"]}
+    problem = assert_problem(api.post("/customers/merge", unknown, headers=key("u-1")), 422, "validation-failed")
+    assert [error["pointer"] for error in problem["errors"]] == ["/others/0"]
+    many = {"survivor": str(survivor.uuid), "others": [str(customer_factory().uuid) for _ in range(21)]}
+    assert api.post("/customers/merge", many, headers=key("u-2")).status_code == 422
+    assert not Merge.objects.exists()
