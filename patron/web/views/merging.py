@@ -59,7 +59,10 @@ def _united(records: list[Customer]) -> list[dict]:
         {"label": _("E-mails"), "values": [", ".join(e.address for e in r.emails.all()) for r in records]},
         {"label": _("Addresses"), "values": [" / ".join(str(a) for a in r.addresses.all()) for r in records]},
         {"label": _("Tags"), "values": [", ".join(t.name for t in r.tags.all()) for r in records]},
+        {"label": _("Contacts"), "values": [", ".join(str(c) for c in r.contacts.all()) for r in records]},
         {"label": _("Notes"), "values": [r.notes for r in records]},
+        {"label": _("Custom fields"),
+         "values": [", ".join(f"{key}: {value}" for key, value in r.custom_fields.items()) for r in records]},
         {"label": _("Sales"), "values": [str(r.sale_count) for r in records]},
     ]
 
