@@ -226,6 +226,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- Patron ---------------------------------------------------------------------------------
 PATRON_PHONE_REGION = os.environ.get("PATRON_PHONE_REGION", "US").upper()
 PATRON_CURRENCY = os.environ.get("PATRON_CURRENCY", "USD").upper()
+PATRON_MERGE_UNDO_DAYS = int(os.environ.get("PATRON_MERGE_UNDO_DAYS", "30"))  # how long a merge can be undone
 PATRON_PHOTO_MAX_BYTES = int(os.environ.get("PATRON_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
 PATRON_PHOTO_MAX_PIXELS = int(os.environ.get("PATRON_PHOTO_MAX_PIXELS", "25000000"))
 PATRON_PHOTO_SIZE = 512  # stored photos are re-encoded to fit in a square of this many pixels

@@ -46,7 +46,8 @@ def changes(request: HttpRequest, query: Query[ChangesQuery]):
     page = read_changes(after=_position(query.after), store=request.auth.location, limit=query.limit)
     records = till_records([item.customer.pk for item in page.items if item.customer])
     items = [{"op": "upsert" if item.customer else "remove", "id": item.customer_uuid,
-              "customer": TillCustomer.values_of(records[item.customer.pk]) if item.customer else None}
+              "customer": TillCustomer.values_of(records[item.customer.pk]) if item.customer else None,
+              "merged_into": item.merged_into}
              for item in page.items]
     cursor = signing.dumps(list(page.position), salt=_FEED_SALT)
     return respond(ChangesPage.model_validate({"items": items, "next_cursor": cursor, "has_more": page.has_more,

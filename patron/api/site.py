@@ -21,6 +21,7 @@ from patron.api import (
     locations,
     lookup,
     loyalty,
+    merges,
     messages,
     orders,
     photos,
@@ -99,9 +100,10 @@ api = PatronAPI(
     auth=bearer_token, parser=JsonParser(), docs_decorator=docs_access,
 )
 install_error_handlers(api)
-# The lookup first: a till calls it on every keystroke, and addresses are matched in this order.
-for module in (lookup, customers, contacts, addresses, messages, photos, locations, catalog, terms, sales, purchases,
-               orders, credit, loyalty, exports):
+# The lookup first: a till calls it on every keystroke, and addresses are matched in this order
+# (merges before customers: POST /customers/merge is not a customer's address).
+for module in (lookup, merges, customers, contacts, addresses, messages, photos, locations, catalog, terms, sales,
+               purchases, orders, credit, loyalty, exports):
     api.add_router("", module.router)
 api.add_router("", consent.router)  # marketing consent per customer
 api.add_router("", segments.router)

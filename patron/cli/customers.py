@@ -1,4 +1,5 @@
-"""``patron customers list|show``: finding and reading customers from the command line."""
+"""``patron customers list|show``: finding and reading customers from the command line (merge and
+unmerge: patron/cli/merging.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 
 from django.utils import timezone
 
+from patron.cli import merging
 from patron.cli.common import positive_int, print_csv, print_json, print_table
 from patron.customers.models import Customer, CustomerKind, CustomerStatus, CustomFieldDefinition
 from patron.customers.queries import SORTS, CustomerFilter, filter_customers, find_customer
@@ -42,6 +44,7 @@ def register(commands) -> None:
     show.add_argument("--format", choices=("text", "json"), default="text",
                       help="output format (default: %(default)s)")
     show.set_defaults(handler=show_customer)
+    merging.register(customer_commands)
 
 
 def add_list_filters(parser) -> None:

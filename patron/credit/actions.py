@@ -232,3 +232,47 @@ def set_credit_enabled(*, actor: Actor, is_enabled: bool, payment_terms_days: in
     record_event(actor=actor, action="settings.credit_updated", subject=shop,
                  changes={key: [before[key], after[key]] for key in after if before[key] != after[key]})
     return shop
+
+
+@transaction.atomic
+def move_balance(*, actor: Actor, source: Customer, target: Customer, amount=None, reference: str,
+                 note: str) -> Decimal:
+    """Move ``amount`` (default: the whole balance) of ``source``'s account to ``target``'s, as two
+    new adjustment entries (never by changing one): the sum of all balances stays the same. Opens
+    the target's account when it has none, with the source's limit (a merge's rule: the survivor
+    keeps its own limit, else takes the largest of the merged records', docs/architecture.md).
+    Returns the amount moved (0.00 when there was nothing to move). Call with both customers
+    locked (a merge holds them)."""
+    require(actor, "credit.adjust")
+    source_account = CreditAccount.objects.select_for_update(no_key=True).filter(customer=source).first()
+    if source_account is None:
+        return quantize(0)
+    moved = quantize(source_account.balance if amount is None else amount)
+    if moved == 0:
+        return moved
+    target_account = CreditAccount.objects.select_for_update(no_key=True).filter(customer=target).first()
+    if target_account is None:
+        target_account = CreditAccount.objects.create(customer=target, credit_limit=source_account.credit_limit,
+                                                      currency=source_account.currency)
+        record_event(actor=actor, action="credit.limit_set", subject=target_account, customer=target,
+                     changes={"credit_limit": [None, source_account.credit_limit]})
+    source_account.customer, target_account.customer = source, target
+    _post(source_account, actor=actor, kind=EntryKind.ADJUSTMENT, amount=-moved, reference=reference, note=note)
+    _post(target_account, actor=actor, kind=EntryKind.ADJUSTMENT, amount=moved, reference=reference, note=note)
+    return moved
+
+
+def raise_limit_to(*, actor: Actor, customer: Customer, credit_limit: Decimal) -> None:
+    """Raise the customer's limit to ``credit_limit`` when it is lower, opening the account when
+    it has none (a merge's rule: a survivor without credit takes the merged records' largest)."""
+    account = CreditAccount.objects.select_for_update(no_key=True).filter(customer=customer).first()
+    if account is None:
+        account = CreditAccount.objects.create(customer=customer, credit_limit=credit_limit,
+                                               currency=settings.PATRON_CURRENCY)
+        record_event(actor=actor, action="credit.limit_set", subject=account, customer=customer,
+                     changes={"credit_limit": [None, credit_limit]})
+    elif account.credit_limit < credit_limit:
+        record_event(actor=actor, action="credit.limit_set", subject=account, customer=customer,
+                     changes={"credit_limit": [account.credit_limit, credit_limit]})
+        account.credit_limit = credit_limit
+        account.save(update_fields=["credit_limit", "updated_at"])

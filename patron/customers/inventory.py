@@ -60,6 +60,8 @@ FIELDS = {
     "Customer.last_purchase_at": "financial-record",
     "Customer.created_at": "financial-record",
     "Customer.updated_at": "operational",
+    "Customer.merged_into": "operational",
+    "Customer.merged_at": "operational",
 
     "CustomerPhone.id": "operational",
     "CustomerPhone.customer": "operational",

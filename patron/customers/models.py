@@ -130,6 +130,16 @@ class CustomFieldDefinition(models.Model):
         return self.label
 
 
+class LiveCustomerManager(models.Manager):
+    """Customers that are records of their own: a merged record (a tombstone pointing at the
+    survivor, patron/merging) is left out of every list, search, export and count. Reading a
+    tombstone by its id goes through ``Customer.with_tombstones`` (customers.queries follows it
+    to the survivor); Django's related-object access uses the base manager and still reaches it."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(merged_into__isnull=True)
+
+
 class Customer(models.Model):
     uuid = models.UUIDField(default=uuid7, unique=True, editable=False)
     kind = models.CharField(max_length=12, choices=CustomerKind.choices)
@@ -170,9 +180,17 @@ class Customer(models.Model):
     last_purchase_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by a merge (patron/merging): this record is a tombstone and every door answers with the
+    # survivor instead. Cleared by an unmerge.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LiveCustomerManager()
+    with_tombstones = models.Manager()
 
     class Meta:
         ordering = ["sort_name", "id"]
+        base_manager_name = "with_tombstones"
         constraints = [
             models.UniqueConstraint(Lower("account_number"), name="customer_account_number_unique_ci"),
             models.CheckConstraint(condition=Q(default_discount__gte=0) & Q(default_discount__lte=100),

@@ -50,11 +50,33 @@ class CustomerFilter:
     sort: str = "name"
 
 
+def _not_found() -> NotFound:
+    return NotFound(gettext("No such customer."), code="customer-not-found")
+
+
+def survivor_uuid(uuid):
+    """The uuid a customer id stands for now: its own, or, for a merged record (a tombstone), the
+    survivor's it was merged into (following merges of merges). Every door reads customers by id
+    through here, so an old id in a request, a sale, a charge or a webshop delivery lands on the
+    survivor."""
+    try:
+        row = Customer.with_tombstones.filter(uuid=uuid).values_list("uuid", "merged_into_id").first()
+    except (ValueError, TypeError, ValidationError):
+        raise _not_found() from None
+    if row is None:
+        raise _not_found()
+    found, merged_into = row
+    while merged_into is not None:
+        found, merged_into = Customer.with_tombstones.filter(pk=merged_into).values_list(
+            "uuid", "merged_into_id").get()
+    return found
+
+
 def get_customer(uuid) -> Customer:
     try:
-        return Customer.objects.select_related("price_level", "home_location").get(uuid=uuid)
+        return Customer.objects.select_related("price_level", "home_location").get(uuid=survivor_uuid(uuid))
     except (Customer.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound(gettext("No such customer."), code="customer-not-found") from None
+        raise _not_found() from None
 
 
 def filter_customers(query: CustomerFilter) -> QuerySet[Customer]:
@@ -101,16 +123,17 @@ def with_details(customers: QuerySet[Customer], *, just_created: bool = False) -
 def customer_detail(uuid, *, just_created: bool = False) -> Customer:
     """A customer with everything its page or API body shows, in a fixed number of queries."""
     try:
-        return with_details(Customer.objects.all(), just_created=just_created).get(uuid=uuid)
+        return with_details(Customer.objects.all(), just_created=just_created).get(uuid=survivor_uuid(uuid))
     except (Customer.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound(gettext("No such customer."), code="customer-not-found") from None
+        raise _not_found() from None
 
 
 def find_customer(reference: str) -> Customer:
     """A customer, with everything ``customer_detail`` loads, by account number (ignoring case and
-    surrounding space) or by UUID: what staff type at the till or on the command line."""
+    surrounding space) or by UUID: what staff type at the till or on the command line. A merged
+    record's account number or id finds the survivor."""
     reference = (reference or "").strip()
-    uuid = (Customer.objects.annotate(key=Lower("account_number")).filter(key=reference.lower())
+    uuid = (Customer.with_tombstones.annotate(key=Lower("account_number")).filter(key=reference.lower())
             .values_list("uuid", flat=True).first())
     try:
         return customer_detail(uuid or reference)

@@ -42,8 +42,15 @@ def locked_for_decision(customer: Customer) -> Customer:
     ends: an action deciding from the status (a charge, a sale, an order) holds the row a status
     change must lock, so the change waits for it, and an action that waited re-reads the committed
     row. Lock the customer before its accounts, everywhere, so two actions never wait on each other.
-    (On SQLite the transaction's write lock, taken at BEGIN, serialises them.)"""
-    return Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
+    (On SQLite the transaction's write lock, taken at BEGIN, serialises them.)
+
+    A merged record (a tombstone) stands for its survivor: an action that read the old record
+    before a merge committed locks it, sees the committed ``merged_into`` and goes on with the
+    survivor, locked too, so a charge or a sale racing a merge lands on the survivor (test L6)."""
+    locked = Customer.with_tombstones.select_for_update(no_key=True).get(pk=customer.pk)
+    while locked.merged_into_id is not None:
+        locked = Customer.with_tombstones.select_for_update(no_key=True).get(pk=locked.merged_into_id)
+    return locked
 
 
 def is_visible_at_till(customer: Customer) -> bool:

@@ -62,7 +62,11 @@ def index_customers(customers: Iterable[Customer], *, new: bool = False) -> None
             ids = [customer.pk for customer in customers]
             for chunk in _chunks(ids, 500):
                 cursor.execute(f"DELETE FROM customers_searchterm WHERE customer_id IN ({_marks(chunk)})", chunk)
-        _write_index(cursor, customers, replace=not new)
+        for customer in customers:
+            if customer.merged_into_id is not None:  # a merged record (a tombstone) is never found by name
+                unindex_customer(customer.pk)
+        _write_index(cursor, [customer for customer in customers if customer.merged_into_id is None],
+                     replace=not new)
 
 
 def _write_index(cursor, customers: list[Customer], *, replace: bool) -> None:

@@ -42,7 +42,7 @@ START: Position = (0, 0)
 class FeedItem:
     customer_uuid: str
     customer: Customer | None  # None: remove it from the till
-
+    merged_into: str | None = None  # a removal of a merged record: the survivor's uuid
 
 @dataclass(frozen=True)
 class FeedPage:
@@ -62,7 +62,10 @@ def read_changes(*, after: Position = START, store: Location | None, limit: int 
         latest.pop(line.customer_id, None)
         latest[line.customer_id] = line  # keeps the order of each customer's last change
     available = _available(list(latest), store, customers)
-    items = [FeedItem(str(line.customer_uuid), available.get(customer_id)) for customer_id, line in latest.items()]
+    removed = [customer_id for customer_id in latest if customer_id not in available]
+    merged = _merged_into(removed) if removed else {}
+    items = [FeedItem(str(line.customer_uuid), available.get(customer_id), merged.get(customer_id))
+             for customer_id, line in latest.items()]
     last = lines[-1]
     return FeedPage(items, (last.transaction_id or 0, last.pk), len(lines) == limit)
 
@@ -78,6 +81,12 @@ def _lines_after(after: Position, limit: int) -> list[CustomerChange]:
         "SELECT id, customer_id, customer_uuid, transaction_id FROM customers_customerchange "
         "WHERE (transaction_id, id) > (%s, %s) AND transaction_id < %s ORDER BY transaction_id, id LIMIT %s",
         [after[0], after[1], horizon, limit]))
+
+
+def _merged_into(customer_ids: list[int]) -> dict[int, str]:
+    """The survivor's uuid of each of these customers that is a merged record (a tombstone)."""
+    tombstones = Customer.with_tombstones.filter(pk__in=customer_ids, merged_into__isnull=False)
+    return {pk: str(uuid) for pk, uuid in tombstones.values_list("pk", "merged_into__uuid")}
 
 
 def _available(customer_ids: list[int], store: Location | None, customers=None) -> dict[int, Customer]:

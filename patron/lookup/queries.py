@@ -55,11 +55,36 @@ def find_till_page(query: str, scope: Scope, limit: int = 20) -> tuple[list[Hit]
     statements return most of the records (a round trip a keystroke saved); the rest are read after."""
     _check_limit(limit)
     hits, shown = _ranked(query, scope, limit, shown=_TILL_READ.select())
+    hits = _survivors_for_tombstones(hits)
     picked = {hit.customer_id for hit in hits}
     carried = [values for customer_id, values in shown.items() if customer_id in picked]
     records = {row["id"]: _till_record(row) for row in _TILL_READ.converted(carried)}
     records.update(till_records([customer_id for customer_id in picked if customer_id not in records]))
     return hits, records
+
+
+_KEPT_BY_TOMBSTONES = {"account number", "tax ID"}  # what a merged record still has (engine._identifiers)
+
+
+def _survivors_for_tombstones(hits: list[Hit]) -> list[Hit]:
+    """A merged record (a tombstone, patron/merging) found by its old account number or tax ID
+    stands for its survivor: the hit goes to the survivor (once). Name words and contact points
+    of a tombstone leave it at the merge, so only these exact tiers can find one."""
+    if not any(hit.matched_on in _KEPT_BY_TOMBSTONES for hit in hits):
+        return hits  # no statement when no hit can be a tombstone: the lookup's hot path stays as it was
+    merged = dict(Customer.with_tombstones.filter(pk__in=[hit.customer_id for hit in hits])
+                  .exclude(merged_into=None).values_list("pk", "merged_into_id"))
+    if not merged:
+        return hits
+    followed, seen = [], set()
+    for hit in hits:
+        customer_id = merged.get(hit.customer_id, hit.customer_id)
+        while customer_id in merged:  # a survivor merged again since
+            customer_id = merged[customer_id]
+        if customer_id not in seen:
+            seen.add(customer_id)
+            followed.append(replace(hit, customer_id=customer_id))
+    return followed
 
 
 def _check_limit(limit: int) -> None:
@@ -81,7 +106,7 @@ def search_customers(query: CustomerFilter, *, limit: int = CANDIDATES, caller: 
     Candidates come from the till-visible statuses unless the filter asks for others; only an
     explicit ``available_at`` restricts them to a store."""
     scope = scope_for(store=query.available_at, include_inactive=not _till_statuses_only(query), caller=caller)
-    hits = _ranked(query.search, scope, limit)[0]
+    hits = _survivors_for_tombstones(_ranked(query.search, scope, limit)[0])
     others = filter_customers(replace(query, search="")).filter(pk__in=[hit.customer_id for hit in hits])
     kept = set(others.values_list("pk", flat=True))
     return [hit for hit in hits if hit.customer_id in kept]

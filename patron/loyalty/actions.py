@@ -122,3 +122,21 @@ def update_loyalty_settings(*, actor: Actor, is_enabled: bool, points_per_unit: 
     record_event(actor=actor, action="settings.loyalty_updated", subject=settings,
                  changes={"settings": [list(before), [is_enabled, points_per_unit, point_value]]})
     return settings
+
+
+@transaction.atomic
+def move_points(*, actor: Actor, source: Customer, target: Customer, points: int | None = None, reference: str,
+                note: str) -> int:
+    """Move ``points`` (default: all) of ``source`` to ``target`` as two new adjustment entries:
+    the sum of all balances stays the same. Never more than ``source`` has. Returns the points
+    moved (0 when there were none)."""
+    require(actor, "loyalty.adjust")
+    if not PointsAccount.objects.filter(customer=source).exists():
+        return 0
+    available = _locked_account(source).balance
+    moved = available if points is None else min(points, available)
+    if moved <= 0:
+        return 0
+    _post(source, actor=actor, kind=PointsKind.ADJUSTMENT, points=-moved, reference=reference, note=note)
+    _post(target, actor=actor, kind=PointsKind.ADJUSTMENT, points=moved, reference=reference, note=note)
+    return moved

@@ -152,7 +152,11 @@ def is_erased(customer: Customer) -> bool:
 # --- carrying it out ------------------------------------------------------------------------------
 
 def erase_customer_data(customer: Customer) -> None:
-    """Remove the customer's personal data everywhere, keeping the books. Call in a transaction."""
+    """Remove the customer's personal data everywhere, keeping the books. Call in a transaction.
+    The records merged into the customer (tombstones, patron/merging) are the same person: they
+    are erased with it."""
+    for merged in Customer.with_tombstones.filter(merged_into=customer).order_by("pk"):
+        erase_customer_data(merged)
     mentions = _mentions(customer)
     old_words = set(words(name_text(customer)))
     photo = customer.photo

@@ -76,6 +76,8 @@ class Change(Record):
     op: str = Field(description="upsert: store or replace the customer; remove: forget it.")
     id: UUID
     customer: TillCustomer | None
+    merged_into: UUID | None = Field(None, description="On a remove: the customer this one was merged into "
+                                                       "(a tombstone); the till drops the old record.")
 
 
 class ChangesPage(Record):

@@ -54,7 +54,7 @@ def test_changes_page_through_upserts_and_removals(api, shop, system):
     assert names == {"Anna Schmidt"}  # Sea is not served at this token's store: a removal for it
     actions.deactivate_customer(actor=system, customer=shop["anna"])
     after = api.get(f"/changes?after={rest['next_cursor']}").json()
-    assert after["items"] == [{"op": "remove", "id": str(shop["anna"].uuid), "customer": None}]
+    assert after["items"] == [{"op": "remove", "id": str(shop["anna"].uuid), "customer": None, "merged_into": None}]
 
 
 def test_tampered_feed_cursor_is_refused(api, shop):

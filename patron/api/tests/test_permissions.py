@@ -24,7 +24,8 @@ def records(system):
     company = customer_factory("company", name="Acme")
     contact = actions.add_contact(actor=system, customer=person, values={"last_name": "Lind"})
     person.refresh_from_db()
-    return SimpleNamespace(person=person, company=company, contact=contact)
+    twin = customer_factory(last_name="Twin")
+    return SimpleNamespace(person=person, company=company, contact=contact, twin=twin)
 
 
 def _person(records) -> str:
@@ -73,6 +74,9 @@ _CELLS = [
                                                                          "source": "pos"})),
     ("segments.manage", lambda api, r: api.get("/segments")),
     ("segments.manage", lambda api, r: api.post("/segments", {"name": "Regulars"})),
+    ("customers.merge", lambda api, r: api.post("/customers/merge", {"survivor": str(r.person.uuid),
+                                                                     "others": [str(r.twin.uuid)]},
+                                                headers={"Idempotency-Key": "merge-1"})),
     ("privacy.manage", lambda api, r: api.get(_person(r) + "/privacy-export")),
     ("privacy.manage", lambda api, r: api.post(_person(r) + "/erasure", {"reason": "request by letter"})),
 ]

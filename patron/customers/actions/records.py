@@ -141,8 +141,13 @@ def customer_region(actor: Actor, customer: Customer) -> str:
 
 
 def lock_customer(customer: Customer, expected_version: int | None) -> Customer:
-    """Re-read the customer under a row lock and check the caller saw its latest version."""
-    locked = Customer.objects.select_for_update().select_related("price_level", "home_location").get(pk=customer.pk)
+    """Re-read the customer under a row lock and check the caller saw its latest version. A record
+    merged meanwhile (patron/merging) stands for its survivor, as every read by id does; the
+    survivor's version differs, so a change made with the old version is refused as stale."""
+    rows = Customer.with_tombstones.select_for_update().select_related("price_level", "home_location")
+    locked = rows.get(pk=customer.pk)
+    while locked.merged_into_id is not None:
+        locked = rows.get(pk=locked.merged_into_id)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(
             _("%(name)s was changed by someone else since you opened it (version %(expected_version)s, now "

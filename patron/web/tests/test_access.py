@@ -35,6 +35,7 @@ from patron.customers.tests.factories import customer_factory
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import default_location
 from patron.marketing.actions import create_segment
+from patron.merging.actions import merge_customers
 from patron.sales.actions import record_order
 from patron.sales.tests.factories import sale_factory
 from patron.staff.tests.factories import token_factory, user_factory
@@ -105,6 +106,8 @@ def records(system, settings, tmp_path):
         user=user_factory(Role.CASHIER, username="carl"),
         token=token_factory(name="Till 1")[0],
         channel=create_channel(actor=system, code="shop", name="Webshop")[0],
+        merge=merge_customers(actor=system, survivor=customer_factory(last_name="Kept"),
+                              others=[customer_factory(last_name="Merged")]),
     )
     records.customer.refresh_from_db()
     return records
@@ -112,7 +115,7 @@ def records(system, settings, tmp_path):
 
 # The record a ``uuid`` parameter names, by the start of the route.
 _UUID_BY_PREFIX = [("customers/", "customer"), ("sales/", "sale"), ("till/sales/", "sale"), ("segments/", "segment"),
-                   ("settings/locations/", "location"), ("settings/location-groups/", "group")]
+                   ("settings/locations/", "location"), ("settings/location-groups/", "group"), ("merges/", "merge")]
 
 
 def _argument(route: Route, parameter: str, records) -> object:

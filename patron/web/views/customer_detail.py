@@ -12,6 +12,7 @@ from patron.core.permissions import allows
 from patron.customers import actions
 from patron.customers.models import AddressKind, CustomFieldDefinition, CustomFieldType
 from patron.customers.queries import audit_trail, customer_detail
+from patron.merging.queries import merges_of
 from patron.web.forms.customers import MessageForm, PhotoForm, StatusForm
 from patron.web.views.access import actor, requires
 from patron.web.views.customer_common import (
@@ -67,6 +68,7 @@ def render_detail(request, customer, *, status: int = 200, **forms):
         "custom_fields": _custom_field_rows(customer),
         "channel_references": references_of(customer),
         "audit_rows": _audit_rows(audit_trail(customer)[:LOG_LENGTH]) if may_audit else None,
+        "merges": merges_of(customer) if allows(request.user.role, "customers.merge") else None,
         "message_form": MessageForm(),
         "status_form": StatusForm(initial={"status": customer.status, "version": customer.version}),
         "photo_form": PhotoForm(),
@@ -94,7 +96,10 @@ def save_section_form(request, customer, form, *, form_key: str, section: str, s
 
 @requires("customers.view")
 def customer_page(request, uuid):
-    return render_detail(request, customer_or_404(uuid))
+    customer = customer_or_404(uuid)
+    if customer.uuid != uuid:  # a merged record's address: the survivor's page (patron/merging)
+        return redirect(customer_url(customer))
+    return render_detail(request, customer)
 
 
 @requires("customers.change_status")
