@@ -1,0 +1,33 @@
+"""What the back-office browser tests share: logging in, and catching what the console reports."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from patron.staff.tests.factories import PASSWORD, user_factory
+
+
+def log_in(page: Page, live_server, role: str, *, heading: str = "Customers"):
+    """Log in as a fresh user of ``role``; returns the user."""
+    user = user_factory(role)
+    page.set_default_timeout(10_000)
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    return user
+
+
+def console_errors(page: Page) -> list[str]:
+    """A list that fills with every console error and uncaught exception of ``page`` from now on
+    (htmx logs its failures as console errors)."""
+    seen: list[str] = []
+    page.on("console", lambda message: seen.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: seen.append(str(error)))
+    return seen
+
+
+def htmx_settled(page: Page) -> None:
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
