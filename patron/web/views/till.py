@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.core import errors
-from patron.customers.models import Customer
+from patron.customers.models import Contact, Customer
 from patron.customers.queries import CustomerFilter, filter_customers, get_customer
 from patron.locations.models import Location
 from patron.locations.queries import default_location
@@ -86,6 +86,10 @@ def _selected(cart: Cart) -> Customer | None:
         return None
 
 
+def _buyers(terms) -> list[Contact]:
+    return terms.authorized_buyers if terms else []
+
+
 def _render(request, cart: Cart, *, status: int = 200, line_form=None, payment_form=None):
     customer = _selected(cart)
     terms = customer_terms(customer) if customer else None
@@ -93,13 +97,17 @@ def _render(request, cart: Cart, *, status: int = 200, line_form=None, payment_f
     search = TillSearchForm(request.GET)
     query = search.value_of("q").strip()
     discount = terms.default_discount if terms else 0
+    line_form = line_form or LineForm(initial={"discount_percent": discount})
+    # where the cashier goes next: find the customer, or (once chosen) ring up the lines
+    next_input = line_form.fields["description"] if customer or cart.lines else search.fields["q"]
+    next_input.widget.attrs["data-autofocus"] = ""
     context = {
         "store": _store(request), "cart": cart, "customer": customer, "terms": terms, "totals": totals,
         "lines": list(zip(cart.lines, line_totals, strict=True)),
         "search_form": search, "query": query,
         "results": _found(request, query),
-        "line_form": line_form or LineForm(initial={"discount_percent": discount}),
-        "payment_form": payment_form or TillPaymentForm(initial={"number": cart.number}),
+        "line_form": line_form,
+        "payment_form": payment_form or TillPaymentForm(initial={"number": cart.number}, buyers=_buyers(terms)),
     }
     template = "web/till/till.html"
     if request.htmx and request.htmx.target == "till-results":
@@ -192,6 +200,17 @@ def _recorded(request, number: str) -> Sale | None:
                                recorded_by=actor(request).label).first()
 
 
+def _buyer(customer: Customer | None, uuid: str | None) -> Contact | None:
+    """The contact of this customer picked as the buyer; ``record_sale`` checks that the contact
+    is active and may buy on the account."""
+    if not customer or not uuid:
+        return None
+    try:
+        return customer.contacts.filter(uuid=uuids.UUID(uuid)).first()
+    except ValueError:
+        return None
+
+
 def _record(request, cart: Cart, form: TillPaymentForm) -> Sale | None:
     """Record the cart as a sale; a refusal lands on the payment form (None is returned)."""
     payments, field_map = form.payments()
@@ -199,9 +218,14 @@ def _record(request, cart: Cart, form: TillPaymentForm) -> Sale | None:
     if cart.customer and customer is None:
         form.add_error(None, _("The selected customer no longer exists: select the customer again."))
         return None
+    buyer = _buyer(customer, form.cleaned_data.get("bought_by"))
+    if buyer is None and form.cleaned_data.get("bought_by"):
+        form.add_error("bought_by", _("The buyer must be an active contact of the customer."))
+        return None
     try:
         return record_sale(actor=actor(request), source=_source(store), number=cart.number, location=store,
-                           lines=cart.lines, payments=payments, customer=customer, channel=Channel.POS)
+                           lines=cart.lines, payments=payments, customer=customer, bought_by=buyer,
+                           channel=Channel.POS)
     except errors.DomainError as error:
         raise_http(error)
         # "sale-number-taken": the same cart was sent twice at the same moment and the other won
@@ -215,7 +239,8 @@ def _record(request, cart: Cart, form: TillPaymentForm) -> Sale | None:
 @require_POST
 def complete_sale(request):
     cart = _cart(request)
-    form = TillPaymentForm(request.POST)
+    customer = _selected(cart)
+    form = TillPaymentForm(request.POST, buyers=_buyers(customer_terms(customer) if customer else None))
     if form.is_valid() and form.cleaned_data["number"] != cart.number:
         recorded = _recorded(request, form.cleaned_data["number"])
         if recorded is not None:  # sent again after it was recorded: show it, record nothing

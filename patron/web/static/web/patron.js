@@ -90,3 +90,87 @@ window.addEventListener("pageshow", () => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// --- Focus and keyboard ----------------------------------------------------------------------
+
+// A page opens where the user goes next: on the first field a refused form marks as wrong
+// (scrolled into view, so its error is not below the fold), or else on the input marked
+// data-autofocus (the till's search, or its next line).
+(function initialFocus() {
+  const wrong = document.querySelector(".field-error input:not([type=hidden]), .field-error select, "
+    + ".field-error textarea, [aria-invalid=true]");
+  const target = wrong || document.querySelector("[data-autofocus]");
+  if (!target) return;
+  target.focus({ preventScroll: true });
+  target.scrollIntoView({ block: "center" });
+})();
+
+// F2, or "/" when not typing, goes back to the page's search box (the till's "Select customer").
+document.addEventListener("keydown", (event) => {
+  const typing = event.target.closest && event.target.closest("input, textarea, select, [contenteditable]");
+  if (event.key !== "F2" && !(event.key === "/" && !typing)) return;
+  const search = document.querySelector("[data-shortcut-search]");
+  if (!search) return;
+  event.preventDefault();
+  search.focus();
+  search.select();
+});
+
+// The till's customer search by keyboard: ↓ and ↑ move between the search box and the results'
+// "Select" buttons (Enter on one selects it), Esc clears. Enter in the search box selects the only
+// match, or moves to the first of several; typed before the results arrive, it waits for them
+// instead of sending a second request (the search runs as the cashier types).
+(function tillSearch() {
+  const input = () => document.querySelector("[data-till-search]");
+  const results = () => document.getElementById("till-results");
+  const picks = () => Array.from(document.querySelectorAll("#till-results .till-pick"));
+  const current = () => {
+    const found = document.querySelector("#till-results .till-found");
+    const form = input() && input().form;
+    return found && found.dataset.query === input().value.trim() && !(form && form.classList.contains("htmx-request"));
+  };
+  let enterWaiting = false;
+
+  const choose = () => {
+    const buttons = picks();
+    if (buttons.length === 1) buttons[0].click();
+    else if (buttons.length > 1) buttons[0].focus();
+  };
+
+  document.addEventListener("keydown", (event) => {
+    const box = input();
+    if (!box) return;
+    const buttons = picks();
+    const index = buttons.indexOf(event.target);
+    if (event.target !== box && index < 0) return;
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      const next = buttons[index + 1];
+      if (next) next.focus();
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      (index > 0 ? buttons[index - 1] : box).focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      enterWaiting = false;
+      box.value = "";
+      results().replaceChildren();
+      box.focus();
+    } else if (event.key === "Enter" && event.target === box) {
+      event.preventDefault();
+      if (!box.value.trim()) return;
+      if (current()) {
+        choose();
+      } else {
+        enterWaiting = true;
+        if (!box.form.classList.contains("htmx-request") && window.htmx) window.htmx.trigger(box.form, "submit");
+      }
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (!enterWaiting || event.detail.target !== results() || !current()) return;
+    enterWaiting = false;
+    choose();
+  });
+})();
