@@ -399,3 +399,11 @@ def test_the_search_box_is_where_the_till_opens_and_the_line_once_a_customer_is_
     html = page(cashier)
     assert "data-autofocus" in _input_tag(html, "id_description")
     assert "data-autofocus" not in _input_tag(html, "id_q")
+
+
+def test_completing_an_empty_cart_says_what_is_missing(cashier):
+    response = cashier.post(url("till_complete"), {"number": "", "cash": "10.00"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "The cart is empty: add a line" in html and "This field is required." not in html
+    assert not Sale.objects.exists()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.core import errors
+from patron.core.formats import number_symbols
 from patron.customers.models import Contact, Customer
 from patron.customers.queries import CustomerFilter, filter_customers, get_customer
 from patron.locations.models import Location
@@ -104,7 +105,7 @@ def _render(request, cart: Cart, *, status: int = 200, line_form=None, payment_f
     context = {
         "store": _store(request), "cart": cart, "customer": customer, "terms": terms, "totals": totals,
         "lines": list(zip(cart.lines, line_totals, strict=True)),
-        "search_form": search, "query": query,
+        "search_form": search, "query": query, "decimal_sign": number_symbols()[0],
         "results": _found(request, query),
         "line_form": line_form,
         "payment_form": payment_form or TillPaymentForm(initial={"number": cart.number}, buyers=_buyers(terms)),
@@ -247,6 +248,12 @@ def complete_sale(request):
             return redirect("web:till_done", recorded.uuid)
         messages.error(request, _("The cart changed since this payment was entered: check it and pay again."))
         return redirect("web:till")
+    if not cart.lines:  # nothing to pay for (the cart's number comes with its first line)
+        form.fields["number"].required = False  # so it does not answer "This field is required."
+        form.full_clean()
+        form.add_error(None, _("The cart is empty: add a line (a description and a unit price) before "
+                               "completing the sale."))
+        return _render(request, cart, status=422, payment_form=form)
     sale = _record(request, cart, form) if form.is_valid() else None
     if sale is None:
         return _render(request, cart, status=422, payment_form=form)

@@ -51,9 +51,13 @@ document.addEventListener("click", (event) => {
 // The till's payment form: "Rest" puts what is still to pay into that tender's field, so a split
 // payment is "type one part, press Rest on the other". The server checks the sum.
 (function tillPayment() {
+  // Amounts as the user types them (1234.50, 1,234.50, 1.234,50, 1234,50): the last "." or ","
+  // followed by one or two digits is the decimal sign, other marks and spaces group thousands.
   const cents = (text) => {
-    const match = /^\s*(\d+)(?:\.(\d{1,2}))?\s*$/.exec(text || "");
-    return match ? Number(match[1]) * 100 + Number((match[2] || "").padEnd(2, "0")) : 0;
+    const match = /^\s*([\d.,\s\u00a0\u202f]*?)(?:[.,](\d{1,2}))?\s*$/.exec(text || "");
+    if (!match) return 0;
+    const whole = match[1].replace(/[^\d]/g, "");
+    return Number(whole || "0") * 100 + Number((match[2] || "").padEnd(2, "0"));
   };
 
   document.addEventListener("click", (event) => {
@@ -66,7 +70,8 @@ document.addEventListener("click", (event) => {
       const input = document.getElementById(other.dataset.fillRest);
       if (input !== target) rest -= cents(input.value);
     });
-    target.value = rest > 0 ? (rest / 100).toFixed(2) : "";
+    const text = rest > 0 ? (rest / 100).toFixed(2) : "";
+    target.value = form.dataset.decimalSign ? text.replace(".", form.dataset.decimalSign) : text;
     target.focus();
   });
 })();
@@ -99,10 +104,14 @@ document.addEventListener("click", (event) => {
 (function initialFocus() {
   const wrong = document.querySelector(".field-error input:not([type=hidden]), .field-error select, "
     + ".field-error textarea, [aria-invalid=true]");
+  const summary = document.querySelector("[data-error-summary]");
+  if (!wrong && summary) {  // an error of the whole form (an empty cart): show it, leave the cursor
+    summary.scrollIntoView({ block: "center" });
+  }
   const target = wrong || document.querySelector("[data-autofocus]");
   if (!target) return;
   target.focus({ preventScroll: true });
-  target.scrollIntoView({ block: "center" });
+  if (wrong || !summary) target.scrollIntoView({ block: "center" });
 })();
 
 // F2, or "/" when not typing, goes back to the page's search box (the till's "Select customer").
