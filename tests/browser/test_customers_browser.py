@@ -58,7 +58,7 @@ def test_create_each_kind_find_edit_and_deactivate(page: Page, live_server):
     page.get_by_label("Mobile phone").fill("(202) 555-0143")
     page.get_by_label("E-mail", exact=True).fill("anna@example.com")
     page.get_by_role("button", name="Create private person").click()
-    expect(page).to_have_url(re.compile(r"#contact-details$"))
+    expect(page).to_have_url(re.compile(r"\?open=contact-details$"))
     expect(page.locator("h1")).to_have_text("Anna Schmidt")
 
     # a company with a representative (E05-E07)
@@ -81,7 +81,8 @@ def test_create_each_kind_find_edit_and_deactivate(page: Page, live_server):
     page.get_by_label("Customer number").fill("WALKIN-1")
     page.get_by_label("Always issue a formal invoice").check()
     page.get_by_role("button", name="Create placeholder").click()
-    expect(page).to_have_url(re.compile(r"#notes$"))
+    expect(page).to_have_url(re.compile(r"\?open=notes$"))
+    expect(page.locator("#notes")).to_have_class(re.compile(r"\bopened\b"))
 
     # find them by name, phone and account number
     search(page, "schmidt anna")

@@ -64,7 +64,7 @@ def test_person_is_created_with_phones_emails_address_and_opens_on_contact_detai
         address_country="usa"))
     customer = Customer.objects.get(last_name="Schmidt")
     assert response.status_code == 302
-    assert response.url == reverse("web:customer_detail", args=[customer.uuid]) + "#contact-details"
+    assert response.url == reverse("web:customer_detail", args=[customer.uuid]) + "?open=contact-details"
     assert [(phone.kind, phone.e164) for phone in customer.phones.all()] == [
         ("mobile", "+12025550143"), ("home", "+12025550188")]
     assert [email.address for email in customer.emails.all()] == ["Anna@example.com"]
@@ -80,7 +80,7 @@ def test_placeholder_is_created_with_its_flags_and_opens_on_notes(cashier):
     response = cashier.post(create_url("placeholder"), form_data(name="Walk-in", account_number="WALKIN",
                                                                  always_formal_invoice="on"))
     walk_in = Customer.objects.get(kind=CustomerKind.PLACEHOLDER)
-    assert response.url.endswith("#notes")
+    assert response.url.endswith("?open=notes")
     assert (walk_in.name, walk_in.account_number, walk_in.track_sales, walk_in.always_formal_invoice) == (
         "Walk-in", "WALKIN", False, True)
 

@@ -20,7 +20,7 @@ from patron.lookup.queries import annotated, search_customers
 from patron.transfer.exports import FORMATS, customers_matching, download, export_customers
 from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
 from patron.web.views.access import actor, raise_http, requires
-from patron.web.views.customer_common import Rejected, customer_or_404, customer_url, submit
+from patron.web.views.customer_common import Rejected, customer_landing, customer_or_404, submit
 
 PAGE_SIZE = 25
 SHOWN = ("phones", "emails")  # what a row or card shows besides the customer's own fields
@@ -148,7 +148,7 @@ def customer_create(request, kind):
         else:
             messages.success(request, _("%(name)s was created with account number %(number)s.") % {
                 "name": customer.name, "number": customer.account_number})
-            return redirect(customer_url(customer, FIRST_SECTION[kind]))
+            return redirect(customer_landing(customer, FIRST_SECTION[kind]))
     new_title, create_label = NEW_KIND[kind]
     context = {"form": form, "kind": kind, "kind_label": CustomerKind(kind).label, "new_title": new_title,
                "create_label": create_label, "tags": Tag.objects.all()}
@@ -213,7 +213,7 @@ def customer_edit(request, uuid):
             pass
         else:
             messages.success(request, _("Changes saved."))
-            return redirect(customer_url(customer, FIRST_SECTION[customer.kind]))
+            return redirect(customer_landing(customer, FIRST_SECTION[customer.kind]))
     context = {"form": form, "customer": customer, "kind": customer.kind,
                "kind_label": customer.get_kind_display(), "tags": Tag.objects.all()}
     return render(request, "web/customers/form.html", context, status=422 if form.is_bound else 200)

@@ -183,3 +183,11 @@ document.addEventListener("keydown", (event) => {
     choose();
   });
 })();
+
+// A customer page opened on a section (?open=contact-details, after creating or saving): that
+// section is marked, while the page stays at the top with the header and the message in view.
+(function openedSection() {
+  const name = new URLSearchParams(window.location.search).get("open");
+  const section = name && document.getElementById(name);
+  if (section && section.closest(".section-list")) section.classList.add("opened");
+})();
