@@ -72,6 +72,7 @@ def test_create_each_kind_find_edit_and_deactivate(page: Page, live_server):
     page.locator("#id_rep_role").fill("Owner")
     page.get_by_role("button", name="Create company").click()
     expect(page.locator("h1")).to_have_text("Mug Shop")
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Contacts").click()  # the tab
     page.locator("#representatives").get_by_role("link", name="Rita Rep").click()
     expect(page.locator("#representatives")).to_contain_text("Mug Shop")
 

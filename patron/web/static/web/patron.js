@@ -191,3 +191,39 @@ document.addEventListener("keydown", (event) => {
   const section = name && document.getElementById(name);
   if (section && section.closest(".section-list")) section.classList.add("opened");
 })();
+
+// The customer page's tabs: one tab's sections at a time. The tab is the one holding the section
+// the address names (#account after recording a payment, ?open=notes after creating), else the
+// first. A section no tab lists shows under the first tab; a tab with no section on the page hides.
+(function customerTabs() {
+  const nav = document.querySelector("[data-section-tabs]");
+  if (!nav) return;
+  const tabs = Array.from(nav.querySelectorAll("[data-tab]"));
+  const sections = Array.from(document.querySelectorAll(".section-list > section[id]"));
+  const listed = new Set(tabs.flatMap((tab) => tab.dataset.sections.split(" ")));
+  const holds = (tab, id) => tab.dataset.sections.split(" ").includes(id) || (tab === tabs[0] && !listed.has(id));
+  tabs.forEach((tab) => { tab.hidden = !sections.some((section) => holds(tab, section.id)); });
+
+  const show = (tab) => {
+    tabs.forEach((other) => {
+      if (other === tab) other.setAttribute("aria-current", "page");
+      else other.removeAttribute("aria-current");
+    });
+    sections.forEach((section) => { section.hidden = !holds(tab, section.id); });
+  };
+  const tabFor = (id) => tabs.find((tab) => !tab.hidden && holds(tab, id));
+  const named = () => window.location.hash.slice(1) || new URLSearchParams(window.location.search).get("open");
+
+  nav.addEventListener("click", (event) => {
+    const tab = event.target.closest("[data-tab]");
+    if (!tab) return;
+    event.preventDefault();
+    show(tab);
+    history.replaceState(null, "", tab.getAttribute("href"));  // a reload opens the same tab
+  });
+  window.addEventListener("hashchange", () => {
+    const tab = tabFor(named());
+    if (tab) show(tab);
+  });
+  show(tabFor(named()) || tabs.find((tab) => !tab.hidden) || tabs[0]);
+})();
