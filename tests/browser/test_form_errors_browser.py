@@ -29,7 +29,7 @@ def test_three_bad_fields_show_three_errors_at_once_and_the_cursor_is_on_the_fir
     for field_id in ("id_email", "id_rep_mobile_phone", "id_rep_email"):
         expect(page.locator(".field", has=page.locator(f"#{field_id}")).locator(".errorlist")).to_be_visible()
     summary = page.locator("[data-error-summary]")
-    expect(summary).to_contain_text("Please correct these 3 errors:")
+    expect(summary).to_contain_text("Please correct 3 errors:")
     expect(summary.locator("li")).to_have_count(3)
     expect(page.locator("#id_email")).to_be_focused()
     expect(page.locator("#id_email")).to_be_in_viewport()

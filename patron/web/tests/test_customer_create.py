@@ -223,7 +223,7 @@ def test_one_submit_shows_every_error_of_the_company_and_its_representative(cash
     assert "phone number" in field_error(html, "id_rep_mobile_phone")
     assert "@" in field_error(html, "id_rep_email")
     summary = html.split("data-error-summary>")[1].split("</div>")[0]
-    assert "Please correct these 4 errors:" in summary
+    assert "Please correct 4 errors:" in summary
     for field_id in ("id_phone", "id_email", "id_rep_mobile_phone", "id_rep_email"):
         assert f'href="#{field_id}"' in summary
     assert store_state() == before
