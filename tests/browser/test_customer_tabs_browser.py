@@ -57,4 +57,14 @@ def test_the_customer_page_shows_one_tab_at_a_time_and_the_address_keeps_it(page
     expect(current).to_have_text("History")
     expect(page.locator("#status")).to_be_visible()
     expect(page.locator("#account")).to_be_hidden()
+
+    # a refused form opens on its own tab, with its error in view (its address names no section)
+    status = page.locator("#status .status-form")
+    status.get_by_label("New status").select_option("credit_hold")
+    too_long = "(input) => { input.removeAttribute('maxlength'); input.value = 'x'.repeat(501); }"
+    status.get_by_label("Reason").evaluate(too_long)  # past the browser's own limit: the server refuses
+    status.get_by_role("button", name="Change status").click()
+    expect(page.locator("#status [data-error-summary]")).to_be_visible()
+    expect(current).to_have_text("History")
+    expect(page.locator("#status [data-error-summary]")).to_be_in_viewport()
     assert errors == []

@@ -225,5 +225,12 @@ document.addEventListener("keydown", (event) => {
     const tab = tabFor(named());
     if (tab) show(tab);
   });
-  show(tabFor(named()) || tabs.find((tab) => !tab.hidden) || tabs[0]);
+  // a refused form's section wins: its errors and the cursor are there
+  const refused = document.querySelector(".section-list [data-error-summary], .section-list .field-error");
+  const refusedIn = refused && refused.closest(".section-list > section[id]");
+  show((refusedIn && tabFor(refusedIn.id)) || tabFor(named()) || tabs.find((tab) => !tab.hidden) || tabs[0]);
+  if (refused) {
+    const wrong = document.activeElement;
+    if (wrong && wrong !== document.body) wrong.scrollIntoView({ block: "center" });  // now shown
+  }
 })();
