@@ -407,3 +407,17 @@ def test_completing_an_empty_cart_says_what_is_missing(cashier):
     assert response.status_code == 422
     assert "The cart is empty: add a line" in html and "This field is required." not in html
     assert not Sale.objects.exists()
+
+
+def test_nothing_found_offers_a_new_customer_who_comes_back_to_the_till_selected(cashier):
+    html = search(cashier, "Zyxwvut")
+    assert "No customer found at this store" in html
+    create = url("customer_create", "person") + "?for=till"
+    assert f'href="{create}"' in html
+    form = cashier.get(create).content.decode()
+    response = cashier.post(create, {
+        "first_name": "Zoe", "last_name": "Zyxwvut",
+        "home_location": re.search(r'<option value="(\d+)" selected', form).group(1),
+        "location_groups": re.findall(r'value="(\d+)"[^>]*checked', form)})
+    assert response.status_code == 302 and response.url == url("till")
+    assert "Zoe Zyxwvut" in page(cashier) and cart(cashier)["customer"]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from patron.core.errors import DomainError
+from patron.core.permissions import allows
 from patron.customers import actions
 from patron.customers.models import Customer, CustomerKind, Tag
 from patron.customers.queries import CustomerFilter, filter_customers
@@ -21,6 +22,7 @@ from patron.transfer.exports import FORMATS, customers_matching, download, expor
 from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
 from patron.web.views.access import actor, raise_http, requires
 from patron.web.views.customer_common import Rejected, customer_landing, customer_or_404, submit
+from patron.web.views.till import put_in_cart
 
 PAGE_SIZE = 25
 SHOWN = ("phones", "emails")  # what a row or card shows besides the customer's own fields
@@ -148,6 +150,10 @@ def customer_create(request, kind):
         else:
             messages.success(request, _("%(name)s was created with account number %(number)s.") % {
                 "name": customer.name, "number": customer.account_number})
+            # created from the till's "nothing found": back to the till, the customer in the cart
+            if request.GET.get("for") == "till" and allows(request.user.role, "sales.record") and put_in_cart(
+                    request, customer):
+                return redirect("web:till")
             return redirect(customer_landing(customer, FIRST_SECTION[kind]))
     new_title, create_label = NEW_KIND[kind]
     context = {"form": form, "kind": kind, "kind_label": CustomerKind(kind).label, "new_title": new_title,

@@ -124,7 +124,6 @@ def till(request):
 @requires("sales.record")
 @require_POST
 def select_customer(request):
-    cart = _cart(request)
     try:
         customer = _findable(request).filter(uuid=uuids.UUID(request.POST.get("customer", ""))).first()
     except ValueError:
@@ -133,9 +132,19 @@ def select_customer(request):
         messages.error(request, _("That customer cannot be served at this store (inactive, deleted or not "
                                   "available here)."))
     else:
-        cart.customer = str(customer.uuid)
-        _keep(request, cart)
+        put_in_cart(request, customer)
     return redirect("web:till")
+
+
+def put_in_cart(request, customer: Customer) -> bool:
+    """Make ``customer`` the cart's customer if this till may serve them (a customer created from
+    the till lands here too); False when it may not."""
+    if not _findable(request).filter(pk=customer.pk).exists():
+        return False
+    cart = _cart(request)
+    cart.customer = str(customer.uuid)
+    _keep(request, cart)
+    return True
 
 
 @requires("sales.record")
