@@ -44,10 +44,23 @@ def add_problem_responses(schema: dict) -> dict:
                 for parameter in operation.get("parameters", []):
                     if parameter["in"] == "header" and parameter["name"] == "If-Match":
                         parameter["required"] = True
-            responses = operation.setdefault("responses", {})
+            responses = _keyed_by_text(operation.setdefault("responses", {}))
+            operation["responses"] = responses
             for status in sorted(_EVERY_OPERATION | _BY_METHOD.get(method, set())):
                 responses.setdefault(str(status), _problem(status))
     return schema
+
+
+def _keyed_by_text(responses: dict) -> dict:
+    """The responses keyed by the status as text, the way JSON writes it. ninja keys the ones it
+    generates by number and ``openapi_extra`` keys them by text, so a status given both ways (the
+    photo's 200, described with its image type) would be written twice, a document that JSON and
+    YAML parsers refuse (and the interactive docs with them). The explicit description wins, merged
+    over what ninja generated."""
+    merged: dict[str, dict] = {}
+    for status, response in sorted(responses.items(), key=lambda item: isinstance(item[0], str)):
+        merged[str(status)] = {**merged.get(str(status), {}), **response}  # text keys come last and win
+    return dict(sorted(merged.items()))
 
 
 def _problem(status: int) -> dict:

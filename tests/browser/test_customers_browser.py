@@ -8,19 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from patron.core.permissions import Role
-from patron.staff.tests.factories import PASSWORD, user_factory
+from tests.browser.support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-def log_in(page: Page, live_server, role: str = Role.MANAGER) -> None:
-    user = user_factory(role)
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/(dashboard|customers)/$"))  # managers land on the dashboard
-    page.goto(f"{live_server.url}/customers/")
-    expect(page.get_by_role("heading", name="Customers")).to_be_visible()
 
 
 def open_list(page: Page) -> None:
@@ -60,7 +50,7 @@ def test_create_each_kind_find_edit_and_deactivate(page: Page, live_server):
     page.get_by_label("Mobile phone").fill("(202) 555-0143")
     page.get_by_label("E-mail", exact=True).fill("anna@example.com")
     page.get_by_role("button", name="Create private person").click()
-    expect(page).to_have_url(re.compile(r"#contact-details$"))
+    expect(page).to_have_url(re.compile(r"\?open=contact-details$"))
     expect(page.locator("h1")).to_have_text("Anna Schmidt")
 
     # a company with a representative (E05-E07)
@@ -74,6 +64,7 @@ def test_create_each_kind_find_edit_and_deactivate(page: Page, live_server):
     page.locator("#id_rep_role").fill("Owner")
     page.get_by_role("button", name="Create company").click()
     expect(page.locator("h1")).to_have_text("Mug Shop")
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Contacts").click()  # the tab
     page.locator("#representatives").get_by_role("link", name="Rita Rep").click()
     expect(page.locator("#representatives")).to_contain_text("Mug Shop")
 
@@ -83,7 +74,8 @@ def test_create_each_kind_find_edit_and_deactivate(page: Page, live_server):
     page.get_by_label("Customer number").fill("WALKIN-1")
     page.get_by_label("Always issue a formal invoice").check()
     page.get_by_role("button", name="Create placeholder").click()
-    expect(page).to_have_url(re.compile(r"#notes$"))
+    expect(page).to_have_url(re.compile(r"\?open=notes$"))
+    expect(page.locator("#notes")).to_have_class(re.compile(r"\bopened\b"))
 
     # find them by name, phone and account number
     search(page, "schmidt anna")

@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from patron.core.permissions import Role
 from patron.customers.models import CustomerStatus
 from patron.customers.tests.factories import customer_factory
+from tests.browser.support import log_in
 from tests.browser.test_lookup_browser import SETTLED
-from tests.browser.test_till_browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

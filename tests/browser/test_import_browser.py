@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from patron.core.permissions import Role
 from patron.customers.models import Customer
-from tests.browser.test_till_browser import log_in
+from tests.browser.support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 from patron.core.permissions import Role
 from patron.customers.models import CustomerStatus
 from patron.customers.tests.factories import customer_factory
-from tests.browser.test_till_browser import log_in, open_till
+from tests.browser.support import log_in
+from tests.browser.test_till_browser import open_till
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SETTLED = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 from patron.core.permissions import Role
 from patron.customers.models import Customer
 from patron.customers.tests.factories import customer_factory
-from tests.browser.test_till_browser import log_in
+from tests.browser.support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,6 +21,7 @@ def test_merge_with_a_field_from_the_other_record_then_undo(page: Page, live_ser
     page.on("dialog", lambda dialog: dialog.accept())
 
     page.goto(f"{live_server.url}/customers/{survivor.uuid}/")
+    page.locator("#more-menu > summary").click()  # rare actions live behind "More"
     page.get_by_role("link", name="Merge duplicates…").click()
     page.get_by_label("Account numbers of the duplicates (separated by spaces)").fill("M-2")
     page.get_by_role("button", name="Compare").click()

@@ -13,22 +13,11 @@ from patron.credit import actions as credit
 from patron.credit.models import CreditAccount
 from patron.customers.tests.factories import customer_factory
 from patron.sales.models import Sale
-from patron.staff.tests.factories import PASSWORD, user_factory
+from tests.browser.support import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page: Page, live_server, role: str) -> None:
-    user = user_factory(role)
-    page.set_default_timeout(10_000)
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/(dashboard|customers)/$"))  # managers land on the dashboard
-    page.goto(f"{live_server.url}/customers/")
-    expect(page.get_by_role("heading", name="Customers")).to_be_visible()
 
 
 def open_till(page: Page) -> None:

@@ -91,3 +91,23 @@ def test_the_json_export_is_declared_as_a_json_array(document):
     content = document["paths"]["/api/v1/exports/customers"]["get"]["responses"]["200"]["content"]
     assert content["application/json"]["schema"] == {"type": "array", "items": {"type": "object"}}
     assert content["text/csv"]["schema"] == {"type": "string", "format": "binary"}
+
+
+def _refusing_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
+    keys = [name for name, _ in pairs]
+    repeated = {name for name in keys if keys.count(name) > 1}
+    if repeated:
+        raise ValueError(f"repeated keys: {sorted(repeated)}")
+    return dict(pairs)
+
+
+def test_the_document_has_no_repeated_keys_and_the_photo_says_its_image_type(api):
+    """Swagger UI (and YAML parsers) refuse an object that names a key twice: ninja keyed the
+    generated 200 by number and the photo's description by text, and both were written."""
+    document = json.loads(api.get("/openapi.json").content, object_pairs_hook=_refusing_repeated_keys)
+    photo = document["paths"]["/api/v1/customers/{customer_id}/photo"]
+    assert set(photo["get"]["responses"]["200"]["content"]) == {"image/webp"}
+    assert "CustomerOut" in photo["post"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            assert all(isinstance(status, str) for status in operation["responses"])

@@ -22,7 +22,9 @@ TENDERS = (TenderKind.CASH.value, TenderKind.CARD.value, TenderKind.ON_ACCOUNT.v
 class TillSearchForm(FilterForm):
     q = forms.CharField(required=False, max_length=QUERY_MAX, label=_("Select customer"),
                         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off",
-                                                      "placeholder": _("Name, phone or account number")}))
+                                                      "placeholder": _("Name, phone or account number"),
+                                                      "aria-controls": "till-results", "data-till-search": "",
+                                                      "data-shortcut-search": ""}))
 
 
 class LineForm(forms.Form):
@@ -43,10 +45,20 @@ class TillPaymentForm(forms.Form):
 
     number = forms.CharField(max_length=40, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, buyers=(), **kwargs):
+        """``buyers``: the customer's authorized contacts, one of whom may be buying."""
         super().__init__(*args, **kwargs)
         for tender in TENDERS:
             self.fields[tender] = amount_field(TenderKind(tender).label, required=False)
+        if buyers:
+            self.fields["bought_by"] = forms.ChoiceField(
+                required=False, label=_("Bought by"),
+                choices=[("", _("The customer")), *((str(buyer.uuid), str(buyer)) for buyer in buyers)],
+                help_text=_("An authorized buyer buying on the customer's behalf."))
+
+    def tenders(self):
+        """The amount fields, one per tender, in the order they are offered."""
+        return [self[tender] for tender in TENDERS]
 
     def payments(self) -> tuple[list[dict], dict[str, str]]:
         """The payments for ``record_sale`` and the map of its error fields back to this form's."""

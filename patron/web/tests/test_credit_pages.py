@@ -70,8 +70,29 @@ def test_account_section_shows_an_overpayment_as_a_credit_balance(cashier, custo
             shown(html, "account-chargeable")) == ("-$30.00", "$30.00", "$100.00", "$130.00")
 
 
-def test_no_account_section_while_credit_is_off_and_the_customer_has_none(cashier):
-    assert 'id="account"' not in page(cashier, customer_factory())
+def test_while_credit_is_off_a_customer_without_an_account_shows_only_that_it_is_off(cashier):
+    html = page(cashier, customer_factory())
+    assert 'id="account-figures"' not in html and 'id="credit-off"' in html
+
+
+# --- credit switched off: said where it matters, with the way to switch it on (issue 18) --------
+
+@pytest.mark.parametrize("role, links", [(Role.ADMIN, True), (Role.MANAGER, False), (Role.CASHIER, False)])
+def test_the_customer_page_says_credit_is_off_and_where_to_switch_it_on(role, links):
+    html = page(client_for(role), customer_factory())
+    notice = html.split('id="credit-off">')[1].split("</p>")[0]
+    assert "Customer credit is switched off in the settings" in notice
+    assert (f'href="{url("settings_credit_loyalty")}"' in notice) is links
+    assert links or "An administrator can switch it on" in notice
+
+
+def test_the_settings_page_says_credit_is_off_until_it_is_switched_on():
+    admin = client_for(Role.ADMIN)
+    notice = admin.get(url("settings")).content.decode().split('id="credit-off">')[1].split("</p>")[0]
+    assert f'href="{url("settings_credit_loyalty")}"' in notice
+    switch_credit_on()
+    assert 'id="credit-off"' not in admin.get(url("settings")).content.decode()
+    assert 'id="credit-off"' not in page(admin, customer_factory())
 
 
 def test_without_an_account_a_manager_may_open_one_a_cashier_may_not(cashier, manager):

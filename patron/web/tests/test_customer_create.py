@@ -64,7 +64,7 @@ def test_person_is_created_with_phones_emails_address_and_opens_on_contact_detai
         address_country="usa"))
     customer = Customer.objects.get(last_name="Schmidt")
     assert response.status_code == 302
-    assert response.url == reverse("web:customer_detail", args=[customer.uuid]) + "#contact-details"
+    assert response.url == reverse("web:customer_detail", args=[customer.uuid]) + "?open=contact-details"
     assert [(phone.kind, phone.e164) for phone in customer.phones.all()] == [
         ("mobile", "+12025550143"), ("home", "+12025550188")]
     assert [email.address for email in customer.emails.all()] == ["Anna@example.com"]
@@ -88,7 +88,7 @@ def test_placeholder_is_created_with_its_flags_and_opens_on_notes(cashier):
     response = cashier.post(create_url("placeholder"), form_data(name="Walk-in", account_number="WALKIN",
                                                                  always_formal_invoice="on"))
     walk_in = Customer.objects.get(kind=CustomerKind.PLACEHOLDER)
-    assert response.url.endswith("#notes")
+    assert response.url.endswith("?open=notes")
     assert (walk_in.name, walk_in.account_number, walk_in.track_sales, walk_in.always_formal_invoice) == (
         "Walk-in", "WALKIN", False, True)
 
@@ -216,3 +216,29 @@ def test_anonymous_cannot_create(client):
     response = client.post(create_url("person"), {"last_name": "Lee"})
     assert response.status_code == 302 and response.url.startswith(reverse("web:login"))
     assert store_state() == before
+
+
+def test_one_submit_shows_every_error_of_the_company_and_its_representative(cashier):
+    """Issue 18: the representative's errors came only after the company's were fixed."""
+    before = store_state()
+    response = cashier.post(create_url("company"), form_data(
+        name="Mug Shop", phone="12", email="nope", rep_first_name="Rita", rep_mobile_phone="12",
+        rep_email="rita@"))
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "phone number" in field_error(html, "id_phone")
+    assert "@" in field_error(html, "id_email")
+    assert "phone number" in field_error(html, "id_rep_mobile_phone")
+    assert "@" in field_error(html, "id_rep_email")
+    summary = html.split("data-error-summary>")[1].split("</div>")[0]
+    assert "Please correct 4 errors:" in summary
+    for field_id in ("id_phone", "id_email", "id_rep_mobile_phone", "id_rep_email"):
+        assert f'href="#{field_id}"' in summary
+    assert store_state() == before
+
+
+def test_a_refused_representative_alone_still_shows_its_error_once(cashier):
+    response = cashier.post(create_url("company"), form_data(name="Mug Shop", rep_first_name="Rita",
+                                                             rep_mobile_phone="12"))
+    html = response.content.decode()
+    assert html.count("This phone number is not valid") == 2  # next to the field and in the summary

@@ -5,7 +5,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from patron.core.actors import system_actor
 from patron.core.permissions import Role
+from patron.credit import actions as credit
 from patron.customers import actions
 from patron.customers.models import Customer, CustomerKind, CustomerStatus, Message
 from patron.customers.tests.factories import customer_factory
@@ -177,3 +179,19 @@ def test_post_without_csrf_token_is_refused(customer):
     response = client.post(url("customer_status", customer), {"status": "inactive", "reason": "x"})
     assert response.status_code == 403
     assert store_state() == before
+
+
+def test_the_header_says_who_this_is_and_keeps_erasure_and_deletion_behind_more():
+    """Issue 18: name, account number, status, photo, balance, points, last visit and tags at the
+    top; the red buttons in a "More" menu."""
+    credit.set_credit_enabled(actor=system_actor(), is_enabled=True)
+    customer = customer_factory(first_name="Anna", last_name="Schmidt", tags=["VIP"])
+    credit.set_credit_limit(actor=system_actor(), customer=customer, credit_limit="100.00")
+    html = client_for(Role.ADMIN).get(reverse("web:customer_detail", args=[customer.uuid])).content.decode()
+    head = html.split('<header class="customer-head card" id="top">')[1].split("</header>")[0]
+    for shown in ("<h1>Anna Schmidt</h1>", customer.account_number, 'id="status-badge"', "photo initials",
+                  'id="head-balance">$0.00', 'id="head-last-visit">None yet', "VIP"):
+        assert shown in head, shown
+    more = head.split('id="more-menu"')[1]
+    assert "Erase personal data" in more and ">Delete<" in more
+    assert "Erase personal data" not in head.split('id="more-menu"')[0]

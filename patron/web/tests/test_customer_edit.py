@@ -71,7 +71,7 @@ def test_edit_saves_and_opens_the_customer_page(cashier, person):
     response = cashier.post(edit_url(person), edit_data(cashier, person, last_name="Schmidt-Berg",
                                                         work_phone="202 555 0177", home_phone=""))
     person.refresh_from_db()
-    assert response.url == reverse("web:customer_detail", args=[person.uuid]) + "#contact-details"
+    assert response.url == reverse("web:customer_detail", args=[person.uuid]) + "?open=contact-details"
     assert person.name == "Anna Schmidt-Berg"
     assert [(phone.kind, phone.e164) for phone in person.phones.all()] == [
         ("mobile", "+12025550143"), ("mobile", "+12025550144"), ("work", "+12025550177")]
@@ -133,7 +133,8 @@ def test_quick_edit_gives_an_input_and_saves_the_email(cashier, person):
     response = htmx(cashier, "post", quick_url(person, "email"), {"value": "anna@new.example",
                                                                  "version": person.version})
     assert response.status_code == 200
-    assert "anna@new.example" in response.content.decode() and "<input" not in response.content.decode()
+    shown = response.content.decode().replace("<wbr>", "")  # the address may wrap at <wbr> (issue 18)
+    assert "anna@new.example" in shown and "<input" not in shown
     assert [email.address for email in person.emails.all()] == ["anna@new.example"]
 
 
@@ -168,7 +169,7 @@ def test_quick_edit_of_a_stale_row_is_refused(cashier, person):
 
 
 def test_quick_edit_cancel_gives_the_cell_back_and_without_htmx_leads_to_the_edit_page(cashier, person):
-    cell = htmx(cashier, "get", quick_url(person, "email") + "?cancel=1").content.decode()
+    cell = htmx(cashier, "get", quick_url(person, "email") + "?cancel=1").content.decode().replace("<wbr>", "")
     assert "anna@example.com" in cell and "<input" not in cell
     assert cashier.get(quick_url(person, "email")).url == edit_url(person)
     assert htmx(cashier, "get", quick_url(person, "notes")).status_code == 404

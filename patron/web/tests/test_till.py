@@ -1,6 +1,7 @@
 """The till page (G16, G17, G19, G24, O14): find and select a customer, fill the cart, pay in
 cash, by card, on account or with points, and never record a sale twice."""
 
+import re
 import threading
 from decimal import Decimal
 from urllib.parse import quote
@@ -352,3 +353,71 @@ def test_a_double_click_sending_two_requests_at_once_records_one_sale():
     sale = Sale.objects.get()
     assert {response.status_code for response in responses} == {302}
     assert {response.url for response in responses} == {url("till_done", sale)}
+
+
+# --- the buyer (issue 18) -----------------------------------------------------------------------
+
+def test_the_authorized_buyers_are_shown_and_the_one_picked_is_recorded_on_the_sale(cashier, system):
+    from patron.customers.actions import add_contact
+
+    customer = customer_with_credit("100.00", first_name="Anna", last_name="Schmidt")
+    spouse = add_contact(actor=system, customer=customer,
+                         values={"first_name": "Ben", "last_name": "Schmidt", "is_authorized_buyer": True})
+    add_contact(actor=system, customer=customer, values={"first_name": "Sam", "last_name": "Schmidt"})
+    select(cashier, customer)
+    html = page(cashier)
+    assert 'id="authorized-buyers">Ben Schmidt' in html and "Sam Schmidt" not in html
+    assert f'<option value="{spouse.uuid}">Ben Schmidt</option>' in html
+    add_line(cashier, "Teapot", "35.00")
+    assert pay(cashier, on_account="35.00", bought_by=str(spouse.uuid)).status_code == 302
+    assert Sale.objects.get().bought_by == spouse
+
+
+def test_a_buyer_who_is_not_an_authorized_contact_of_the_customer_is_refused(cashier, system):
+    from patron.customers.actions import add_contact
+
+    customer = customer_with_credit("100.00")
+    add_contact(actor=system, customer=customer, values={"first_name": "Ben", "is_authorized_buyer": True})
+    stranger = add_contact(actor=system, customer=customer_factory(),
+                           values={"first_name": "Lou", "is_authorized_buyer": True})
+    select(cashier, customer)
+    add_line(cashier, "Teapot", "35.00")
+    for bought_by in (str(stranger.uuid), "not-a-uuid"):
+        response = pay(cashier, on_account="35.00", bought_by=bought_by)
+        assert response.status_code == 422
+        assert field_error(response.content.decode(), "id_bought_by")
+    assert not Sale.objects.exists() and balance_of(customer) == 0
+
+
+def _input_tag(html: str, field_id: str) -> str:
+    return re.search(rf'<input[^>]*id="{field_id}"[^>]*>', html).group(0)
+
+
+def test_the_search_box_is_where_the_till_opens_and_the_line_once_a_customer_is_chosen(cashier):
+    assert "data-autofocus" in _input_tag(page(cashier), "id_q")
+    select(cashier, customer_factory())
+    html = page(cashier)
+    assert "data-autofocus" in _input_tag(html, "id_description")
+    assert "data-autofocus" not in _input_tag(html, "id_q")
+
+
+def test_completing_an_empty_cart_says_what_is_missing(cashier):
+    response = cashier.post(url("till_complete"), {"number": "", "cash": "10.00"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "The cart is empty: add a line" in html and "This field is required." not in html
+    assert not Sale.objects.exists()
+
+
+def test_nothing_found_offers_a_new_customer_who_comes_back_to_the_till_selected(cashier):
+    html = search(cashier, "Zyxwvut")
+    assert "No customer found at this store" in html
+    create = url("customer_create", "person") + "?for=till"
+    assert f'href="{create}"' in html
+    form = cashier.get(create).content.decode()
+    response = cashier.post(create, {
+        "first_name": "Zoe", "last_name": "Zyxwvut",
+        "home_location": re.search(r'<option value="(\d+)" selected', form).group(1),
+        "location_groups": re.findall(r'value="(\d+)"[^>]*checked', form)})
+    assert response.status_code == 302 and response.url == url("till")
+    assert "Zoe Zyxwvut" in page(cashier) and cart(cashier)["customer"]

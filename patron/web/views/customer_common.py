@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from patron.core import errors
@@ -22,9 +23,18 @@ def customer_or_404(uuid) -> Customer:
         raise Http404(_("No such customer.")) from None
 
 
+OPEN_PARAMETER = "open"  # the section a landing opens on
+
+
 def customer_url(customer: Customer, section: str = "") -> str:
     url = reverse("web:customer_detail", args=[customer.uuid])
     return f"{url}#{section}" if section else url
+
+
+def customer_landing(customer: Customer, section: str) -> str:
+    """The customer page opened on ``section`` (E11) at the top, header and message in view: a
+    #fragment would scroll them away, so the section is named in the query (web/patron.js)."""
+    return f"{customer_url(customer)}?{urlencode({OPEN_PARAMETER: section})}"
 
 
 class Rejected(Exception):

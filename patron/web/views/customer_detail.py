@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from patron.channels.queries import references_of
@@ -26,6 +27,18 @@ from patron.web.views.customer_common import (
 from patron.web.views.customer_marketing import consent_section
 from patron.web.views.customer_money import money_sections
 
+# The customer page's tabs: (key, label, the ids of the sections each shows, the first one linked).
+# A section in no tab (one added later) shows under the first tab.
+CUSTOMER_TABS = (
+    ("overview", gettext_lazy("Overview"), ("contact-details", "notes")),
+    ("details", gettext_lazy("Details"), ("addresses", "custom-fields", "settings")),
+    ("purchases", gettext_lazy("Purchases"), ("purchases", "orders")),
+    ("account", gettext_lazy("Account"), ("account", "points")),
+    ("contacts", gettext_lazy("Contacts"), ("contacts", "representatives")),
+    ("messages", gettext_lazy("Messages"), ("messages",)),
+    ("marketing", gettext_lazy("Marketing"), ("consent",)),
+    ("history", gettext_lazy("History"), ("status", "audit")),
+)
 ADDRESS_ORDER = {AddressKind.CONTACT: 0, AddressKind.BILLING: 1, AddressKind.SHIPPING: 2}
 LOG_LENGTH = 200  # newest messages and audit entries shown on the page
 
@@ -61,6 +74,7 @@ def render_detail(request, customer, *, status: int = 200, **forms):
     may_audit = allows(request.user.role, "customers.view_audit")
     context = {
         "customer": customer,
+        "customer_tabs": CUSTOMER_TABS,
         "addresses": addresses,
         "has_contact_address": any(address.kind == AddressKind.CONTACT for address in addresses),
         "message_log": customer.messages.all()[:LOG_LENGTH],

@@ -110,6 +110,8 @@ def money_sections(request, customer: Customer) -> dict:
         "purchases": purchases_section(request, customer) if sees_sales else None,
         "orders": list(customer_orders(customer)) if sees_sales else None,
         "account_section": account,
+        # said on the page, with where to switch it on: the shop has credit off, so no one buys on account
+        "credit_off": allows(role, "credit.view") and not credit_settings().is_enabled,
         "points_section": points_section(customer) if allows(role, "loyalty.view") else None,
         "payment_form": PaymentForm(),
         "limit_form": CreditLimitForm(initial={"credit_limit": account.account.credit_limit}

@@ -12,14 +12,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from patron.core.errors import DomainError
+from patron.core.permissions import allows
 from patron.customers import actions
 from patron.customers.models import Customer, CustomerKind, Tag
 from patron.customers.queries import CustomerFilter, filter_customers
 from patron.lookup.queries import annotated, search_customers
 from patron.transfer.exports import FORMATS, customers_matching, download, export_customers
 from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
-from patron.web.views.access import actor, requires
-from patron.web.views.customer_common import Rejected, customer_or_404, customer_url, submit
+from patron.web.views.access import actor, raise_http, requires
+from patron.web.views.customer_common import Rejected, customer_landing, customer_or_404, submit
+from patron.web.views.till import put_in_cart
 
 PAGE_SIZE = 25
 SHOWN = ("phones", "emails")  # what a row or card shows besides the customer's own fields
@@ -147,7 +150,11 @@ def customer_create(request, kind):
         else:
             messages.success(request, _("%(name)s was created with account number %(number)s.") % {
                 "name": customer.name, "number": customer.account_number})
-            return redirect(customer_url(customer, FIRST_SECTION[kind]))
+            # created from the till's "nothing found": back to the till, the customer in the cart
+            if request.GET.get("for") == "till" and allows(request.user.role, "sales.record") and put_in_cart(
+                    request, customer):
+                return redirect("web:till")
+            return redirect(customer_landing(customer, FIRST_SECTION[kind]))
     new_title, create_label = NEW_KIND[kind]
     context = {"form": form, "kind": kind, "kind_label": CustomerKind(kind).label, "new_title": new_title,
                "create_label": create_label, "tags": Tag.objects.all()}
@@ -157,14 +164,43 @@ def customer_create(request, kind):
 def _create(request, form):
     """The customer and, for a company, its new representative: both or neither (E06/E07)."""
     new = form.customer_input()
+    representative = form.representative()
     with transaction.atomic():
-        customer = submit(form, actions.create_customer, field_map=new.field_map, actor=actor(request),
-                          kind=form.kind, values=new.values, status=new.status, addresses=new.addresses)
-        representative = form.representative()
+        try:
+            with transaction.atomic():  # a savepoint: the representative can still be checked after a refusal
+                customer = submit(form, actions.create_customer, field_map=new.field_map, actor=actor(request),
+                                  kind=form.kind, values=new.values, status=new.status, addresses=new.addresses)
+        except Rejected:
+            if representative is not None:
+                _check_representative(request, form, representative, new.values)
+            raise
         if representative is not None:
             submit(form, actions.add_representative, field_map=representative.field_map, actor=actor(request),
                    company=customer, person_values=representative.values, role=representative.role)
     return customer
+
+
+class _NothingKept(Exception):
+    """Ends a trial run inside a savepoint, undoing it."""
+
+
+def _check_representative(request, form, representative, company_values: dict) -> None:
+    """The company was refused: try its representative too (undone), so that one submit shows
+    every error of both instead of the representative's only after the company's are fixed."""
+    values = {name: company_values[name] for name in ("home_location", "location_groups") if name in company_values}
+    try:
+        with transaction.atomic():
+            actions.create_customer(actor=actor(request), kind=CustomerKind.PERSON,
+                                    values={**values, **representative.values})
+            raise _NothingKept
+    except _NothingKept:
+        pass
+    except DomainError as error:
+        raise_http(error)
+        for field, messages_of_field in error.errors.items():
+            if field in representative.field_map:  # the company's own fields already say theirs
+                for message in messages_of_field:
+                    form.add_error(representative.field_map[field], message)
 
 
 # --- editing --------------------------------------------------------------------------------
@@ -183,7 +219,7 @@ def customer_edit(request, uuid):
             pass
         else:
             messages.success(request, _("Changes saved."))
-            return redirect(customer_url(customer, FIRST_SECTION[customer.kind]))
+            return redirect(customer_landing(customer, FIRST_SECTION[customer.kind]))
     context = {"form": form, "customer": customer, "kind": customer.kind,
                "kind_label": customer.get_kind_display(), "tags": Tag.objects.all()}
     return render(request, "web/customers/form.html", context, status=422 if form.is_bound else 200)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from patron.credit.actions import credit_settings
 from patron.customers import actions
 from patron.customers.models import CustomerSettings, CustomFieldDefinition, PriceLevel, Tag
 from patron.customers.queries import price_levels_with_counts, tags_with_counts
@@ -21,7 +22,7 @@ MANAGE = "settings.manage"
 
 @signed_in
 def index(request):
-    return render_page(request, "web/settings/index.html", "")
+    return render_page(request, "web/settings/index.html", "", credit_off=not credit_settings().is_enabled)
 
 
 # --- customer settings -------------------------------------------------------------------------

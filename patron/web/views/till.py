@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from patron.core import errors
-from patron.customers.models import Customer
+from patron.core.formats import number_symbols
+from patron.customers.models import Contact, Customer
 from patron.customers.queries import CustomerFilter, filter_customers, get_customer
 from patron.locations.models import Location
 from patron.locations.queries import default_location
@@ -86,6 +87,10 @@ def _selected(cart: Cart) -> Customer | None:
         return None
 
 
+def _buyers(terms) -> list[Contact]:
+    return terms.authorized_buyers if terms else []
+
+
 def _render(request, cart: Cart, *, status: int = 200, line_form=None, payment_form=None):
     customer = _selected(cart)
     terms = customer_terms(customer) if customer else None
@@ -93,13 +98,17 @@ def _render(request, cart: Cart, *, status: int = 200, line_form=None, payment_f
     search = TillSearchForm(request.GET)
     query = search.value_of("q").strip()
     discount = terms.default_discount if terms else 0
+    line_form = line_form or LineForm(initial={"discount_percent": discount})
+    # where the cashier goes next: find the customer, or (once chosen) ring up the lines
+    next_input = line_form.fields["description"] if customer or cart.lines else search.fields["q"]
+    next_input.widget.attrs["data-autofocus"] = ""
     context = {
         "store": _store(request), "cart": cart, "customer": customer, "terms": terms, "totals": totals,
         "lines": list(zip(cart.lines, line_totals, strict=True)),
-        "search_form": search, "query": query,
+        "search_form": search, "query": query, "decimal_sign": number_symbols()[0],
         "results": _found(request, query),
-        "line_form": line_form or LineForm(initial={"discount_percent": discount}),
-        "payment_form": payment_form or TillPaymentForm(initial={"number": cart.number}),
+        "line_form": line_form,
+        "payment_form": payment_form or TillPaymentForm(initial={"number": cart.number}, buyers=_buyers(terms)),
     }
     template = "web/till/till.html"
     if request.htmx and request.htmx.target == "till-results":
@@ -115,7 +124,6 @@ def till(request):
 @requires("sales.record")
 @require_POST
 def select_customer(request):
-    cart = _cart(request)
     try:
         customer = _findable(request).filter(uuid=uuids.UUID(request.POST.get("customer", ""))).first()
     except ValueError:
@@ -124,9 +132,19 @@ def select_customer(request):
         messages.error(request, _("That customer cannot be served at this store (inactive, deleted or not "
                                   "available here)."))
     else:
-        cart.customer = str(customer.uuid)
-        _keep(request, cart)
+        put_in_cart(request, customer)
     return redirect("web:till")
+
+
+def put_in_cart(request, customer: Customer) -> bool:
+    """Make ``customer`` the cart's customer if this till may serve them (a customer created from
+    the till lands here too); False when it may not."""
+    if not _findable(request).filter(pk=customer.pk).exists():
+        return False
+    cart = _cart(request)
+    cart.customer = str(customer.uuid)
+    _keep(request, cart)
+    return True
 
 
 @requires("sales.record")
@@ -192,6 +210,17 @@ def _recorded(request, number: str) -> Sale | None:
                                recorded_by=actor(request).label).first()
 
 
+def _buyer(customer: Customer | None, uuid: str | None) -> Contact | None:
+    """The contact of this customer picked as the buyer; ``record_sale`` checks that the contact
+    is active and may buy on the account."""
+    if not customer or not uuid:
+        return None
+    try:
+        return customer.contacts.filter(uuid=uuids.UUID(uuid)).first()
+    except ValueError:
+        return None
+
+
 def _record(request, cart: Cart, form: TillPaymentForm) -> Sale | None:
     """Record the cart as a sale; a refusal lands on the payment form (None is returned)."""
     payments, field_map = form.payments()
@@ -199,9 +228,14 @@ def _record(request, cart: Cart, form: TillPaymentForm) -> Sale | None:
     if cart.customer and customer is None:
         form.add_error(None, _("The selected customer no longer exists: select the customer again."))
         return None
+    buyer = _buyer(customer, form.cleaned_data.get("bought_by"))
+    if buyer is None and form.cleaned_data.get("bought_by"):
+        form.add_error("bought_by", _("The buyer must be an active contact of the customer."))
+        return None
     try:
         return record_sale(actor=actor(request), source=_source(store), number=cart.number, location=store,
-                           lines=cart.lines, payments=payments, customer=customer, channel=Channel.POS)
+                           lines=cart.lines, payments=payments, customer=customer, bought_by=buyer,
+                           channel=Channel.POS)
     except errors.DomainError as error:
         raise_http(error)
         # "sale-number-taken": the same cart was sent twice at the same moment and the other won
@@ -215,13 +249,20 @@ def _record(request, cart: Cart, form: TillPaymentForm) -> Sale | None:
 @require_POST
 def complete_sale(request):
     cart = _cart(request)
-    form = TillPaymentForm(request.POST)
+    customer = _selected(cart)
+    form = TillPaymentForm(request.POST, buyers=_buyers(customer_terms(customer) if customer else None))
     if form.is_valid() and form.cleaned_data["number"] != cart.number:
         recorded = _recorded(request, form.cleaned_data["number"])
         if recorded is not None:  # sent again after it was recorded: show it, record nothing
             return redirect("web:till_done", recorded.uuid)
         messages.error(request, _("The cart changed since this payment was entered: check it and pay again."))
         return redirect("web:till")
+    if not cart.lines:  # nothing to pay for (the cart's number comes with its first line)
+        form.fields["number"].required = False  # so it does not answer "This field is required."
+        form.full_clean()
+        form.add_error(None, _("The cart is empty: add a line (a description and a unit price) before "
+                               "completing the sale."))
+        return _render(request, cart, status=422, payment_form=form)
     sale = _record(request, cart, form) if form.is_valid() else None
     if sale is None:
         return _render(request, cart, status=422, payment_form=form)
