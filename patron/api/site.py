@@ -16,6 +16,7 @@ from patron.api import (
     consent,
     contacts,
     credit,
+    duplicates,
     customers,
     exports,
     locations,
@@ -107,3 +108,4 @@ api.add_router("", consent.router)  # marketing consent per customer
 api.add_router("", segments.router)
 api.add_router("", channels.router)  # webshop deliveries: signed by the channel, no bearer token
 api.add_router("", privacy.router)  # subject-access export and erasure
+api.add_router("", duplicates.router)  # the check before creating, and the review queue

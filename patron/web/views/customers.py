@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods
 from patron.customers import actions
 from patron.customers.models import Customer, CustomerKind, Tag
 from patron.customers.queries import CustomerFilter, filter_customers
+from patron.duplicates.actions import note_created_anyway
+from patron.duplicates.entry import candidates_for_entry
 from patron.lookup.queries import annotated, search_customers
 from patron.transfer.exports import FORMATS, customers_matching, download, export_customers
 from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
@@ -139,27 +141,44 @@ def customer_create(request, kind):
     if form_class is None:
         raise Http404(_("No such kind of customer."))
     form = form_class(request.POST or None, role=request.user.role)
+    candidates = []
     if form.is_bound and form.is_valid():
         try:
-            customer = _create(request, form)
+            customer = _create(request, form, anyway=bool(request.POST.get("create_anyway")))
         except Rejected:
             pass
+        except LikelyDuplicates as found:
+            candidates = found.candidates
         else:
             messages.success(request, _("%(name)s was created with account number %(number)s.") % {
                 "name": customer.name, "number": customer.account_number})
             return redirect(customer_url(customer, FIRST_SECTION[kind]))
     new_title, create_label = NEW_KIND[kind]
     context = {"form": form, "kind": kind, "kind_label": CustomerKind(kind).label, "new_title": new_title,
-               "create_label": create_label, "tags": Tag.objects.all()}
-    return render(request, "web/customers/form.html", context, status=422 if form.is_bound else 200)
+               "create_label": create_label, "tags": Tag.objects.all(), "candidates": candidates}
+    status = 200 if candidates or not form.is_bound else 422
+    return render(request, "web/customers/form.html", context, status=status)
 
 
-def _create(request, form):
-    """The customer and, for a company, its new representative: both or neither (E06/E07)."""
+class LikelyDuplicates(Exception):
+    """Customers likely the same exist: the form asks "Did you mean ...?" before creating."""
+
+    def __init__(self, candidates):
+        super().__init__()
+        self.candidates = candidates
+
+
+def _create(request, form, *, anyway: bool):
+    """The customer and, for a company, its new representative: both or neither (E06/E07). Likely
+    duplicates are shown first; "create anyway" creates and keeps them in the audit trail."""
     new = form.customer_input()
+    candidates = candidates_for_entry(actor(request), kind=form.kind, values=new.values, addresses=new.addresses)
+    if candidates and not anyway:
+        raise LikelyDuplicates(candidates)
     with transaction.atomic():
         customer = submit(form, actions.create_customer, field_map=new.field_map, actor=actor(request),
                           kind=form.kind, values=new.values, status=new.status, addresses=new.addresses)
+        note_created_anyway(actor=actor(request), customer=customer, candidates=candidates)
         representative = form.representative()
         if representative is not None:
             submit(form, actions.add_representative, field_map=representative.field_map, actor=actor(request),
