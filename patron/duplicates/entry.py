@@ -10,8 +10,8 @@ from patron.core.actors import Actor
 from patron.core.errors import Conflict
 from patron.customers import actions as customer_actions
 from patron.customers.models import Customer
-from patron.duplicates.actions import note_created_anyway
 from patron.customers.regions import store_country
+from patron.duplicates.actions import note_created_anyway
 from patron.duplicates.queries import Candidate, candidates_for_values
 from patron.duplicates.rules import EVIDENCE
 

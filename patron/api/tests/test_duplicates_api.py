@@ -51,7 +51,8 @@ def test_refuse_answers_409_likely_duplicate_and_creates_nothing(api, anna):
 
 
 def test_refuse_creates_when_nothing_is_strong(api, anna):
-    response = api.post("/customers?on_duplicate=refuse", {"kind": "person", "first_name": "Otto", "last_name": "Meyer"})
+    response = api.post("/customers?on_duplicate=refuse",
+                        {"kind": "person", "first_name": "Otto", "last_name": "Meyer"})
     assert response.status_code == 201
 
 
