@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from patron.customers.models import Customer
 from patron.duplicates.keys import customers_sharing_keys, keys_of
@@ -84,18 +85,19 @@ def merge_url(first: Customer, second: Customer) -> str:
 
 
 # The fields the queue shows side by side, and marks where the two records differ.
-COMPARED_FIELDS = ("name", "account_number", "birth_date", "tax_id", "phones", "emails", "address",
-                   "home_location", "status", "created_at")
+COMPARED_FIELDS = {"name": _("Name"), "account_number": _("Account number"), "birth_date": _("Birth date"),
+                   "tax_id": _("Tax ID"), "phones": _("Phones"), "emails": _("E-mails"), "address": _("Addresses"),
+                   "home_location": _("Home location"), "status": _("Status"), "created_at": _("Created")}
 
 
 def side_by_side(pair: DuplicatePair) -> list[dict]:
-    """Rows of (field, first value, second value, differs) for the review queue."""
+    """Rows of (field, its label, first value, second value, differs) for the review queue."""
     records = customers_by_id([pair.first_id, pair.second_id])
     first, second = records[pair.first_id], records[pair.second_id]
     rows = []
-    for field in COMPARED_FIELDS:
+    for field, label in COMPARED_FIELDS.items():
         a, b = _shown(first, field), _shown(second, field)
-        rows.append({"field": field, "first": a, "second": b, "differs": a != b})
+        rows.append({"field": field, "label": str(label), "first": a, "second": b, "differs": a != b})
     return rows
 
 

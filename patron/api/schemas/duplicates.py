@@ -28,6 +28,7 @@ class DuplicateCheckOut(Schema):
 
 class PairFieldOut(Schema):
     field: str
+    label: str
     first: str
     second: str
     differs: bool

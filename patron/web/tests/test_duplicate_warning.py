@@ -43,3 +43,39 @@ def test_create_anyway_creates_and_is_audited(anna):
 def test_no_warning_for_someone_new(anna):
     response = client_for(Role.CASHIER).post(create_url("person"), form_data(first_name="Otto", last_name="Meyer"))
     assert response.status_code == 302
+
+
+# --- the review queue -------------------------------------------------------------------------
+
+@pytest.fixture
+def queued(anna):
+    from patron.duplicates.scan import full_scan
+
+    customer_factory(first_name="Ana", last_name="Meyer", emails=[{"address": "anna.meyer@gmail.com"}])
+    full_scan()
+    from patron.duplicates.models import DuplicatePair
+
+    return DuplicatePair.objects.get()
+
+
+def test_queue_shows_pairs_side_by_side_with_the_differences_marked(queued):
+    page = client_for(Role.MANAGER).get(reverse("web:duplicate_queue")).content.decode()
+    assert "Ana Meyer" in page and "Anna Meyer" in page and "same e-mail, name similar" in page
+    assert 'class="differs"' in page and f"/customers/merge/?ids={queued.first.uuid},{queued.second.uuid}" in page
+    assert "No likely duplicates" in client_for(Role.MANAGER).get(
+        reverse("web:duplicate_queue") + "?reason=same_phone").content.decode()
+
+
+def test_cashiers_may_not_review(queued):
+    client = client_for(Role.CASHIER)
+    assert client.get(reverse("web:duplicate_queue")).status_code == 403
+    assert client.post(reverse("web:duplicate_not_same", args=[queued.pk])).status_code == 403
+
+
+def test_not_the_same_from_the_queue(queued):
+    client = client_for(Role.MANAGER)
+    response = client.post(reverse("web:duplicate_not_same", args=[queued.pk]))
+    assert response.status_code == 302
+    queued.refresh_from_db()
+    assert queued.status == "not_same"
+    assert "No likely duplicates" in client.get(reverse("web:duplicate_queue")).content.decode()
