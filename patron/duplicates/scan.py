@@ -112,6 +112,27 @@ def check_customers(ids: list[int], result: ScanResult | None = None) -> ScanRes
     return result
 
 
+def likely_duplicates_of(ids: list[int], *, limit: int = 3) -> dict[int, list[tuple[int, Match]]]:
+    """For each of these customers, the others likely the same (POSSIBLE or above), strongest first,
+    without writing anything: one query for a whole batch (an import's rows). Pairs decided "not
+    the same" are left out."""
+    if not ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(ids))
+    found = _pairs_between(f"a.customer_id IN ({placeholders}) AND b.customer_id <> a.customer_id", ids,
+                           _common_keys_of(ids))
+    profiles = profiles_of({pk for pair in found for pk in pair})
+    decided = set(DuplicatePair.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids))
+                  .exclude(status=PairStatus.OPEN).values_list("first_id", "second_id"))
+    result: dict[int, list[tuple[int, Match]]] = {}
+    for a, b in found:
+        if a in profiles and b in profiles and (min(a, b), max(a, b)) not in decided:
+            match = compare(profiles[a], profiles[b])
+            if match.is_possible:
+                result.setdefault(a, []).append((b, match))
+    return {pk: sorted(matches, key=lambda item: (-item[1].score, item[0]))[:limit] for pk, matches in result.items()}
+
+
 def _common_keys_of(ids: list[int]) -> list[str]:
     keys = DuplicateKey.objects.filter(customer_id__in=ids).values_list("key", flat=True)
     return list(DuplicateKey.objects.filter(key__in=keys).values("key").annotate(n=Count("id"))
