@@ -10,6 +10,7 @@ customers are not compared. Pairs decided "not the same" or merged are never tou
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ from patron.duplicates.rules import MAX_BLOCK
 
 BLOCK = 2000  # customers per block of the full scan
 PENDING_BLOCK = 500  # changed customers per block of the incremental scan
+KEYS_PER_QUERY = 2000  # values in one IN list
 _KEYS, _PAIRS = DuplicateKey._meta.db_table, DuplicatePair._meta.db_table
 
 
@@ -53,6 +55,14 @@ def rebuild_keys(*, block: int = BLOCK, progress: Callable[[str], None] | None =
             progress(f"keys of {done:,} customers")
 
 
+def _analyse_keys() -> None:
+    """Fresh statistics for the self-join of each block: with stale ones (keys just loaded or
+    rebuilt) PostgreSQL may hash the whole key table for every block instead of walking the index."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_KEYS}")
+
+
 def common_keys() -> list[str]:
     """Keys shared by too many customers to be compared."""
     return list(DuplicateKey.objects.values("key").annotate(n=Count("id")).filter(n__gt=MAX_BLOCK)
@@ -66,6 +76,7 @@ def full_scan(*, block: int = BLOCK, rebuild: bool = False,
     if rebuild or not DuplicateKey.objects.exists():
         rebuild_keys(block=block, progress=progress)
     pending_upto = PendingCheck.objects.aggregate(last=Max("id"))["last"]
+    _analyse_keys()
     common = common_keys()
     last_id = Customer.objects.aggregate(last=Max("pk"))["last"] or 0
     for low in range(0, last_id + 1, block):
@@ -103,10 +114,7 @@ def incremental_scan(*, block: int = PENDING_BLOCK) -> ScanResult:
 def check_customers(ids: list[int], result: ScanResult | None = None) -> ScanResult:
     """Find, score and write the pairs of these customers with anyone (the incremental check)."""
     result = result or ScanResult()
-    placeholders = ", ".join(["%s"] * len(ids))
-    common = _common_keys_of(ids)
-    found = _pairs_between(f"a.customer_id IN ({placeholders}) AND b.customer_id <> a.customer_id", ids, common)
-    found = {(min(a, b), max(a, b)) for a, b in found}
+    found = {(min(a, b), max(a, b)) for a, b in _partners_of(ids)}
     with transaction.atomic():
         _write(found, Q(first_id__in=ids) | Q(second_id__in=ids), result)
     return result
@@ -118,9 +126,7 @@ def likely_duplicates_of(ids: list[int], *, limit: int = 3) -> dict[int, list[tu
     the same" are left out."""
     if not ids:
         return {}
-    placeholders = ", ".join(["%s"] * len(ids))
-    found = _pairs_between(f"a.customer_id IN ({placeholders}) AND b.customer_id <> a.customer_id", ids,
-                           _common_keys_of(ids))
+    found = _partners_of(ids)
     profiles = profiles_of({pk for pair in found for pk in pair})
     decided = set(DuplicatePair.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids))
                   .exclude(status=PairStatus.OPEN).values_list("first_id", "second_id"))
@@ -133,10 +139,19 @@ def likely_duplicates_of(ids: list[int], *, limit: int = 3) -> dict[int, list[tu
     return {pk: sorted(matches, key=lambda item: (-item[1].score, item[0]))[:limit] for pk, matches in result.items()}
 
 
-def _common_keys_of(ids: list[int]) -> list[str]:
-    keys = DuplicateKey.objects.filter(customer_id__in=ids).values_list("key", flat=True)
-    return list(DuplicateKey.objects.filter(key__in=keys).values("key").annotate(n=Count("id"))
-                .filter(n__gt=MAX_BLOCK).values_list("key", flat=True))
+def _partners_of(ids: list[int]) -> set[tuple[int, int]]:
+    """(customer of ``ids``, another customer sharing a key with it), by two index walks: the keys of
+    these customers, then who holds each of them. Done here rather than as a self-join, whose plan
+    depends on the database's statistics (a hash of the whole key table when they are stale)."""
+    own = list(DuplicateKey.objects.filter(customer_id__in=ids).values_list("key", "customer_id"))
+    holders = defaultdict(list)
+    keys = sorted({key for key, _ in own})
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        for key, customer_id in DuplicateKey.objects.filter(key__in=keys[start:start + KEYS_PER_QUERY]).values_list(
+                "key", "customer_id"):
+            holders[key].append(customer_id)
+    return {(customer_id, other) for key, customer_id in own if len(holders[key]) <= MAX_BLOCK
+            for other in holders[key] if other != customer_id}
 
 
 def _pairs_between(where: str, params: list, common: list[str]) -> set[tuple[int, int]]:
