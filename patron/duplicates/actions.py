@@ -61,3 +61,12 @@ def note_created_anyway(*, actor: Actor, customer: Customer, candidates) -> None
         record_event(actor=actor, action="customer.created_despite_duplicates", subject=customer, data={
             "candidates": [{"customer": str(candidate.customer.uuid), "score": candidate.match.score,
                             "reasons": list(candidate.match.codes)} for candidate in candidates]})
+
+
+def note_saved_anyway(*, actor: Actor, customer: Customer, candidates) -> None:
+    """Audit that a change to ``customer`` was saved although it made these candidates likely the
+    same (call in the change's transaction)."""
+    if candidates:
+        record_event(actor=actor, action="customer.changed_despite_duplicates", subject=customer, data={
+            "candidates": [{"customer": str(candidate.customer.uuid), "score": candidate.match.score,
+                            "reasons": list(candidate.match.codes)} for candidate in candidates]})

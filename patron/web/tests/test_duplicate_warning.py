@@ -26,13 +26,13 @@ def test_did_you_mean_lists_the_existing_customer_and_creates_nothing(anna):
     page = response.content.decode()
     assert response.status_code == 200 and Customer.objects.count() == before
     assert "Did you mean" in page and "same e-mail, same name" in page
-    assert reverse("web:customer_detail", args=[anna.uuid]) in page and 'name="create_anyway"' in page
+    assert reverse("web:customer_detail", args=[anna.uuid]) in page and 'name="anyway"' in page
     assert 'value="Anna.Meyer+shop@googlemail.com"' in page  # what was typed is kept
 
 
 def test_create_anyway_creates_and_is_audited(anna):
     client = client_for(Role.CASHIER)
-    response = client.post(create_url("person"), form_data(first_name="Anna", last_name="Meyer", create_anyway="1",
+    response = client.post(create_url("person"), form_data(first_name="Anna", last_name="Meyer", anyway="1",
                                                            email="anna.meyer@gmail.com"))
     assert response.status_code == 302
     created = Customer.objects.exclude(pk=anna.pk).get(last_name="Meyer")
@@ -79,3 +79,28 @@ def test_not_the_same_from_the_queue(queued):
     queued.refresh_from_db()
     assert queued.status == "not_same"
     assert "No likely duplicates" in client.get(reverse("web:duplicate_queue")).content.decode()
+
+
+# --- changing a customer ------------------------------------------------------------------------
+
+def test_a_change_that_makes_a_likely_duplicate_asks_first(anna):
+    other = customer_factory(first_name="Ana", last_name="Meyer")
+    client = client_for(Role.CASHIER)
+    url = reverse("web:customer_edit", args=[other.uuid])
+    data = {**form_data(first_name="Ana", last_name="Meyer", email="anna.meyer@gmail.com"), "version": other.version,
+            "account_number": other.account_number}
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Did you mean" in page and "Save anyway" in page
+    assert not other.emails.exists()
+    response = client.post(url, {**data, "anyway": "1"})
+    assert response.status_code == 302 and other.emails.get().address == "anna.meyer@gmail.com"
+    event = AuditEvent.objects.get(action="customer.changed_despite_duplicates")
+    assert event.customer_uuid == other.uuid and event.data["candidates"][0]["customer"] == str(anna.uuid)
+
+
+def test_a_change_that_adds_nothing_new_does_not_ask(anna):
+    client = client_for(Role.CASHIER)
+    data = {**form_data(first_name="Anna", last_name="Meyer", email="anna.meyer@gmail.com", notes="Likes tea"),
+            "version": anna.version, "account_number": anna.account_number}
+    assert client.post(reverse("web:customer_edit", args=[anna.uuid]), data).status_code == 302
