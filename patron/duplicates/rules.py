@@ -9,7 +9,8 @@ that one personal identifier (e-mail, mobile, tax ID) plus a compatible name is 
 compatible name needs one agreeing fact (postcode, birth date) to be possible.
 
 Hard negatives, and why they stay below STRONG:
-- a shared landline or address alone: a landline weighs little, an address is no evidence on its own;
+- a shared landline or address alone: a landline weighs little, an address is no evidence on its own,
+  and a strong match needs a personal identifier or the birth date (STRONG_NEEDS);
 - a household (same address and landline, other first name): the names disagree (negative);
 - father and son with the same name: their birth dates disagree (strongly negative);
 - namesakes in one town: a name alone is not POSSIBLE; their birth dates disagree when known;
@@ -70,6 +71,11 @@ EVIDENCE = {evidence.code: evidence for evidence in (
     Evidence("other_kind", -1.0, None),                     # a person and a company
 )}
 
+# A strong match needs one of these: what a household shares (an address, a landline, a last name,
+# first names a nickname list relates, such as Elizabeth and Lisa) never makes one on its own.
+STRONG_NEEDS = frozenset({"same_email", "same_phone", "same_tax_id", "same_birth_date"})
+BELOW_STRONG = round(STRONG - 0.01, 2)
+
 # Names: a first name typed with an initial only, or differing by this many edits, still agrees.
 TYPO_EDITS_SHORT, TYPO_EDITS_LONG, LONG_NAME = 1, 2, 8
 SHORTEST_TYPO_NAME = 4  # "Ann" and "Anu" are different names, "Anna" and "Ana" are not
@@ -87,4 +93,5 @@ def reason_words(codes) -> str:
 
 
 def score_of(codes) -> float:
-    return round(max(0.0, min(1.0, sum(EVIDENCE[code].weight for code in codes))), 2)
+    score = round(max(0.0, min(1.0, sum(EVIDENCE[code].weight for code in codes))), 2)
+    return score if score < STRONG or STRONG_NEEDS.intersection(codes) else BELOW_STRONG

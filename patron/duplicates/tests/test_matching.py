@@ -106,3 +106,13 @@ def test_company_and_its_representative_are_never_proposed():
 
 def test_reason_words_leave_negative_evidence_out():
     assert reason_words(("same_phone", "other_birth_date")) == "same phone"
+
+
+def test_a_household_look_alike_is_never_strong_without_an_identifier():
+    """Elizabeth and Lisa (a nickname of hers) at one address with one landline: possible, not strong."""
+    a = person("Elizabeth", "Hecker", postcodes={"10115"}, streets={"hauptstr 5"}, landlines={"+4930123"})
+    b = person("Lisa", "Hecker", postcodes={"10115"}, streets={"hauptstr 5"}, landlines={"+4930123"})
+    match = compare(a, b)
+    assert match.is_possible and not match.is_strong
+    assert compare(person(postcodes={"10115"}, streets={"hauptstr 5"}, birth_date=BIRTH),
+                   person(postcodes={"10115"}, streets={"hauptstr 5"}, birth_date=BIRTH)).is_strong
