@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import jellyfish
@@ -33,7 +32,8 @@ from patron.customers.models import (
 from patron.customers.regions import address_country, phone_region
 from patron.duplicates.rules import LEGAL_FORMS
 
-# Placeholders (walk-ins) and records deleted by mistake are never proposed.
+# Placeholders (walk-ins) and records deleted by mistake are never proposed (nor should records
+# merged into another be, once the merge marks them: this is the one place to say so).
 COMPARED_KINDS = (CustomerKind.PERSON, CustomerKind.COMPANY)
 LEFT_OUT_STATUSES = (CustomerStatus.DELETED,)
 _WORD = re.compile(r"[^\w]+")
@@ -207,9 +207,3 @@ def customers_by_id(ids) -> dict[int, Customer]:
     return {customer.pk: customer for customer in Customer.objects.filter(pk__in=list(ids))
             .select_related("home_location").prefetch_related("phones", "emails", "addresses")}
 
-
-def grouped(rows) -> dict:
-    result = defaultdict(list)
-    for key, value in rows:
-        result[key].append(value)
-    return result
