@@ -124,10 +124,16 @@ def test_close_pairs_for_merge():
 
 
 def test_queue_filters_by_reason_and_location():
-    anna(), anna(first_name="Ana")
+    from patron.locations.models import Location
+
+    home = Location.objects.get(code="S01")
+    elsewhere = Location.objects.exclude(pk=home.pk).first() or Location.objects.create(code="S99", name="Far away")
+    anna(home_location=home), anna(first_name="Ana", home_location=home)
     full_scan()
     assert pairs(QueueFilter(reason="same_phone")).count() == 1
     assert pairs(QueueFilter(reason="same_tax_id")).count() == 0
+    assert pairs(QueueFilter(location=home)).count() == 1
+    assert pairs(QueueFilter(location=elsewhere)).count() == 0
 
 
 def test_placeholders_and_companies_against_persons_are_left_out():
