@@ -27,6 +27,13 @@ def test_did_you_mean_then_use_the_existing_customer_or_create_anyway(page: Page
     existing = customer_factory(first_name="Anna", last_name="Schmidt", phones=[{"number": "(202) 555-0143"}])
     log_in(page, live_server)
 
+    start_new(page, "Private person")  # while typing, before anything is sent
+    page.get_by_label("First name").fill("Anna")
+    page.get_by_label("Last name").fill("Schmidt")
+    page.get_by_label("Mobile phone").fill("+1 202 555 0143")
+    page.get_by_label("Mobile phone").press("Tab")
+    expect(page.get_by_test_id("did-you-mean")).to_contain_text("Anna Schmidt")
+
     _type_anna_again(page)
     warning = page.get_by_test_id("did-you-mean")
     expect(warning).to_contain_text("Did you mean")

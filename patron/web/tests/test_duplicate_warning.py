@@ -104,3 +104,13 @@ def test_a_change_that_adds_nothing_new_does_not_ask(anna):
     data = {**form_data(first_name="Anna", last_name="Meyer", email="anna.meyer@gmail.com", notes="Likes tea"),
             "version": anna.version, "account_number": anna.account_number}
     assert client.post(reverse("web:customer_edit", args=[anna.uuid]), data).status_code == 302
+
+
+def test_did_you_mean_while_typing(anna):
+    client = client_for(Role.CASHIER)
+    url = reverse("web:duplicate_live_check", args=["person"])
+    page = client.post(url, {"first_name": "anna", "last_name": "MEYER", "email": "annameyer+x@googlemail.com",
+                             "mobile_phone": "not yet a phone"}).content.decode()
+    assert "Did you mean" in page and "Anna Meyer" in page and "same e-mail, same name" in page
+    assert client.post(url, {"first_name": "Otto", "last_name": "Krause"}).content.decode().strip() == ""
+    assert client.post(reverse("web:duplicate_live_check", args=["alien"]), {}).status_code == 404

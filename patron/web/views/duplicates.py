@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from patron.customers.models import AddressKind
+
 from patron.core.errors import DomainError
 from patron.duplicates import actions, queries
+from patron.duplicates.entry import candidates_for_entry
 from patron.duplicates.models import PairStatus
 from patron.duplicates.rules import reason_words
 from patron.locations.models import Location
+from patron.web.forms.customers import CUSTOMER_FORMS
 from patron.web.views.access import actor, raise_http, requires
 
 PAGE_SIZE = 10
@@ -49,3 +54,22 @@ def duplicate_not_same(request, pair_id):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = "web:duplicate_queue"
     return redirect(back or "web:duplicate_queue")
+
+
+@requires("customers.create")
+@require_POST
+def duplicate_live_check(request, kind):
+    """"Did you mean ...?" while a new customer is being typed (htmx, on each change of the form):
+    the same candidates the creation would show, from what is typed so far, valid or not."""
+    form_class = CUSTOMER_FORMS.get(kind)
+    if form_class is None:
+        raise Http404(_("No such kind of customer."))
+    form, typed = form_class(role=request.user.role), request.POST
+    values = {name: typed.get(name, "") for name in ("first_name", "last_name", "name", "birth_date", "tax_id",
+                                                     "tax_id_country")}
+    values["phones"] = [{"kind": kind_, "number": typed.get(name, "")} for name, kind_ in form.phone_fields]
+    values["emails"] = [{"address": typed.get(name, "")} for name, _kind in form.email_fields]
+    address = {part: typed.get(f"address_{part}", "") for part in ("line1", "postal_code", "country")}
+    candidates = candidates_for_entry(actor(request), kind=kind, values=values,
+                                      addresses=[{"kind": AddressKind.CONTACT, **address}])
+    return render(request, "web/duplicates/_did_you_mean.html", {"candidates": candidates})
