@@ -11,9 +11,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from patron.customers.models import AddressKind
-
 from patron.core.errors import DomainError
+from patron.customers.models import AddressKind
 from patron.duplicates import actions, queries
 from patron.duplicates.entry import candidates_for_entry
 from patron.duplicates.models import PairStatus
