@@ -6,7 +6,7 @@ EVIDENCE that holds for it, capped to 0..1. Pairs at STRONG or above are likely 
 (an API client can refuse to create them, the webshop links them); pairs at POSSIBLE or above are
 shown in the warnings and the review queue. No labels are needed: the weights are set by hand so
 that one personal identifier (e-mail, mobile, tax ID) plus a compatible name is strong, and a
-compatible name needs one agreeing fact (postcode, birth date) to be possible.
+compatible name needs one agreeing fact (the address, the birth date) to be possible.
 
 Hard negatives, and why they stay below STRONG:
 - a shared landline or address alone: a landline weighs little, an address is no evidence on its own,
@@ -64,8 +64,10 @@ EVIDENCE = {evidence.code: evidence for evidence in (
     Evidence("swapped_name", 0.4, _("first and last name swapped")),
     Evidence("similar_name", 0.35, _("name similar")),      # typos, nicknames, initials
     Evidence("same_birth_date", 0.3, _("same birth date")),
-    Evidence("same_postcode", 0.25, _("same postcode")),
-    Evidence("same_street", 0.1, _("same street")),
+    # A postcode holds thousands of people, so namesakes share one: a name needs the street as
+    # well (or the birth date) to be proposed. The street is compared only within one postcode.
+    Evidence("same_postcode", 0.1, _("same postcode")),
+    Evidence("same_street", 0.25, _("same street")),
     Evidence("other_name", -0.6, None),                     # both named, the names disagree
     Evidence("other_birth_date", -0.7, None),               # both dated, the dates disagree
     Evidence("other_kind", -1.0, None),                     # a person and a company

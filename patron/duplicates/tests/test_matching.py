@@ -60,10 +60,17 @@ def test_same_email_and_similar_name_is_strong_and_says_why():
     assert match.reasons == "same e-mail, name similar"
 
 
-def test_nickname_with_postcode_is_possible():
-    match = compare(person("Robert", "Smith", postcodes={"10115"}), person("Bob", "Smith", postcodes={"10115"}))
+def test_nickname_at_the_same_address_is_possible():
+    match = compare(person("Robert", "Smith", postcodes={"10115"}, streets={"hauptstr 5"}),
+                    person("Bob", "Smith", postcodes={"10115"}, streets={"hauptstr 5"}))
     assert POSSIBLE <= match.score < STRONG
-    assert match.reasons == "name similar, same postcode"
+    assert match.reasons == "name similar, same postcode, same street"
+
+
+def test_a_name_and_a_postcode_alone_are_not_proposed():
+    """Namesakes on two streets of one postcode area."""
+    assert not compare(person(postcodes={"10115"}, streets={"hauptstr 5"}),
+                       person(postcodes={"10115"}, streets={"gartenweg 2"})).is_possible
 
 
 def test_same_name_alone_is_not_proposed():
