@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgresql venv demo clean messages
-.PHONY: bench-ledger bench-lookup bench-export bench-import
+.PHONY: bench-ledger bench-lookup bench-export bench-import bench-dedup
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -75,6 +75,14 @@ bench-ledger: $(STAMP)
 bench-lookup: $(STAMP)
 	$(BIN)/python -m bench.lookup --pg-url "$(PG_URL)" $(if $(SIZE),--size $(SIZE)) \
 		$(if $(ENGINES),--engines $(ENGINES)) $(if $(KEEP),--keep) $(if $(REUSE),--reuse "$(REUSE)") $(BENCH_ARGS)
+
+## Duplicate detection benchmark (issue 17): SIZE labelled customers (default 20000; SIZE=100000 and
+## 1000000 for the goals) loaded into SQLite and PostgreSQL; prints precision, recall and F1 of the
+## review queue per variation, the entry warning's catch rate, scan time and peak memory, and the
+## incremental check's latency (see bench/README.md). ENGINES=sqlite|postgresql picks one.
+bench-dedup: $(STAMP)
+	$(BIN)/python -m bench.dedup --pg-url "$(PG_URL)" $(if $(SIZE),--size $(SIZE)) \
+		$(if $(ENGINES),--engines $(ENGINES)) $(BENCH_ARGS)
 
 ## Export benchmark (issue 5): every customer of a loaded database in each format, with time and peak
 ## memory. REUSE=<database url> names the database, e.g. one kept by make bench-lookup KEEP=1.

@@ -1,5 +1,6 @@
 """Customers: list, create, read, change, delete, status and audit trail."""
 
+from typing import Annotated, Literal
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
@@ -27,11 +28,15 @@ from patron.core.errors import NotFound
 from patron.core.validation import FieldErrors
 from patron.customers import actions, queries
 from patron.customers.models import Customer
+from patron.duplicates.entry import OnDuplicate, create_customer_checked
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import get_location
 from patron.lookup.queries import annotated, search_customers
 
 router = Router(tags=["customers"])
+OnDuplicateParameter = Annotated[Literal[OnDuplicate.CHOICES] | None, Query(
+    description="refuse: 409 likely-duplicate when a customer likely the same exists; create: create anyway "
+                "(audited). Left out: no check.")]
 CUSTOMER = "/customers/{uuid:customer_id}"
 
 
@@ -101,11 +106,17 @@ def _search_response(query: queries.CustomerFilter, params: PageParams, *, calle
 @router.post("/customers", response={201: CustomerOut})
 @checked_by_action("customers.create")
 @idempotent()
-def create_customer(request: HttpRequest, payload: CustomerIn):
-    customer = actions.create_customer(
-        actor=actor_of(request), kind=payload.kind, values=customer_values(payload), status=payload.status,
-        addresses=[address.model_dump(exclude_unset=True) for address in payload.addresses],
-    )
+def create_customer(request: HttpRequest, payload: CustomerIn, on_duplicate: OnDuplicateParameter = None):
+    """Create a customer. With on_duplicate=refuse, a customer likely the same (strong) refuses the
+    creation: 409 likely-duplicate listing the candidates. With on_duplicate=create the customer is
+    created anyway and the candidates are kept in the audit trail."""
+    arguments = dict(actor=actor_of(request), kind=payload.kind, values=customer_values(payload),
+                     status=payload.status,
+                     addresses=[address.model_dump(exclude_unset=True) for address in payload.addresses])
+    if on_duplicate:
+        customer = create_customer_checked(on_duplicate=on_duplicate, **arguments)
+    else:
+        customer = actions.create_customer(**arguments)
     return customer_response(customer.uuid, status=201, created=True)
 
 

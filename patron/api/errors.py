@@ -73,17 +73,21 @@ class ApiProblem(Exception):
         self.headers = headers or {}
 
 
-def problem_body(*, status: int, code: str, title: str, detail: str, errors: list[dict] | None = None) -> bytes:
-    """The problem document's bytes: the one shape of every error, Django's answers and the server's own."""
+def problem_body(*, status: int, code: str, title: str, detail: str, errors: list[dict] | None = None,
+                 extra: dict | None = None) -> bytes:
+    """The problem document's bytes: the one shape of every error, Django's answers and the server's own.
+    ``extra`` adds members of the problem type (RFC 9457 extensions, e.g. a duplicate's candidates)."""
     body = {"type": PROBLEM_BASE + code, "title": title, "status": status, "detail": detail, "code": code}
     if errors:
         body["errors"] = errors
+    body.update({name: value for name, value in (extra or {}).items() if name not in body})
     return json.dumps(body, ensure_ascii=False).encode()
 
 
 def problem_response(*, status: int, code: str, title: str, detail: str, errors: list[dict] | None = None,
-                     headers: dict[str, str] | None = None) -> HttpResponse:
-    response = HttpResponse(problem_body(status=status, code=code, title=title, detail=detail, errors=errors),
+                     headers: dict[str, str] | None = None, extra: dict | None = None) -> HttpResponse:
+    response = HttpResponse(problem_body(status=status, code=code, title=title, detail=detail, errors=errors,
+                                         extra=extra),
                             status=status, content_type=PROBLEM_CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response[name] = value
@@ -97,7 +101,7 @@ def render_problem(problem: ApiProblem) -> HttpResponse:
 
 def render_domain_error(error: DomainError) -> HttpResponse:
     return problem_response(status=error.status, code=error.code, title=error.title, detail=error.message,
-                            errors=field_errors(error.errors))
+                            errors=field_errors(error.errors), extra=error.extra)
 
 
 def json_pointer(parts) -> str:

@@ -17,6 +17,7 @@ from patron.api import (
     contacts,
     credit,
     customers,
+    duplicates,
     exports,
     locations,
     lookup,
@@ -109,3 +110,4 @@ api.add_router("", consent.router)  # marketing consent per customer
 api.add_router("", segments.router)
 api.add_router("", channels.router)  # webshop deliveries: signed by the channel, no bearer token
 api.add_router("", privacy.router)  # subject-access export and erasure
+api.add_router("", duplicates.router)  # the check before creating, and the review queue

@@ -32,6 +32,7 @@ from patron.customers.actions.records import lock_customer
 from patron.customers.cleaning import clean_address_values
 from patron.customers.models import AddressKind, Customer, CustomerKind
 from patron.customers.regions import address_country, phone_region, store_country
+from patron.duplicates.entry import candidates_for_entry
 from patron.locations.models import Location
 from patron.marketing.actions import record_consent
 
@@ -224,7 +225,7 @@ def receive_customer(*, channel: Channel, delivery: CustomerDelivery, key: str, 
     _check(delivery, region)
     with _pointing_at_the_delivery():
         if reference is None:
-            reference, outcome = _create(actor, channel, delivery), DeliveryOutcome.CREATED
+            reference, outcome = _create_or_link(actor, channel, delivery)
         elif reference.source_updated_at and delivery.updated_at < reference.source_updated_at:
             outcome = DeliveryOutcome.STALE
         else:
@@ -313,15 +314,44 @@ def _name_values(delivery: CustomerDelivery) -> dict:
     return {"first_name": "", "last_name": fallback[:100]}
 
 
-def _create(actor: Actor, channel: Channel, delivery: CustomerDelivery) -> ExternalReference:
+def _create_or_link(actor: Actor, channel: Channel, delivery: CustomerDelivery) -> tuple[ExternalReference, str]:
+    """A webshop customer seen for the first time: linked to the customer it is strongly likely to
+    be (patron/duplicates), else created. Never a second record for a strong match."""
+    values, addresses = _new_customer_values(delivery)
+    candidates = candidates_for_entry(actor, kind=CustomerKind.PERSON, values=values, addresses=addresses)
+    if candidates and candidates[0].match.is_strong:
+        return _link(actor, channel, delivery, candidates[0]), DeliveryOutcome.LINKED
+    return _create(actor, channel, delivery), DeliveryOutcome.CREATED
+
+
+def _link(actor: Actor, channel: Channel, delivery: CustomerDelivery, candidate) -> ExternalReference:
+    """Tie the webshop's id to an existing customer. Its record is left as it is; what the webshop
+    changes from now on is applied to it, as to a customer the channel created."""
+    customer = candidate.customer
+    reference = ExternalReference.objects.create(
+        channel=channel, external_id=delivery.external_id, customer=customer, source_updated_at=delivery.updated_at,
+        last_delivery_at=timezone.now(), delivered=_delivered(delivery, {}))
+    _record_consents(actor, customer, delivery, previous={})
+    record_event(actor=actor, action="channel.customer_linked", subject=customer,
+                 data={"channel": channel.code, "external_id": delivery.external_id, "score": candidate.match.score,
+                       "reasons": list(candidate.match.codes)})
+    return reference
+
+
+def _new_customer_values(delivery: CustomerDelivery) -> tuple[dict, list[dict]]:
     values = {**_name_values(delivery), "notes": delivery.note, "tags": list(delivery.tags),
               "emails": [{"kind": "personal", "address": delivery.email}] if delivery.email else [],
               "phones": [{"kind": "mobile", "number": delivery.phone}] if delivery.phone else []}
     kept = [address for address in delivery.addresses if not address.is_blank()]
     kinds = _address_kinds(kept, contact_taken=False)
-    customer = customer_actions.create_customer(
-        actor=actor, kind=CustomerKind.PERSON, values=values,
-        addresses=[{"kind": kind, **address.address_values()} for address, kind in zip(kept, kinds, strict=True)])
+    return values, [{"kind": kind, **address.address_values()} for address, kind in zip(kept, kinds, strict=True)]
+
+
+def _create(actor: Actor, channel: Channel, delivery: CustomerDelivery) -> ExternalReference:
+    values, addresses = _new_customer_values(delivery)
+    kept = [address for address in delivery.addresses if not address.is_blank()]
+    customer = customer_actions.create_customer(actor=actor, kind=CustomerKind.PERSON, values=values,
+                                                addresses=addresses)
     stored = list(customer.addresses.order_by("id").values_list("uuid", flat=True))
     reference = ExternalReference.objects.create(
         channel=channel, external_id=delivery.external_id, customer=customer, source_updated_at=delivery.updated_at,

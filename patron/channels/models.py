@@ -65,6 +65,7 @@ class ExternalReference(models.Model):
 
 class DeliveryOutcome(models.TextChoices):
     CREATED = "created", _("Created a customer")
+    LINKED = "linked", _("Linked to an existing customer likely the same")
     UPDATED = "updated", _("Updated the customer")
     UNCHANGED = "unchanged", _("Nothing new")
     STALE = "stale", _("Older than what was applied; ignored")

@@ -185,7 +185,10 @@ def _report(job: ImportJob) -> None:
         report = job.check_report
         print(f"Dry run of import {job.pk}: {report['created']:,} would be created, {report['updated']:,} updated, "
               f"{report['unchanged']:,} unchanged, {report['rejected']:,} rejected, {report.get('warned', 0):,} "
-              "warnings. Nothing was written.")
+              f"warnings, {report.get('duplicated', 0):,} rows likely duplicates. Nothing was written.")
+        for item in report.get("duplicates", []):
+            print(f"  LIKELY DUPLICATE line {item['line']} (row {item['row']}): the same as {item['other']}? "
+                  f"score {item['score']:.2f} ({item['reasons']})")
     else:
         print(f"Import {job.pk}: {_status(job).lower()}; {job.committed_rows:,} of {job.total_rows or 0:,} "
               f"rows: {job.created_count:,} created, {job.updated_count:,} updated, {job.unchanged_count:,} "

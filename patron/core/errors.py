@@ -13,6 +13,7 @@ class DomainError(Exception):
     status = 400
     code = "domain-error"
     title = "Request could not be processed"
+    extra: dict | None = None  # further members of the API's problem document (JSON-safe)
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None,
                  errors: dict[str, list[str]] | None = None):

@@ -247,6 +247,24 @@ def email_key(address: str) -> str:
     return address.strip().lower()
 
 
+# Mailboxes whose provider ignores dots in the local part and has a second domain for the same box.
+_DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def email_match_key(address: str) -> str:
+    """The mailbox an address reaches, for finding the same person twice: lower-cased, without a
+    ``+tag``, and for Gmail without dots and with googlemail.com read as gmail.com
+    ("Anna.Meyer+shop@GoogleMail.com" -> "annameyer@gmail.com"). Not for sending."""
+    local, _at, domain = email_key(address).rpartition("@")
+    if not local:
+        return email_key(address)
+    local = local.split("+", 1)[0] or local
+    if domain in _DOTLESS_DOMAINS:
+        domain = _DOTLESS_DOMAINS[domain]
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
 # --- Countries ------------------------------------------------------------------------------
 
 # Common names and codes people type that neither ISO 3166 nor the CLDR names of the back office's

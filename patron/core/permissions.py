@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "customers.export": (_MANAGERS, "Export customer lists (CSV, XLSX, vCard, JSON)"),
     "customers.import": (_MANAGERS, "Import customers from CSV or XLSX files, and roll an import back"),
     "customers.merge": (_MANAGERS, "Merge duplicate customers into one, and undo a merge within its window"),
+    "duplicates.review": (_MANAGERS, "See likely duplicate customers and mark pairs as not the same"),
     "consent.record": (_ALL, "Record a customer's marketing consent or its withdrawal"),
     "segments.manage": (_MANAGERS, "See and define customer segments, and run the newsletter sync"),
     "privacy.manage": (_ADMINS, "Export all of a customer's data (subject access) and erase customers"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import connection
 from django.utils import timezone
@@ -10,12 +10,27 @@ from django.utils import timezone
 from patron.core.db import insert_values
 from patron.customers.models import Customer, CustomerChange
 
+# Called, in the change's transaction, with the ids of customers whose record (names, phones,
+# e-mails, addresses, ...) changed: a higher app registers here (the duplicates app keeps its
+# blocking keys current) without the customers app knowing it.
+CUSTOMER_CHANGE_LISTENERS: list[Callable[[list[int]], None]] = []
+
 
 def record_changes(customers: Iterable[Customer], *, removal: bool = False) -> None:
     """Note that these customers changed (or were removed) in the current transaction.
     On PostgreSQL a trigger (migration 0007) stamps each line with the writing transaction."""
+    customers = list(customers)
     insert_values(CustomerChange, [{"customer_id": customer.pk, "customer_uuid": customer.uuid, "is_removal": removal}
                                    for customer in customers])
+    tell_change_listeners([customer.pk for customer in customers])
+
+
+def tell_change_listeners(customer_ids: list[int]) -> None:
+    """Tell the registered listeners that these customers changed (also for changes the till's
+    feed does not carry, such as addresses)."""
+    if customer_ids:
+        for listener in CUSTOMER_CHANGE_LISTENERS:
+            listener(customer_ids)
 
 
 def record_changes_of_groups(group_ids: set[int]) -> None:

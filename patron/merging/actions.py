@@ -34,6 +34,7 @@ from patron.customers.changes import record_changes
 from patron.customers.models import Address, AddressKind, Customer
 from patron.customers.names import name_parts, person_name
 from patron.customers.search_index import index_customers, unindex_customer
+from patron.duplicates.actions import close_pairs_for_merge
 from patron.loyalty import actions as loyalty
 from patron.marketing.actions import record_consent
 from patron.marketing.models import ConsentChannel, ConsentSource
@@ -158,6 +159,7 @@ def merge_customers(*, actor: Actor, survivor: Customer, others: list[Customer],
     payload = {"merge": str(merge.uuid), "survivor": str(survivor.uuid),
                "merged": [str(other.uuid) for other in others], "merged_at": now.isoformat()}
     MergeEvent.objects.create(kind=MergeEventKind.MERGED, merge=merge, payload=payload)
+    close_pairs_for_merge(survivor.pk, [other.pk for other in others])
     record_event(actor=actor, action="customer.merged", subject=survivor,
                  changes=snapshot["survivor_changes"], data=payload)
     for other in others:

@@ -58,6 +58,10 @@ MOVES: dict[str, Move] = {
     "transfer.ImportRow.customer": Move(REPOINT, "import references: which row made or changed the customer"),
     "privacy.PrivacyRequest.customer": Move(KEEP, "a request is the record's own"),
     "merging.Merge.survivor": Move(KEEP, "the merges themselves"),
+    "duplicates.DuplicateKey.customer": Move(KEEP, "a tombstone's keys find nobody (only live customers are "
+                                                   "compared) and are there again after an unmerge"),
+    "duplicates.DuplicatePair.first": Move(KEEP, "the merge closes the pair (duplicates.close_pairs_for_merge)"),
+    "duplicates.DuplicatePair.second": Move(KEEP, "the merge closes the pair (duplicates.close_pairs_for_merge)"),
 }
 
 # The customer's own many-to-many lists the survivor takes the union of.

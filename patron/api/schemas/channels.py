@@ -129,9 +129,10 @@ class ShopifyCustomerIn(ChannelCustomerIn):
 
 
 class DeliveryOut(Schema):
-    outcome: Literal["created", "updated", "unchanged", "stale"] = Field(
-        description="created: a new customer; updated: the customer changed; unchanged: nothing new; stale: older "
-                    "than the delivery already applied, ignored")
+    outcome: Literal["created", "linked", "updated", "unchanged", "stale"] = Field(
+        description="created: a new customer; linked: bound to an existing customer that is strongly likely the "
+                    "same (no second customer); updated: the customer changed; unchanged: nothing new; stale: "
+                    "older than the delivery already applied, ignored")
     customer_id: UUID | None
     external_id: str
     channel: str

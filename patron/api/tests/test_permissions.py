@@ -12,6 +12,7 @@ from patron.core.models import AuditEvent
 from patron.core.permissions import PERMISSIONS, Role, allows
 from patron.customers.models import Customer, Message
 from patron.customers.tests.factories import customer_factory
+from patron.duplicates.models import DuplicatePair
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,11 @@ def records(system):
     contact = actions.add_contact(actor=system, customer=person, values={"last_name": "Lind"})
     person.refresh_from_db()
     twin = customer_factory(last_name="Twin")
-    return SimpleNamespace(person=person, company=company, contact=contact, twin=twin)
+    namesakes = [customer_factory(first_name=person.first_name, last_name=person.last_name, birth_date="1980-01-02",
+                                  phones=[{"number": "+1 415 555 0199"}]) for _ in range(2)]
+    pair = DuplicatePair.objects.create(first=namesakes[0], second=namesakes[1], score=1.0,
+                                        reasons=",same_phone,same_name,")
+    return SimpleNamespace(person=person, company=company, contact=contact, twin=twin, pair=pair)
 
 
 def _person(records) -> str:
@@ -79,6 +84,10 @@ _CELLS = [
                                                 headers={"Idempotency-Key": "merge-1"})),
     ("privacy.manage", lambda api, r: api.get(_person(r) + "/privacy-export")),
     ("privacy.manage", lambda api, r: api.post(_person(r) + "/erasure", {"reason": "request by letter"})),
+    ("customers.view", lambda api, r: api.post("/customers/duplicate-check", {"kind": "person", "last_name": "Lind"})),
+    ("duplicates.review", lambda api, r: api.get("/duplicates")),
+    ("duplicates.review", lambda api, r: api.get(f"/duplicates/{r.pair.pk}")),
+    ("duplicates.review", lambda api, r: api.post(f"/duplicates/{r.pair.pk}/not-same")),
 ]
 CELLS = [pytest.param(permission, call, id=f"{permission}-{index}") for index, (permission,
                                                                                 call) in enumerate(_CELLS)]

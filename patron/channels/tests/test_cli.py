@@ -58,7 +58,8 @@ def test_purging_the_delivery_log_keeps_recent_entries_and_an_old_repeat_changes
     _, secret = create_channel(actor=system, code="webshop", name="Our webshop")
     deliver(client, "webshop", secret, customer_body(), key="old")
     Delivery.objects.update(received_at=timezone.now() - timedelta(days=31))
-    deliver(client, "webshop", secret, customer_body(external_id="2"), key="new")
+    deliver(client, "webshop", secret, customer_body(external_id="2", first_name="Ole", last_name="Berg",
+                                                     email="ole@example.com", phone=None), key="new")
     audit = AuditEvent.objects.count()
     # when
     status, out, _ = cli("channel", "purge-deliveries")

@@ -42,6 +42,7 @@ from patron.customers.history import history_of
 from patron.customers.models import Customer, CustomerEmail, CustomerPhone
 from patron.customers.regions import address_country, phone_region, store_country
 from patron.customers.search_index import refresh_lookup_statistics
+from patron.duplicates.scan import likely_duplicates_of
 from patron.transfer.imports import mappings, updates
 from patron.transfer.imports.reading import FileLayout, SourceRow, file_format, layout_of, rows_of
 from patron.transfer.models import ImportJob, ImportRow, ImportStatus, RowOutcome, SavedMapping
@@ -195,6 +196,9 @@ class BatchResult:
     warnings: list[dict] = field(default_factory=list)  # {row, line, column, value, message}
     warned: int = 0  # the warnings of the batches added up (``_add``)
     rows: list[dict] = field(default_factory=list)  # the ImportRow values
+    # New rows likely the same as a stored customer or another new row: {row, line, other, score, reasons}
+    duplicates: list[dict] = field(default_factory=list)
+    duplicated: int = 0  # such rows of the batches added up (``_add``)
 
 
 def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, workers: int = 1) -> ImportJob:
@@ -202,7 +206,7 @@ def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None,
     Nothing is written but the job's report. ``workers`` as for ``run_job``."""
     require(actor, "customers.import")
     job = _claim(job, ImportStatus.CHECKING)
-    totals, problems, warnings = BatchResult(), [], []
+    totals, problems, warnings, duplicates = BatchResult(), [], [], []
     try:
         for batch in _read_batches(job, actor, start_after=0, workers=workers):
             last_row = batch[-1].source.number
@@ -212,6 +216,7 @@ def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None,
             _add(totals, result)
             problems.extend(result.problems[:MAX_REPORTED_PROBLEMS - len(problems)])
             warnings.extend(result.warnings[:MAX_REPORTED_PROBLEMS - len(warnings)])
+            duplicates.extend(result.duplicates[:MAX_REPORTED_PROBLEMS - len(duplicates)])
             ImportJob.objects.filter(pk=job.pk).update(processed_rows=last_row, updated_at=timezone.now())
             job.processed_rows = last_row
             if progress:
@@ -220,7 +225,7 @@ def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None,
         return _stop(job, error.message)
     job.check_report = {"created": totals.created, "updated": totals.updated, "unchanged": totals.unchanged,
                         "rejected": totals.rejected, "problems": problems, "warnings": warnings,
-                        "warned": totals.warned}
+                        "warned": totals.warned, "duplicates": duplicates, "duplicated": totals.duplicated}
     job.status, job.finished_at, job.worker_pid = ImportStatus.CHECKED, timezone.now(), None
     job.save(update_fields=["check_report", "status", "finished_at", "worker_pid", "updated_at"])
     return job
@@ -232,6 +237,7 @@ def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, w
     while this one writes (see ``_read_ahead``); the outcome is the same."""
     require(actor, "customers.import")
     job = _claim(job, ImportStatus.RUNNING)
+    duplicated = 0
     try:
         for batch in _read_batches(job, actor, start_after=job.committed_rows, workers=workers):
             last_row = batch[-1].source.number
@@ -242,6 +248,7 @@ def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, w
                 result = _import_batch(job, batch, actor)
                 insert_values(ImportRow, result.rows)
                 _commit_counts(locked, result, last_row=last_row)
+            duplicated += len({item["row"] for item in result.duplicates})
             job = locked
             if progress:
                 progress(job)
@@ -251,7 +258,8 @@ def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, w
     job.status, job.finished_at, job.worker_pid = ImportStatus.DONE, timezone.now(), None
     job.save(update_fields=["status", "finished_at", "worker_pid", "updated_at"])
     record_event(actor=actor, action="import.done", subject=job,
-                 data={"created": job.created_count, "updated": job.updated_count, "rejected": job.rejected_count})
+                 data={"created": job.created_count, "updated": job.updated_count, "rejected": job.rejected_count,
+                       "likely_duplicates": duplicated})
     _remove_file(job)  # done: nothing reads it again (a rollback works from the ImportRow lines)
     if job.created_count + job.updated_count >= FRESH_STATISTICS_AFTER:
         refresh_lookup_statistics()
@@ -340,6 +348,7 @@ def _add(totals: BatchResult, result: BatchResult) -> None:
     totals.unchanged += result.unchanged
     totals.rejected += result.rejected
     totals.warned += len(result.warnings)
+    totals.duplicated += len({item["row"] for item in result.duplicates})
 
 
 def _commit_counts(job: ImportJob, result: BatchResult, *, last_row: int) -> None:
@@ -539,6 +548,7 @@ def _create(job: ImportJob, rows: list[_Row], actor: Actor, result: BatchResult)
     for index, error in bulk.rejected.items():
         _reject(result, job, rows[index], _problems_of(error, rows[index].input))
     created = list(zip(accepted, bulk.created, strict=True))
+    _report_likely_duplicates(created, result)
     _link_references(job, actor, [(customer.pk, row.input.external_ref) for row, customer in created
                                   if row.input.external_ref])
     _record_consents(actor, [(customer, row) for row, customer in created if row.input.consents], bulk=True)
@@ -547,6 +557,27 @@ def _create(job: ImportJob, rows: list[_Row], actor: Actor, result: BatchResult)
         result.created += 1
         result.rows.append(_line(job, row, RowOutcome.CREATED, customer=customer, result=result))
     return created
+
+
+def _report_likely_duplicates(created: list[tuple[_Row, Customer]], result: BatchResult) -> None:
+    """Report each new row likely the same as a stored customer (by account number and name) or
+    as another new row of the batch (by row number), with the score and reasons (patron/duplicates).
+    The dry run lists them row by row; after the real run the duplicate scan queues them."""
+    found = likely_duplicates_of([customer.pk for _, customer in created])
+    if not found:
+        return
+    row_of = {customer.pk: row for row, customer in created}
+    others = {customer.pk: customer for customer in Customer.objects.filter(
+        pk__in={other for matches in found.values() for other, _ in matches} - set(row_of)).only(
+        "pk", "account_number", "name")}
+    for row, customer in created:
+        for other, match in found.get(customer.pk, []):
+            if other in row_of:
+                named = gettext("row %(row)s of this file") % {"row": row_of[other].source.number}
+            else:
+                named = f"{others[other].account_number} {others[other].name}"
+            result.duplicates.append({"row": row.source.number, "line": row.source.line, "other": named,
+                                      "score": match.score, "reasons": match.reasons})
 
 
 # An error only about a phone number or an e-mail address ("phones.1.number", "emails.0.address").

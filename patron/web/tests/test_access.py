@@ -32,6 +32,7 @@ from patron.credit import actions as credit
 from patron.customers import actions
 from patron.customers.models import CustomerKind
 from patron.customers.tests.factories import customer_factory
+from patron.duplicates.models import DuplicatePair
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import default_location
 from patron.marketing.actions import create_segment
@@ -108,6 +109,7 @@ def records(system, settings, tmp_path):
         channel=create_channel(actor=system, code="shop", name="Webshop")[0],
         merge=merge_customers(actor=system, survivor=customer_factory(last_name="Kept"),
                               others=[customer_factory(last_name="Merged")]),
+        pair=DuplicatePair.objects.create(first=company, second=person, score=0.9, reasons=",same_phone,"),
     )
     records.customer.refresh_from_db()
     return records
@@ -122,7 +124,8 @@ def _argument(route: Route, parameter: str, records) -> object:
     plain = {"address_uuid": records.address.uuid, "contact_uuid": records.contact.uuid,
              "person_uuid": records.person.uuid, "entry_uuid": records.entry.uuid, "order_uuid": records.order.uuid,
              "format_key": "csv", "kind": "person", "field": "name", "pk": records.job.pk, "index": 0,
-             "name": "VIP", "key": "shoe_size", "username": records.user.username, "prefix": records.token.prefix}
+             "name": "VIP", "key": "shoe_size", "username": records.user.username, "prefix": records.token.prefix,
+             "pair_id": records.pair.pk}
     if parameter in plain:
         return plain[parameter]
     if parameter == "uuid":

@@ -17,6 +17,8 @@ from patron.core.permissions import allows
 from patron.customers import actions
 from patron.customers.models import Customer, CustomerKind, Tag
 from patron.customers.queries import CustomerFilter, filter_customers
+from patron.duplicates.actions import note_created_anyway, note_saved_anyway
+from patron.duplicates.entry import candidates_for_entry
 from patron.lookup.queries import annotated, search_customers
 from patron.transfer.exports import FORMATS, customers_matching, download, export_customers
 from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
@@ -142,11 +144,14 @@ def customer_create(request, kind):
     if form_class is None:
         raise Http404(_("No such kind of customer."))
     form = form_class(request.POST or None, role=request.user.role)
+    candidates = []
     if form.is_bound and form.is_valid():
         try:
-            customer = _create(request, form)
+            customer = _create(request, form, anyway=bool(request.POST.get("anyway")))
         except Rejected:
             pass
+        except LikelyDuplicates as found:
+            candidates = found.candidates
         else:
             messages.success(request, _("%(name)s was created with account number %(number)s.") % {
                 "name": customer.name, "number": customer.account_number})
@@ -157,13 +162,26 @@ def customer_create(request, kind):
             return redirect(customer_landing(customer, FIRST_SECTION[kind]))
     new_title, create_label = NEW_KIND[kind]
     context = {"form": form, "kind": kind, "kind_label": CustomerKind(kind).label, "new_title": new_title,
-               "create_label": create_label, "tags": Tag.objects.all()}
-    return render(request, "web/customers/form.html", context, status=422 if form.is_bound else 200)
+               "create_label": create_label, "tags": Tag.objects.all(), "candidates": candidates}
+    status = 200 if candidates or not form.is_bound else 422
+    return render(request, "web/customers/form.html", context, status=status)
 
 
-def _create(request, form):
-    """The customer and, for a company, its new representative: both or neither (E06/E07)."""
+class LikelyDuplicates(Exception):
+    """Customers likely the same exist: the form asks "Did you mean ...?" before creating."""
+
+    def __init__(self, candidates):
+        super().__init__()
+        self.candidates = candidates
+
+
+def _create(request, form, *, anyway: bool):
+    """The customer and, for a company, its new representative: both or neither (E06/E07). Likely
+    duplicates are shown first; "create anyway" creates and keeps them in the audit trail."""
     new = form.customer_input()
+    candidates = candidates_for_entry(actor(request), kind=form.kind, values=new.values, addresses=new.addresses)
+    if candidates and not anyway:
+        raise LikelyDuplicates(candidates)
     representative = form.representative()
     with transaction.atomic():
         try:
@@ -174,6 +192,7 @@ def _create(request, form):
             if representative is not None:
                 _check_representative(request, form, representative, new.values)
             raise
+        note_created_anyway(actor=actor(request), customer=customer, candidates=candidates)
         if representative is not None:
             submit(form, actions.add_representative, field_map=representative.field_map, actor=actor(request),
                    company=customer, person_values=representative.values, role=representative.role)
@@ -210,16 +229,40 @@ def _check_representative(request, form, representative, company_values: dict) -
 def customer_edit(request, uuid):
     customer = customer_or_404(uuid)
     form = CUSTOMER_FORMS[customer.kind](request.POST or None, role=request.user.role, customer=customer)
+    candidates = []
     if form.is_bound and form.is_valid():
         change = form.customer_input()
+        found, anyway = _new_candidates(request, customer, change.values), bool(request.POST.get("anyway"))
         try:
-            submit(form, actions.update_customer, field_map=change.field_map, actor=actor(request),
-                   customer=customer, values=change.values, expected_version=form.cleaned_data.get("version"))
+            if found and not anyway:
+                candidates = found
+                raise Rejected
+            with transaction.atomic():
+                submit(form, actions.update_customer, field_map=change.field_map, actor=actor(request),
+                       customer=customer, values=change.values, expected_version=form.cleaned_data.get("version"))
+                note_saved_anyway(actor=actor(request), customer=customer, candidates=found)
         except Rejected:
             pass
         else:
             messages.success(request, _("Changes saved."))
             return redirect(customer_landing(customer, FIRST_SECTION[customer.kind]))
     context = {"form": form, "customer": customer, "kind": customer.kind,
-               "kind_label": customer.get_kind_display(), "tags": Tag.objects.all()}
-    return render(request, "web/customers/form.html", context, status=422 if form.is_bound else 200)
+               "kind_label": customer.get_kind_display(), "tags": Tag.objects.all(), "candidates": candidates}
+    status = 200 if candidates or not form.is_bound else 422
+    return render(request, "web/customers/form.html", context, status=status)
+
+
+def _new_candidates(request, customer: Customer, values: dict) -> list:
+    """Customers the changed record is likely the same as, that the stored record was not: the
+    warning is about what this change makes, not about pairs the queue already knows."""
+    addresses = [{"kind": address.kind, "postal_code": address.postal_code, "line1": address.line1,
+                  "country": address.country} for address in customer.addresses.all()]
+    stored = {**{name: getattr(customer, name) for name in ("first_name", "last_name", "name", "birth_date",
+                                                            "tax_id", "tax_id_country")},
+              "phones": [{"kind": phone.kind, "number": phone.e164} for phone in customer.phones.all()],
+              "emails": [{"address": email.address} for email in customer.emails.all()]}
+    before = {candidate.customer.pk for candidate in candidates_for_entry(
+        actor(request), kind=customer.kind, customer=customer, values=stored, addresses=addresses)}
+    after = candidates_for_entry(actor(request), kind=customer.kind, customer=customer,
+                                 values={**stored, **values}, addresses=addresses)
+    return [candidate for candidate in after if candidate.customer.pk not in before]

@@ -1,0 +1,1 @@
+from patron.channels.tests.conftest import shop  # noqa: F401  (a webshop channel for the door tests)
