@@ -10,7 +10,8 @@ from patron.customers.models import Customer
 from patron.customers.tests.factories import customer_factory
 from patron.duplicates.models import DuplicatePair, PairStatus
 from patron.duplicates.scan import incremental_scan
-from tests.browser.test_customers_browser import log_in, start_new
+from tests.browser.support import log_in
+from tests.browser.test_customers_browser import start_new
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +48,7 @@ def test_did_you_mean_then_use_the_existing_customer_or_create_anyway(page: Page
 
     _type_anna_again(page)
     page.get_by_test_id("did-you-mean").get_by_role("button", name="Create anyway").click()
-    expect(page).to_have_url(re.compile(r"#contact-details$"))
+    expect(page).to_have_url(re.compile(r"\?open=contact-details$"))
     assert Customer.objects.count() == 2
 
     incremental_scan()
