@@ -226,5 +226,7 @@ def test_the_demo_has_a_year_of_trading_with_credit_on_and_overdue_accounts_on_h
     assert not Sale.objects.filter(customer__in=inactive,
                                    occurred_at__gt=now - datetime.timedelta(days=INACTIVE_AFTER_DAYS)).exists()
     assert all(not problems for problems in map(ledger_problems, CreditAccount.objects.all()))
+    joined_this_week = Customer.objects.filter(created_at__gte=now - datetime.timedelta(days=7)).count()
+    assert joined_this_week < summary.total / 5  # the demo's customers joined over the year, not all today
     spenders = Customer.objects.filter(total_purchases__gt=0)
     assert spenders.count() > 30  # sorting by spend and spend-based segments have something to show

@@ -112,12 +112,14 @@ def load_demo(*, actor: Actor, count: int = DEFAULT_COUNT, seed: int = DEFAULT_S
     """Create ``count`` customers (representatives included) and, with ``history``, a year of
     their sales, payments and orders; returns how many of each were made."""
     with transaction.atomic():
+        started = timezone.now()
         values = DemoValues(seed, settings.PATRON_PHONE_REGION)
         builder = _Builder(actor, values, _prepare_shop(actor))
         for kind, representatives in plan(count, values):
             builder.create(kind, representatives)
         if history:
-            builder.summary.trading = record_a_year_of_trading(actor=actor, values=values, customers=builder.created)
+            builder.summary.trading = record_a_year_of_trading(actor=actor, values=values, customers=builder.created,
+                                                               loaded_since=started)
         builder.give_statuses()
         return builder.summary
 

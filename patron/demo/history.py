@@ -83,10 +83,11 @@ class _Account:
     owed_by_month: dict[tuple[int, int], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
 
 
-def record_a_year_of_trading(*, actor: Actor, values: DemoValues,
-                             customers: list[tuple[Customer, str]]) -> TradingSummary:
+def record_a_year_of_trading(*, actor: Actor, values: DemoValues, customers: list[tuple[Customer, str]],
+                             loaded_since: datetime.datetime) -> TradingSummary:
     """Sales, returns, account payments and orders over the past year for ``customers`` (each with
-    the status it is going to get), recorded in the order they happened."""
+    the status it is going to get), recorded in the order they happened. Every customer created
+    since ``loaded_since`` (representatives too) gets a join date in that year."""
     now = timezone.now()
     _switch_credit_and_points_on(actor)
     trading = _Trading(actor, values, now)
@@ -94,7 +95,7 @@ def record_a_year_of_trading(*, actor: Actor, values: DemoValues,
         trading.plan_customer(customer, status)
     trading.plan_settlements()
     trading.run()
-    trading.date_the_joining()
+    trading.date_the_joining(loaded_since)
     return trading.summary
 
 
@@ -191,11 +192,12 @@ class _Trading:
             else:
                 self._order(when, *arguments)
 
-    def date_the_joining(self) -> None:
+    def date_the_joining(self, loaded_since: datetime.datetime) -> None:
         """Each customer joined before their first purchase (customers without one at some time
         in the year), so "new customers by week" has a history. A demo's shortcut: the audit
         trail still says when the demo was loaded."""
-        for customer_id, first in self.first_seen.items():
+        for customer_id in Customer.objects.filter(created_at__gte=loaded_since).values_list("pk", flat=True):
+            first = self.first_seen.get(customer_id) or self._moment(oldest_days=HISTORY_DAYS)
             joined = first - datetime.timedelta(days=self.values.rng.randint(0, 30), hours=1)
             Customer.objects.filter(pk=customer_id).update(created_at=joined)
 
