@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from patron.core.days import start_of_day
 from patron.customers.models import Customer, CustomerKind
 
 ACTIVE_WITHIN_DAYS = 90  # a customer who bought within this many days is "active"
@@ -33,7 +34,7 @@ def new_customers_by_week(weeks: int, now: datetime.datetime | None = None) -> l
     without new customers included, in the current time zone."""
     today = timezone.localdate(now or timezone.now())
     first = today - datetime.timedelta(days=today.weekday() + 7 * (weeks - 1))
-    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    start = start_of_day(first)
     counted = dict(_real_customers().filter(created_at__gte=start)
                    .annotate(week=TruncWeek("created_at", tzinfo=timezone.get_current_timezone()))
                    .values("week").annotate(count=Count("id")).values_list("week", "count"))

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from patron.core.days import start_of_day
 from patron.core.money import quantize
 from patron.customers.models import Customer
 from patron.sales.models import Sale, SaleKind
@@ -27,7 +28,7 @@ def sales_by_day(days: int, now: datetime.datetime | None = None) -> list[Day]:
     without sales included."""
     today = timezone.localdate(now or timezone.now())
     first = today - datetime.timedelta(days=days - 1)
-    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    start = start_of_day(first)
     rows = (Sale.objects.filter(occurred_at__gte=start)
             .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()))
             .values("day").annotate(sales=Count("id", filter=Q(kind=SaleKind.SALE)), revenue=Sum("total")))

@@ -7,6 +7,7 @@ import datetime
 
 from django.utils import timezone
 
+from patron.core.days import start_of_day
 from patron.customers.models import Customer
 from patron.sales.models import Sale, SaleKind
 
@@ -14,7 +15,7 @@ from patron.sales.models import Sale, SaleKind
 def local_day_bounds(moment: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
     """Start and end of the shop's local day containing ``moment``."""
     day = timezone.localtime(moment).date()
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    start = start_of_day(day)
     return start, start + datetime.timedelta(days=1)
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from patron.core.days import start_of_day
 from patron.core.formats import format_date, format_money, format_percent, format_short_day
 from patron.core.permissions import allows
 from patron.credit.actions import credit_settings
@@ -35,9 +36,8 @@ def home(request):
 def dashboard(request):
     now = timezone.now()
     today = timezone.localdate(now)
-    week_start = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=today.weekday()),
-                                                               datetime.time.min))
-    month_start = timezone.make_aware(datetime.datetime.combine(today.replace(day=1), datetime.time.min))
+    week_start = start_of_day(today - datetime.timedelta(days=today.weekday()))
+    month_start = start_of_day(today.replace(day=1))
     days = sales_figures.sales_by_day(SALES_DAYS, now)
     weeks = customer_figures.new_customers_by_week(NEW_CUSTOMER_WEEKS, now)
     overdue = overdue_accounts(today)
