@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ninja",
     "patron.core",
     "patron.jobs",
+    "patron.events",
     "patron.staff",
     "patron.locations",
     "patron.customers",
@@ -238,6 +239,8 @@ PATRON_JOBS_RUN = os.environ.get("PATRON_JOBS_RUN", "worker")
 PATRON_JOB_HEARTBEAT_SECONDS = float(os.environ.get("PATRON_JOB_HEARTBEAT_SECONDS", "5"))
 PATRON_JOB_STALE_SECONDS = float(os.environ.get("PATRON_JOB_STALE_SECONDS", "30"))
 PATRON_JOB_QUEUE_STALL_SECONDS = float(os.environ.get("PATRON_JOB_QUEUE_STALL_SECONDS", "300"))
+PATRON_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PATRON_WEBHOOK_TIMEOUT_SECONDS", "10"))
+PATRON_WEBHOOK_PAUSE_AFTER_HOURS = float(os.environ.get("PATRON_WEBHOOK_PAUSE_AFTER_HOURS", "24"))
 PATRON_IMPORTS_DIR = VAR_DIR / "imports"
 PATRON_API_PAGE_SIZE = 50
 PATRON_API_MAX_PAGE_SIZE = 100

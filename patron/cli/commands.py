@@ -14,6 +14,7 @@ from patron.cli import (
     server,
     staff,
     transfer,
+    webhooks,
 )
 from patron.cli import marketing as marketing_commands
 from patron.cli.common import Parser
@@ -30,5 +31,6 @@ def build_parser() -> Parser:
     for module in (server, jobs, database, staff, customers, lookup, duplicates, transfer, imports, privacy):
         module.register(commands)
     channels.register(commands)
+    webhooks.register(commands)
     marketing_commands.register(commands)  # patron segment, patron newsletter
     return parser

@@ -83,9 +83,10 @@ def fail(job: Job, worker: str, error: str, *, now: datetime | None = None) -> b
                                error=error[:4000], worker=""))
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff with full jitter: up to 10 s, 20 s, 40 s ... capped at an hour."""
-    ceiling = min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+def retry_delay(attempts: int, *, base: float = RETRY_BASE_SECONDS) -> timedelta:
+    """Exponential backoff with jitter after the ``attempts``-th failure: between half and all of
+    ``base``, 2 x ``base``, 4 x ``base`` ..., capped at an hour (jobs here, webhook deliveries)."""
+    ceiling = min(RETRY_CAP_SECONDS, base * 2 ** max(attempts - 1, 0))
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 
