@@ -39,7 +39,7 @@ from patron.loyalty import actions as loyalty
 from patron.marketing.actions import record_consent
 from patron.marketing.models import ConsentChannel, ConsentSource
 from patron.marketing.queries import latest_consents
-from patron.merging.models import Merge, MergeEvent, MergeEventKind
+from patron.merging.models import Merge
 from patron.merging.queries import undo_window
 from patron.merging.registry import REINDEX, REPOINT, UNITE, UNITED_LISTS, moves_by_rule
 
@@ -158,7 +158,6 @@ def merge_customers(*, actor: Actor, survivor: Customer, others: list[Customer],
     merge.save(update_fields=["snapshot"])
     payload = {"merge": str(merge.uuid), "survivor": str(survivor.uuid),
                "merged": [str(other.uuid) for other in others], "merged_at": now.isoformat()}
-    MergeEvent.objects.create(kind=MergeEventKind.MERGED, merge=merge, payload=payload)
     close_pairs_for_merge(survivor.pk, [other.pk for other in others])
     record_event(actor=actor, action="customer.merged", subject=survivor,
                  changes=snapshot["survivor_changes"], data=payload)
@@ -381,7 +380,6 @@ def unmerge(*, actor: Actor, merge: Merge) -> Merge:
     merge.undone_at, merge.undone_by, merge.report = now, actor.label[:150], report
     merge.save(update_fields=["undone_at", "undone_by", "report"])
     payload = {"merge": str(merge.uuid), "survivor": str(survivor.uuid), "restored": report["restored"]}
-    MergeEvent.objects.create(kind=MergeEventKind.UNMERGED, merge=merge, payload=payload)
     record_event(actor=actor, action="customer.unmerged", subject=survivor, data={**payload, **report})
     for other in restored:
         record_event(actor=actor, action="customer.unmerged", subject=other, data=payload)

@@ -1,6 +1,6 @@
 """Privacy classification of this app's fields (see patron/privacy/inventory.py). A merge's
 snapshot copies the merged records' personal data (to restore them on unmerge) and goes with
-them on erasure; the event payload names only ids."""
+them on erasure. The merge itself stays: balances moved through it, so it belongs to the books."""
 
 FIELDS = {
     "Merge.id": "operational",
@@ -11,15 +11,8 @@ FIELDS = {
     "Merge.snapshot": "personal",
     "Merge.idempotency_key": "operational",
     "Merge.actor_label": "operational",
-    "Merge.merged_at": "operational",
+    "Merge.merged_at": "financial-record",
     "Merge.undone_at": "operational",
     "Merge.undone_by": "operational",
     "Merge.report": "personal",
-    "MergeEvent.id": "operational",
-    "MergeEvent.uuid": "operational",
-    "MergeEvent.kind": "operational",
-    "MergeEvent.merge": "operational",
-    "MergeEvent.payload": "operational",
-    "MergeEvent.created_at": "operational",
-    "MergeEvent.delivered_at": "operational",
 }

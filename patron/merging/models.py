@@ -5,7 +5,6 @@ Changes go through ``patron.merging.actions``; these classes hold data and const
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
 
@@ -41,27 +40,3 @@ class Merge(models.Model):
     @property
     def is_undone(self) -> bool:
         return self.undone_at is not None
-
-
-class MergeEventKind(models.TextChoices):
-    MERGED = "customer.merged", _("Customers merged")
-    UNMERGED = "customer.unmerged", _("Merge undone")
-
-
-class MergeEvent(models.Model):
-    """An event for integrations (the outbox): written in the merge's transaction, so it exists
-    exactly when the merge does; a sender marks it delivered."""
-
-    uuid = models.UUIDField(default=uuid7, unique=True, editable=False)
-    kind = models.CharField(max_length=30, choices=MergeEventKind.choices)
-    merge = models.ForeignKey(Merge, on_delete=models.PROTECT, related_name="events")
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        indexes = [models.Index(fields=["delivered_at", "id"], name="merge_event_undelivered")]
-
-    def __str__(self):
-        return f"{self.kind} {self.uuid}"

@@ -18,8 +18,8 @@ every table (``relations.py``):
 - the audit trail is rewritten (inside ``append_only_unlocked``): the customer's own entries lose
   their personal values, other entries the mentions;
 - the lookup index is rebuilt for the customer, the change feed announces the change, the photo
-  file is deleted after the commit, stored API answers naming the customer are dropped, and a
-  ``customer.redacted`` event is written to the outbox.
+  file is deleted after the commit, and stored API answers naming the customer are dropped; the
+  audit entry becomes the ``customer.erased`` event for webhook subscriptions (patron/events).
 
 A second request for an erased customer (or one already queued) is a no-op returning the first.
 """
@@ -50,7 +50,7 @@ from patron.customers.changes import record_changes
 from patron.customers.models import Customer, CustomerStatus, StatusChange
 from patron.customers.search_index import forget_unused_words, index_customers, name_text, words
 from patron.privacy import inventory
-from patron.privacy.models import OutboundEvent, PrivacyRequest, RequestKind, RequestStatus
+from patron.privacy.models import PrivacyRequest, RequestKind, RequestStatus
 from patron.privacy.relations import customer_models, customer_paths, rows_of
 from patron.sales.models import Sale
 
@@ -174,8 +174,6 @@ def erase_customer_data(customer: Customer) -> None:
     index_customers([customer])
     forget_unused_words(old_words)
     record_changes([customer])
-    OutboundEvent.objects.create(kind="customer.redacted", customer_uuid=customer.uuid,
-                                 payload={"customer_id": str(customer.uuid), "account_number": customer.account_number})
     if photo:
         transaction.on_commit(lambda: default_storage.delete(photo))
 

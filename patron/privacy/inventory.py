@@ -39,13 +39,6 @@ FIELDS = {
     "PrivacyRequest.requested_by": OPERATIONAL,
     "PrivacyRequest.received_at": OPERATIONAL,
     "PrivacyRequest.completed_at": OPERATIONAL,
-    "OutboundEvent.id": OPERATIONAL,
-    "OutboundEvent.uuid": OPERATIONAL,
-    "OutboundEvent.kind": OPERATIONAL,
-    "OutboundEvent.customer_uuid": OPERATIONAL,
-    "OutboundEvent.payload": OPERATIONAL,
-    "OutboundEvent.created_at": OPERATIONAL,
-    "OutboundEvent.delivered_at": OPERATIONAL,
 }
 
 

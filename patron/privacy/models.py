@@ -41,21 +41,3 @@ class PrivacyRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} request {self.uuid}"
-
-
-class OutboundEvent(models.Model):
-    """An event for downstream systems (webshops, newsletter platforms), e.g. ``customer.redacted``:
-    written in the transaction of the change; a delivery worker marks it delivered."""
-
-    uuid = models.UUIDField(default=uuid7, unique=True, editable=False)
-    kind = models.CharField(max_length=60)
-    customer_uuid = models.UUIDField(db_index=True)
-    payload = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self):
-        return f"{self.kind} {self.customer_uuid}"

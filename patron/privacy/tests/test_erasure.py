@@ -18,10 +18,12 @@ from patron.credit import actions as credit
 from patron.credit.models import CreditAccount, LedgerEntry
 from patron.credit.queries import ledger_problems
 from patron.customers.models import Customer, CustomerChange
+from patron.events.actions import create_subscription
+from patron.events.models import Event
 from patron.lookup.queries import lookup_customers
 from patron.privacy import erasure
 from patron.privacy.export import export_customer
-from patron.privacy.models import OutboundEvent, PrivacyRequest, RequestStatus
+from patron.privacy.models import PrivacyRequest, RequestStatus
 from patron.privacy.tests.conftest import CANARY, OTHER
 from patron.sales.models import Sale, SaleLine
 from patron.staff.tests.factories import actor_for
@@ -76,6 +78,7 @@ def test_erasure_leaves_no_trace_of_the_person_and_keeps_the_books(
     entries_before = list(LedgerEntry.objects.filter(account__customer=customer)
                           .values_list("sequence", "amount", "balance_after", "effective_date"))
     feed_before = CustomerChange.objects.filter(customer_id=customer.pk).count()
+    create_subscription(actor=system, url="https://webshop.example.com/patron-events")  # an integration listens
 
     request = erase(customer, system, django_capture_on_commit_callbacks)
 
@@ -104,7 +107,7 @@ def test_erasure_leaves_no_trace_of_the_person_and_keeps_the_books(
                 .values_list("sequence", "amount", "balance_after", "effective_date")) == entries_before
     assert ledger_problems(CreditAccount.objects.get(customer=customer)) == []
     # Downstream systems hear of it; tills see the change; the other customer is untouched.
-    assert OutboundEvent.objects.filter(kind="customer.redacted", customer_uuid=customer.uuid).count() == 1
+    assert Event.objects.filter(kind="customer.erased", customer_uuid=customer.uuid).count() == 1
     assert CustomerChange.objects.filter(customer_id=customer.pk).count() > feed_before
     assert dump_hits([OTHER["email"], OTHER["note"], OTHER["ledger"]]).keys() == \
         {OTHER["email"].lower(), OTHER["note"].lower(), OTHER["ledger"].lower()}
@@ -117,11 +120,11 @@ def test_erasure_leaves_no_trace_of_the_person_and_keeps_the_books(
 def test_a_second_request_is_a_no_op(rich, system, django_capture_on_commit_callbacks):
     first = erase(rich.customer, system, django_capture_on_commit_callbacks)
     customer = Customer.objects.get(pk=rich.customer.pk)
-    state = (customer.name, customer.version, AuditEvent.objects.count(), OutboundEvent.objects.count())
+    state = (customer.name, customer.version, AuditEvent.objects.count(), Event.objects.count())
     second = erase(customer, system, django_capture_on_commit_callbacks)
     customer.refresh_from_db()
     assert second.pk == first.pk and PrivacyRequest.objects.count() == 1
-    assert (customer.name, customer.version, AuditEvent.objects.count(), OutboundEvent.objects.count()) == state
+    assert (customer.name, customer.version, AuditEvent.objects.count(), Event.objects.count()) == state
 
 
 def test_an_open_balance_queues_the_request_until_it_is_settled(system, django_capture_on_commit_callbacks):
