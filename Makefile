@@ -9,6 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgresql venv demo clean messages
+.PHONY: cluster
 .PHONY: bench-ledger bench-lookup bench-export bench-import bench-dedup
 
 $(STAMP): pyproject.toml
@@ -25,6 +26,11 @@ run: $(STAMP)
 	$(BIN)/patron migrate
 	$(BIN)/patron demo --if-empty
 	$(BIN)/patron serve --host $(HOST) --port $(PORT) --with-worker
+
+## A chain on one machine (docs/operations.md, "Running a chain"): two servers and two job workers
+## sharing one PostgreSQL database (CLUSTER_DB, by default PG_URL). Ctrl+C stops them all.
+cluster: $(STAMP)
+	DATABASE_URL="$(or $(CLUSTER_DB),$(PG_URL))" $(BIN)/python scripts/cluster.py
 
 ## Add another demo data set (and the demo users, if there are no users yet).
 demo: $(STAMP)

@@ -1,0 +1,119 @@
+"""``make cluster``: a chain's topology on one machine, from the project's own files: several
+``patron serve`` processes and several ``patron worker`` processes on one PostgreSQL database
+(docs/operations.md, "Running a chain"). Ctrl+C stops them all.
+
+    DATABASE_URL=postgres://... python scripts/cluster.py [--servers 2] [--workers 2] [--port 8001]
+
+The cluster test (tests/test_cluster.py) starts the same ``Cluster``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+START_TIMEOUT = 60
+
+
+@dataclass
+class Cluster:
+    env: dict
+    servers: int = 2
+    workers: int = 2
+    first_port: int = 8001
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def ports(self) -> list[int]:
+        return [self.first_port + index for index in range(self.servers)]
+
+    def url(self, index: int) -> str:
+        return f"http://127.0.0.1:{self.ports[index]}"
+
+    def start(self) -> Cluster:
+        url = self.env.get("DATABASE_URL", "")
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise SystemExit("A cluster shares one PostgreSQL database: set DATABASE_URL=postgres://...")
+        subprocess.run([sys.executable, "-m", "patron.cli", "migrate"], env=self.env, check=True)
+        for index, port in enumerate(self.ports):
+            self.processes[f"server-{index + 1}"] = self._spawn(
+                "serve", "--port", str(port), "--workers", "1", "--threads", "4")
+        for index in range(self.workers):
+            self.start_worker(f"worker-{index + 1}")
+        for port in self.ports:
+            self._wait_for(port)
+        return self
+
+    def start_worker(self, name: str) -> subprocess.Popen:
+        self.processes[name] = self._spawn("worker", "--name", name, "--poll", "0.2")
+        return self.processes[name]
+
+    def _spawn(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "patron.cli", *args], env=self.env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def _wait_for(self, port: int) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.request("GET", "/login/")
+                if connection.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"No server answered on port {port} within {START_TIMEOUT} s")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL, as a crash or a pulled plug would: no clean-up of any kind."""
+        os.kill(self.processes[name].pid, signal.SIGKILL)
+        self.processes[name].wait()
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def __enter__(self) -> Cluster:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--servers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8001, help="the first server's port; the next ones follow")
+    args = parser.parse_args()
+    with Cluster(dict(os.environ), servers=args.servers, workers=args.workers, first_port=args.port) as cluster:
+        for index in range(args.servers):
+            print(f"server {index + 1}: {cluster.url(index)}/login/")
+        print(f"{args.workers} workers on the same database. Press Ctrl+C to stop them all.", flush=True)
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def _interrupt(*_signal) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    sys.exit(main())
