@@ -20,7 +20,14 @@ from patron.customers.queries import CustomerFilter, filter_customers
 from patron.duplicates.actions import note_created_anyway, note_saved_anyway
 from patron.duplicates.entry import candidates_for_entry
 from patron.lookup.queries import annotated, search_customers
-from patron.transfer.exports import FORMATS, customers_matching, download, export_customers
+from patron.transfer.exports import (
+    FORMATS,
+    download,
+    export_customers,
+    export_file_name,
+    list_order,
+    list_subject,
+)
 from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
 from patron.web.views.access import actor, raise_http, requires
 from patron.web.views.customer_common import Rejected, customer_landing, customer_or_404, submit
@@ -90,12 +97,15 @@ def customer_list(request):
 
 @requires("customers.export")
 def customer_export(request, format_key):
-    """The list as it is filtered and searched, every page of it, as a file download."""
+    """The list as it is filtered, searched and sorted, every page of it, as a file download named
+    after what it holds and when."""
     if format_key not in FORMATS:
         raise Http404(_("No such export format."))
     query = _customer_filter(CustomerListForm(request.GET))
-    return download(export_customers(actor=actor(request), customers=customers_matching(query),
-                                     format_key=format_key), format_key)
+    order = list_order(query, caller=request.user.location)
+    pieces = export_customers(actor=actor(request), customers=Customer.objects.all(), order=order,
+                              format_key=format_key)
+    return download(pieces, format_key, export_file_name(list_subject(query), format_key))
 
 
 @requires("customers.edit")

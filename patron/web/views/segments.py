@@ -13,7 +13,7 @@ from patron.core.errors import DomainError
 from patron.marketing import actions
 from patron.marketing.models import Segment
 from patron.marketing.queries import list_segments, segment_customers
-from patron.transfer.exports import FORMATS, download, export_customers
+from patron.transfer.exports import FORMATS, download, export_customers, export_file_name
 from patron.web.forms import add_domain_errors
 from patron.web.forms.segments import SegmentForm
 from patron.web.views.access import actor, raise_http, requires
@@ -58,4 +58,5 @@ def segment_export(request, uuid, format_key):
         raise Http404(_("No such export format."))
     segment = get_object_or_404(Segment, uuid=uuid)
     return download(export_customers(actor=actor(request), customers=segment_customers(segment),
-                                     format_key=format_key), format_key)
+                                     format_key=format_key), format_key,
+                    export_file_name(["segment", segment.name], format_key))
