@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/export.<str:format_key>", customers.customer_export, name="customer_export"),
+    path("customers/bulk/", customers.customer_bulk, name="customer_bulk"),
     path("customers/import/", imports.import_start, name="import_start"),
     path("customers/import/<int:pk>/", imports.import_job, name="import_job"),
     path("customers/import/<int:pk>/progress/", imports.import_progress, name="import_progress"),

@@ -4,22 +4,26 @@ create and edit forms."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from patron.core.errors import DomainError
 from patron.core.permissions import allows
 from patron.customers import actions
-from patron.customers.models import Customer, CustomerKind, Tag
+from patron.customers.actions import bulk
+from patron.customers.models import Customer, CustomerKind, CustomerStatus, Tag
 from patron.customers.queries import CustomerFilter, filter_customers
 from patron.duplicates.actions import note_created_anyway, note_saved_anyway
 from patron.duplicates.entry import candidates_for_entry
 from patron.lookup.queries import annotated, search_customers
+from patron.marketing import actions as marketing
 from patron.transfer.exports import (
     FORMATS,
     download,
@@ -28,7 +32,17 @@ from patron.transfer.exports import (
     list_order,
     list_subject,
 )
-from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
+from patron.web.forms.customers import (
+    ALL,
+    BULK_ACTIONS,
+    CURRENT,
+    CUSTOMER_FORMS,
+    QUICK_FIELDS,
+    BulkForm,
+    CustomerListForm,
+    QuickEditForm,
+    bulk_actions_for,
+)
 from patron.web.views.access import actor, raise_http, requires
 from patron.web.views.customer_common import Rejected, customer_landing, customer_or_404, submit
 from patron.web.views.till import put_in_cart
@@ -86,9 +100,11 @@ def _page(request, query: CustomerFilter):
 def customer_list(request):
     form = CustomerListForm(request.GET)
     query = _customer_filter(form)
+    export_formats = [(key, export.label) for key, export in FORMATS.items()]
     context = {"form": form, "page": _page(request, query), "view": form.value_of("view", "list"),
-               "ranked": bool(query.search.strip()),
-               "export_formats": [(key, export.label) for key, export in FORMATS.items()]}
+               "ranked": bool(query.search.strip()), "export_formats": export_formats,
+               "bulk_form": BulkForm(role=request.user.role, formats=export_formats,
+                                     initial={"back": request.GET.urlencode()})}
     template = "web/customers/list.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"  # typing in the search box replaces only the results
@@ -276,3 +292,95 @@ def _new_candidates(request, customer: Customer, values: dict) -> list:
     after = candidates_for_entry(actor(request), kind=customer.kind, customer=customer,
                                  values={**stored, **values}, addresses=addresses)
     return [candidate for candidate in after if candidate.customer.pk not in before]
+
+
+# --- bulk actions ---------------------------------------------------------------------------
+
+def _list_url(back: str) -> str:
+    """The list with the query string it had (re-encoded: only a query string, never elsewhere)."""
+    query = QueryDict(back or "").urlencode()
+    return reverse("web:customer_list") + (f"?{query}" if query else "")
+
+
+def _bulk_sentence(data: dict, count: int) -> str:
+    """What the bulk action will do, as the confirmation's question and button."""
+    action = data["action"]
+    if action == "tag":
+        return ngettext("Tag %(count)s customer as “%(tag)s”", "Tag %(count)s customers as “%(tag)s”", count) % {
+            "count": count, "tag": data["tag"]}
+    if action == "untag":
+        return ngettext("Remove the tag “%(tag)s” from %(count)s customer",
+                        "Remove the tag “%(tag)s” from %(count)s customers", count) % {
+            "count": count, "tag": data["tag"]}
+    if action == "status":
+        return ngettext("Change the status of %(count)s customer to “%(status)s”",
+                        "Change the status of %(count)s customers to “%(status)s”", count) % {
+            "count": count, "status": CustomerStatus(data["status"]).label}
+    return ngettext("Add %(count)s customer to the segment “%(segment)s”",
+                    "Add %(count)s customers to the segment “%(segment)s”", count) % {
+        "count": count, "segment": data["segment"].name}
+
+
+def _run_bulk(request, data: dict, customers: list[Customer]):
+    who = actor(request)
+    if data["action"] == "tag":
+        return bulk.tag_customers(actor=who, customers=customers, tag=data["tag"])
+    if data["action"] == "untag":
+        return bulk.untag_customers(actor=who, customers=customers, tag=data["tag"])
+    if data["action"] == "status":
+        return bulk.change_statuses(actor=who, customers=customers, status=data["status"], reason=data["reason"])
+    return marketing.add_to_segment(actor=who, segment=data["segment"], customers=customers)
+
+
+def _report(request, outcome: bulk.BulkOutcome) -> None:
+    """The counts of a bulk action, and each customer it could not change with the reason."""
+    messages.success(request, _("%(changed)s changed, %(unchanged)s already so, %(refused)s not changed.") % {
+        "changed": len(outcome.changed), "unchanged": len(outcome.unchanged), "refused": len(outcome.refused)})
+    for customer, reason in outcome.refused:
+        messages.error(request, _("%(name)s (%(account)s) was not changed: %(reason)s") % {
+            "name": customer.name, "account": customer.account_number, "reason": reason})
+    if outcome.left_out:
+        messages.warning(request, _("The segment's other rules still leave out: %(names)s.") % {
+            "names": ", ".join(customer.name for customer in outcome.left_out)})
+
+
+@requires("customers.view")
+@require_POST
+def customer_bulk(request):
+    """A bulk action on the customers ticked on the list: an export at once; a change first asks
+    for confirmation, then runs (the rules are the actions': ``customers.actions.bulk``)."""
+    formats = [(key, export.label) for key, export in FORMATS.items()]
+    form = BulkForm(request.POST, role=request.user.role, formats=formats)
+    back = _list_url(request.POST.get("back", ""))
+    if request.POST.get("action") in BULK_ACTIONS and not dict(bulk_actions_for(request.user.role)).get(
+            request.POST["action"]):
+        raise PermissionDenied
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect(back)
+    data, customers = form.cleaned_data, form.chosen()
+    if data["action"] == "export":
+        pieces = export_customers(actor=actor(request), customers=Customer.objects.all(), format_key=data["format"],
+                                  order=[customer.pk for customer in customers])
+        return download(pieces, data["format"], export_file_name(["customers", "selected", len(customers)],
+                                                                 data["format"]))
+    try:
+        segment_tag = marketing.segment_tag(data["segment"]) if data["action"] == "segment" else ""
+    except DomainError as error:  # a segment that takes no one by hand: said before asking
+        messages.error(request, error.message)
+        return redirect(back)
+    if not data["confirmed"]:
+        return render(request, "web/customers/bulk_confirm.html", {
+            "form": form, "customers": customers, "sentence": _bulk_sentence(data, len(customers)),
+            "back_url": back, "segment_tag": segment_tag})
+    try:
+        outcome = _run_bulk(request, data, customers)
+    except DomainError as error:
+        raise_http(error)
+        messages.error(request, error.message)
+    else:
+        _report(request, outcome)
+    return redirect(back)
