@@ -12,6 +12,7 @@ urlpatterns = [
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/export.<str:format_key>", customers.customer_export, name="customer_export"),
     path("customers/bulk/", customers.customer_bulk, name="customer_bulk"),
+    path("customers/columns/", customers.customer_columns, name="customer_columns"),
     path("customers/import/", imports.import_start, name="import_start"),
     path("customers/import/<int:pk>/", imports.import_job, name="import_job"),
     path("customers/import/<int:pk>/progress/", imports.import_progress, name="import_progress"),

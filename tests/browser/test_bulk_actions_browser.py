@@ -50,3 +50,22 @@ def test_tick_rows_tag_them_and_change_their_status_with_a_reason(page: Page, li
     assert set(StatusChange.objects.filter(to_status="credit_hold").values_list("reason", flat=True)) == {
         "Unpaid invoices"}
     assert errors == []
+
+
+def test_choose_the_lists_columns_from_the_menu(page: Page, live_server):
+    customer_factory(first_name="Anna", last_name="Kern", account_number="K-1", tags=["VIP"])
+    errors = console_errors(page)
+    log_in(page, live_server, Role.MANAGER)
+    table = page.locator("table.customers")
+    expect(table.get_by_role("columnheader", name="Phone")).to_be_visible()
+    page.get_by_text("Columns", exact=True).click()
+    page.get_by_role("checkbox", name="Phone").uncheck()
+    page.get_by_role("checkbox", name="Tags").check()
+    page.get_by_role("button", name="Save columns").click()
+    expect(page.get_by_text("Columns saved.")).to_be_visible()
+    expect(table.get_by_role("columnheader", name="Phone")).to_have_count(0)
+    expect(table.get_by_role("columnheader", name="Tags")).to_be_visible()
+    expect(table.get_by_role("cell", name="VIP")).to_be_visible()
+    page.reload()
+    expect(table.get_by_role("columnheader", name="Tags")).to_be_visible()  # kept for this user
+    assert errors == []

@@ -654,3 +654,48 @@ class BulkForm(forms.Form):
         """The ticked customers in the list's order (as they were posted)."""
         position = {uuid: index for index, uuid in enumerate(self.data.getlist("customers"))}
         return sorted(self.cleaned_data["customers"], key=lambda customer: position.get(str(customer.uuid), 0))
+
+
+# --- the list's columns -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ListColumn:
+    key: str
+    label: str
+    permission: str = ""  # needed to see it
+    numeric: bool = False
+
+
+LIST_COLUMNS = (
+    ListColumn("photo", _("Photo")), ListColumn("name", _("Name")), ListColumn("account_number", _("Account no.")),
+    ListColumn("kind", _("Kind")), ListColumn("phone", _("Phone")), ListColumn("email", _("E-mail")),
+    ListColumn("city", _("City")), ListColumn("status", _("Status")), ListColumn("tags", _("Tags")),
+    ListColumn("home_location", _("Home location")),
+    ListColumn("balance", _("Balance"), "credit.view", numeric=True),
+    ListColumn("last_purchase", _("Last purchase"), "sales.view"),
+    ListColumn("total_purchases", _("Total purchases"), "sales.view", numeric=True),
+    ListColumn("created", _("Added")),
+)
+DEFAULT_COLUMNS = ("photo", "name", "account_number", "kind", "phone", "email", "status", "home_location",
+                   "total_purchases", "created")
+ALWAYS_SHOWN = "name"  # the link to each customer's page
+
+
+def columns_allowed(role: str) -> list[ListColumn]:
+    return [column for column in LIST_COLUMNS if not column.permission or allows(role, column.permission)]
+
+
+def columns_shown(user) -> list[ListColumn]:
+    """The columns ``user`` chose (else the defaults) that their role may see, in the list's order."""
+    chosen = set(user.list_columns or DEFAULT_COLUMNS) | {ALWAYS_SHOWN}
+    return [column for column in columns_allowed(user.role) if column.key in chosen]
+
+
+class ColumnsForm(forms.Form):
+    columns = forms.MultipleChoiceField(label=_("Columns"), required=False, widget=forms.CheckboxSelectMultiple)
+    back = forms.CharField(required=False, widget=forms.HiddenInput)  # the list's query string
+
+    def __init__(self, *args, role: str, **kwargs):
+        kwargs.setdefault("auto_id", "id_columns_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["columns"].choices = [(column.key, column.label) for column in columns_allowed(role)]

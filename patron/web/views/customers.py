@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,12 +19,13 @@ from patron.core.errors import DomainError
 from patron.core.permissions import allows
 from patron.customers import actions
 from patron.customers.actions import bulk
-from patron.customers.models import Customer, CustomerKind, CustomerStatus, Tag
+from patron.customers.models import Address, AddressKind, Customer, CustomerKind, CustomerStatus, Tag
 from patron.customers.queries import CustomerFilter, filter_customers
 from patron.duplicates.actions import note_created_anyway, note_saved_anyway
 from patron.duplicates.entry import candidates_for_entry
 from patron.lookup.queries import annotated, search_customers
 from patron.marketing import actions as marketing
+from patron.staff.actions import set_user_list_columns
 from patron.transfer.exports import (
     FORMATS,
     download,
@@ -39,9 +41,12 @@ from patron.web.forms.customers import (
     CUSTOMER_FORMS,
     QUICK_FIELDS,
     BulkForm,
+    ColumnsForm,
     CustomerListForm,
+    ListColumn,
     QuickEditForm,
     bulk_actions_for,
+    columns_shown,
 )
 from patron.web.views.access import actor, raise_http, requires
 from patron.web.views.customer_common import Rejected, customer_landing, customer_or_404, submit
@@ -84,14 +89,31 @@ def _customer_filter(form: CustomerListForm) -> CustomerFilter:
     )
 
 
-def _page(request, query: CustomerFilter):
+# What a column needs loaded with each customer of a page (a fixed number of queries a page).
+COLUMN_LOADS = {
+    "phone": ("phones",), "email": ("emails",), "tags": ("tags",),
+    "city": (Prefetch("addresses", queryset=Address.objects.filter(kind=AddressKind.CONTACT).order_by("id"),
+                      to_attr="contact_addresses"),),
+}
+
+
+def _loaded(customers, columns):
+    related = [load for column in columns for load in COLUMN_LOADS.get(column.key, ())]
+    if any(column.key == "balance" for column in columns):
+        customers = customers.select_related("credit_account")
+    return customers.prefetch_related(*related)
+
+
+def _page(request, query: CustomerFilter, columns: list[ListColumn]):
     """A page of the list: with a search term the lookup's best matches (each customer noting what
-    matched), otherwise every customer the filters keep, in the chosen order."""
+    matched), otherwise every customer the filters keep, in the chosen order; with what the
+    columns shown need (and a card's phone and e-mail)."""
     number = request.GET.get("page")
     if not query.search.strip():
-        return Paginator(filter_customers(query).prefetch_related(*SHOWN), PAGE_SIZE).get_page(number)
+        return Paginator(_loaded(filter_customers(query), columns).prefetch_related(*SHOWN),
+                         PAGE_SIZE).get_page(number)
     page = Paginator(search_customers(query, caller=request.user.location), PAGE_SIZE).get_page(number)
-    shown = Customer.objects.select_related("price_level", "home_location").prefetch_related(*SHOWN)
+    shown = _loaded(Customer.objects.select_related("price_level", "home_location"), columns).prefetch_related(*SHOWN)
     page.object_list = annotated(page.object_list, shown)  # each noting what matched
     return page
 
@@ -101,7 +123,11 @@ def customer_list(request):
     form = CustomerListForm(request.GET)
     query = _customer_filter(form)
     export_formats = [(key, export.label) for key, export in FORMATS.items()]
-    context = {"form": form, "page": _page(request, query), "view": form.value_of("view", "list"),
+    columns = columns_shown(request.user)
+    context = {"form": form, "page": _page(request, query, columns), "view": form.value_of("view", "list"),
+               "columns": columns,
+               "columns_form": ColumnsForm(role=request.user.role, initial={
+                   "columns": [column.key for column in columns], "back": request.GET.urlencode()}),
                "ranked": bool(query.search.strip()), "export_formats": export_formats,
                "bulk_form": BulkForm(role=request.user.role, formats=export_formats,
                                      initial={"back": request.GET.urlencode()})}
@@ -384,3 +410,17 @@ def customer_bulk(request):
     else:
         _report(request, outcome)
     return redirect(back)
+
+
+@requires("customers.view")
+@require_POST
+def customer_columns(request):
+    """The list's columns the staff user chose, kept for them; "reset" goes back to the defaults."""
+    form = ColumnsForm(request.POST, role=request.user.role)
+    if form.is_valid():
+        columns = [] if "reset" in request.POST else form.cleaned_data["columns"]
+        set_user_list_columns(actor=actor(request), user=request.user, columns=columns)
+        messages.success(request, _("Columns saved."))
+    else:
+        messages.error(request, _("Choose columns from the list offered."))
+    return redirect(_list_url(request.POST.get("back", "")))

@@ -275,3 +275,14 @@ document.addEventListener("keydown", (event) => {
   document.addEventListener("DOMContentLoaded", ready);
   document.addEventListener("htmx:afterSettle", ready);
 }());
+
+// A menu whose items wait in a <template> (the list's "Columns"): put in the page when it opens.
+document.addEventListener("toggle", (event) => {
+  const menu = event.target;
+  if (!(menu instanceof HTMLDetailsElement) || !menu.open || !menu.matches("[data-lazy-menu]")) return;
+  const template = menu.querySelector(":scope > template");
+  if (template) {
+    menu.appendChild(template.content.cloneNode(true));
+    template.remove();
+  }
+}, true);
