@@ -541,6 +541,8 @@ class CustomerListForm(FilterForm):
     tag = forms.ChoiceField(required=False, label=_("Tag"))
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label=_("Sort"))
     view = forms.ChoiceField(choices=VIEW_CHOICES, required=False, widget=forms.HiddenInput)
+    segment = forms.ModelChoiceField(queryset=Segment.objects.all(), to_field_name="uuid", required=False,
+                                     widget=forms.HiddenInput)  # "open as a list" on the Segments page
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

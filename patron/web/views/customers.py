@@ -25,6 +25,7 @@ from patron.duplicates.actions import note_created_anyway, note_saved_anyway
 from patron.duplicates.entry import candidates_for_entry
 from patron.lookup.queries import annotated, search_customers
 from patron.marketing import actions as marketing
+from patron.marketing.queries import segment_customers
 from patron.staff.actions import set_user_list_columns
 from patron.transfer.exports import (
     FORMATS,
@@ -75,9 +76,15 @@ NEW_KIND = {
 
 # --- the list -------------------------------------------------------------------------------
 
-def _customer_filter(form: CustomerListForm) -> CustomerFilter:
+def _segment(request, form: CustomerListForm):
+    """The segment the list is opened as, for those who may see segments."""
+    return form.value_of("segment", None) if allows(request.user.role, "segments.manage") else None
+
+
+def _customer_filter(request, form: CustomerListForm) -> CustomerFilter:
     status = form.value_of("status", CURRENT)
     location = form.value_of("location", None)
+    segment = _segment(request, form)
     return CustomerFilter(
         search=form.value_of("q"),
         statuses=() if status in (CURRENT, ALL) else (status,),
@@ -86,6 +93,7 @@ def _customer_filter(form: CustomerListForm) -> CustomerFilter:
         location=location,
         tag=form.value_of("tag"),
         sort=form.value_of("sort", "name"),
+        among=segment_customers(segment) if segment else None,
     )
 
 
@@ -121,11 +129,11 @@ def _page(request, query: CustomerFilter, columns: list[ListColumn]):
 @requires("customers.view")
 def customer_list(request):
     form = CustomerListForm(request.GET)
-    query = _customer_filter(form)
+    query = _customer_filter(request, form)
     export_formats = [(key, export.label) for key, export in FORMATS.items()]
     columns = columns_shown(request.user)
     context = {"form": form, "page": _page(request, query, columns), "view": form.value_of("view", "list"),
-               "columns": columns,
+               "columns": columns, "segment": _segment(request, form),
                "columns_form": ColumnsForm(role=request.user.role, initial={
                    "columns": [column.key for column in columns], "back": request.GET.urlencode()}),
                "ranked": bool(query.search.strip()), "export_formats": export_formats,
@@ -143,11 +151,15 @@ def customer_export(request, format_key):
     after what it holds and when."""
     if format_key not in FORMATS:
         raise Http404(_("No such export format."))
-    query = _customer_filter(CustomerListForm(request.GET))
+    form = CustomerListForm(request.GET)
+    query, segment = _customer_filter(request, form), _segment(request, form)
     order = list_order(query, caller=request.user.location)
     pieces = export_customers(actor=actor(request), customers=Customer.objects.all(), order=order,
                               format_key=format_key)
-    return download(pieces, format_key, export_file_name(list_subject(query), format_key))
+    subject = list_subject(query)
+    if segment:  # "segment-regulars-status-all-...": named after the segment, then the filters
+        subject = ["segment", segment.name, *subject[1:]]
+    return download(pieces, format_key, export_file_name(subject, format_key))
 
 
 @requires("customers.edit")

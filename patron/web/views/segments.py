@@ -38,6 +38,27 @@ def segment_list(request):
 
 
 @requires("segments.manage")
+@require_http_methods(["GET", "POST"])
+def segment_edit(request, uuid):
+    """Change a segment's name and rules; a change someone made meanwhile is not overwritten."""
+    segment = get_object_or_404(list_segments(), uuid=uuid)
+    form = SegmentForm(request.POST or None, initial=SegmentForm.initial_of(segment))
+    if request.method == "POST" and form.is_valid():
+        try:
+            segment = actions.update_segment(actor=actor(request), segment=segment, values=form.values(),
+                                             expected_version=form.cleaned_data["version"])
+        except DomainError as error:
+            raise_http(error)
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("Segment %(name)s saved.") % {"name": segment.name})
+            return redirect("web:segment_list")
+    return render(request, "web/marketing/segment_edit.html", {
+        "form": form, "segment": segment, "count": segment_customers(segment).count()},
+        status=422 if form.errors else 200)
+
+
+@requires("segments.manage")
 @require_POST
 def segment_delete(request, uuid):
     segment = get_object_or_404(Segment, uuid=uuid)
