@@ -700,4 +700,5 @@ class ColumnsForm(forms.Form):
     def __init__(self, *args, role: str, **kwargs):
         kwargs.setdefault("auto_id", "id_columns_%s")
         super().__init__(*args, **kwargs)
-        self.fields["columns"].choices = [(column.key, column.label) for column in columns_allowed(role)]
+        self.fields["columns"].choices = [(column.key, column.label) for column in columns_allowed(role)
+                                          if column.key != ALWAYS_SHOWN]
