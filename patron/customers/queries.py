@@ -48,6 +48,7 @@ class CustomerFilter:
     tag: str = ""
     till_only: bool = False  # leave out customers the till must not show (inactive, deleted)
     sort: str = "name"
+    among: QuerySet[Customer] | None = None  # only these customers (e.g. the ones a segment keeps)
 
 
 def _not_found() -> NotFound:
@@ -97,6 +98,8 @@ def filter_customers(query: CustomerFilter) -> QuerySet[Customer]:
         customers = rules.available_at(query.available_at, customers)
     if query.tag:
         customers = customers.filter(tags__name__iexact=query.tag)
+    if query.among is not None:
+        customers = customers.filter(pk__in=query.among.values("pk"))
     return customers.order_by(*SORTS.get(query.sort, SORTS["name"]))
 
 

@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 
 from patron.core.actors import Actor
 from patron.core.audit import audit_event, record_event, record_events
-from patron.core.errors import Conflict, StaleVersion, ValidationFailed
+from patron.core.errors import Conflict, RuleViolation, StaleVersion, ValidationFailed
 from patron.core.money import parse_amount
 from patron.core.normalize import clean_text
 from patron.core.permissions import require
+from patron.customers.actions.bulk import BulkOutcome, tag_customers
 from patron.customers.models import Customer, CustomerStatus, Tag
 from patron.locations.models import Location, LocationGroup
 from patron.marketing.models import ConsentChannel, ConsentEvent, ConsentFilter, ConsentSource, Segment
-from patron.marketing.queries import latest_consents
+from patron.marketing.queries import latest_consents, segment_customers
 
 # A till's clock may run a little ahead of the server's; anything later is a mistake.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -184,6 +185,29 @@ def delete_segment(*, actor: Actor, segment: Segment, expected_version: int | No
         raise StaleVersion(_("The segment was changed by someone else; reload it."))
     record_event(actor=actor, action="segment.deleted", subject=segment, data=describe_segment(segment))
     segment.delete()
+
+
+def segment_tag(segment: Segment) -> str:
+    """The tag that puts a customer in the segment by hand: the first of the tags its rules keep.
+    A segment whose rules name no tag takes no one by hand."""
+    tag = segment.tags.order_by("name").values_list("name", flat=True).first()
+    if not tag:
+        raise RuleViolation(_("The segment “%(name)s” keeps customers by its rules, not by a tag: add a tag to its "
+                              "rules to add customers to it by hand.") % {"name": segment.name},
+                            code="segment-without-tag")
+    return tag
+
+
+def add_to_segment(*, actor: Actor, segment: Segment, customers: list[Customer]) -> BulkOutcome:
+    """Put customers in a segment: a segment is its rules, so each customer gets the segment's tag
+    (``segment_tag``, through the customers' own tag action). Customers its other rules (status,
+    spend, ...) still leave out are listed in ``left_out``."""
+    require(actor, "segments.manage")
+    outcome = tag_customers(actor=actor, customers=customers, tag=segment_tag(segment))
+    kept = set(segment_customers(segment).filter(pk__in=[customer.pk for customer in customers])
+               .values_list("pk", flat=True))
+    outcome.left_out = [customer for customer in customers if customer.pk not in kept]
+    return outcome
 
 
 def describe_segment(segment: Segment) -> dict:

@@ -109,6 +109,26 @@ def set_user_language(*, actor: Actor, user: User, language: str) -> User:
     return user
 
 
+LIST_COLUMNS_MAX = 30
+
+
+@transaction.atomic
+def set_user_list_columns(*, actor: Actor, user: User, columns: list[str]) -> User:
+    """The customer list's columns ``user`` sees (keys the back office defines; empty: its
+    defaults): everyone chooses their own."""
+    if actor.user_id != user.pk:
+        require(actor, "staff.manage")
+    if len(columns) > LIST_COLUMNS_MAX or not all(isinstance(key, str) and key.isidentifier() for key in columns):
+        raise ValidationFailed(_("Choose columns from the list offered."), field="columns")
+    columns = list(dict.fromkeys(columns))
+    if user.list_columns != columns:
+        changes = {"list_columns": [user.list_columns, columns]}
+        user.list_columns = columns
+        user.save(update_fields=["list_columns"])
+        record_event(actor=actor, action="staff.user_list_columns_changed", subject=user, changes=changes)
+    return user
+
+
 @transaction.atomic
 def deactivate_user(*, actor: Actor, user: User) -> User:
     """Stop a user from logging in; their open sessions end at their next request."""

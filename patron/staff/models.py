@@ -14,6 +14,8 @@ class User(AbstractUser):
     )
     # One of settings.LANGUAGES; blank follows the browser's Accept-Language.
     language = models.CharField(max_length=10, blank=True, default="")
+    # The customer list's columns this person chose, in the list's order; empty: the defaults.
+    list_columns = models.JSONField(default=list, blank=True)
 
 
 class ApiToken(models.Model):

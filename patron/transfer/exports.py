@@ -16,12 +16,15 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db.models import Max, Min, QuerySet
 from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
@@ -31,6 +34,7 @@ from patron.core.permissions import require
 from patron.core.workers import in_order
 from patron.customers.models import Address, AddressKind, Customer, CustomFieldDefinition
 from patron.customers.queries import CustomerFilter, add_contact_points, filter_customers
+from patron.locations.models import Location
 from patron.lookup.queries import search_customers
 from patron.transfer import xlsx
 
@@ -109,6 +113,46 @@ def customers_matching(query: CustomerFilter) -> QuerySet[Customer]:
     return filter_customers(query)
 
 
+def list_order(query: CustomerFilter, *, caller: Location | None = None) -> array:
+    """The ids of the customers a list shows with these filters, in the list's order (its sort, or
+    a search's best matches first): what an export of the list as seen on screen follows. Kept as
+    an array of 8-byte ids, so the order of a million customers takes 8 MB."""
+    if query.search.strip():
+        return array("q", [hit.customer_id for hit in search_customers(query, caller=caller)])
+    return array("q", filter_customers(query).values_list("pk", flat=True).iterator(chunk_size=CHUNK))
+
+
+def list_subject(query: CustomerFilter) -> list[str]:
+    """The words of an export's file name that say what the list holds: its search and filters
+    ("customers", "status", "active", "tag", "vip"). The till's usual statuses say nothing."""
+    words = ["customers"]
+    if query.search.strip():
+        words += ["search", query.search]
+    if query.statuses:
+        words += ["status", *query.statuses]
+    elif not query.till_only:
+        words += ["status", "all"]
+    if query.kind:
+        words += ["kind", query.kind]
+    if query.location is not None:
+        words += ["location", query.location.code or query.location.name]
+    if query.tag:
+        words += ["tag", query.tag]
+    return words
+
+
+FILE_NAME_SUBJECT_MAX = 100
+
+
+def export_file_name(subject: Sequence[str], format_key: str, *, at: datetime | None = None) -> str:
+    """A file name that says what an export holds and when it was made, in the current time zone
+    (the staff user's store): "customers-status-active-tag-vip-2026-12-06-2215.csv". ASCII only,
+    so that every browser and file system keeps it as it is."""
+    words = slugify("-".join(str(word) for word in subject))[:FILE_NAME_SUBJECT_MAX].strip("-") or "customers"
+    moment = timezone.localtime(at or timezone.now())
+    return f"{words}-{moment:%Y-%m-%d-%H%M}.{FORMATS[format_key].extension}"
+
+
 # --- the records ------------------------------------------------------------------------------------
 
 def records(customers: QuerySet[Customer]) -> Iterator[dict]:
@@ -122,15 +166,25 @@ def records(customers: QuerySet[Customer]) -> Iterator[dict]:
         last_id = chunk[-1]["id"]
 
 
+def records_in_order(customers: QuerySet[Customer], order: Sequence[int]) -> Iterator[dict]:
+    """The customers of ``order`` (ids) that the queryset keeps, as records in that order, chunk by chunk."""
+    for start in range(0, len(order), CHUNK):
+        ids = list(order[start:start + CHUNK])
+        rows = {row["id"]: row for row in customers.filter(pk__in=ids).values(*CUSTOMER_COLUMNS)}
+        chunk = [rows[customer_id] for customer_id in ids if customer_id in rows]
+        if chunk:
+            yield from _completed(chunk)
+
+
 def _completed(chunk: list[dict]) -> list[dict]:
     """The chunk's customers with their phones, e-mails, addresses, tags and location groups."""
     by_id = {row["id"]: {**row, "phones": [], "emails": [], "addresses": [], "tags": [], "location_groups": []}
              for row in chunk}
-    ids = list(by_id)
-    # The chunk's ids are ascending: a range is far cheaper for the ORM to build than 2,000 ids
+    low, high = min(by_id), max(by_id)
+    # A chunk's ids are close together: a range is far cheaper for the ORM to build than 2,000 ids
     # in an IN list; rows of customers the filters left out are skipped below.
-    belongs = {"customer_id__gte": ids[0], "customer_id__lte": ids[-1]} if ids[-1] - ids[0] < 4 * CHUNK \
-        else {"customer_id__in": ids}
+    belongs = {"customer_id__gte": low, "customer_id__lte": high} if high - low < 4 * CHUNK \
+        else {"customer_id__in": list(by_id)}
     add_contact_points(by_id)
     parts = [
         ("addresses", Address.objects.values_list("customer_id", "kind", "label", *ADDRESS_FIELDS),
@@ -433,19 +487,22 @@ FORMATS = {
 
 
 def export_customers(*, actor: Actor, customers: QuerySet[Customer], format_key: str,
-                     jobs: int = 1) -> Iterator[bytes]:
+                     jobs: int = 1, order: Sequence[int] | None = None) -> Iterator[bytes]:
     """The customers in one of FORMATS, as pieces of bytes to stream (an XLSX zip too, as it is
-    written). ``jobs`` > 1 writes the rows in that many worker processes (see ``_in_parallel``)."""
+    written), in order of creation, or in ``order`` (ids, e.g. ``list_order``: a list as it is on
+    screen) when given, of which ``customers`` keeps some. ``jobs`` > 1 writes the rows in that
+    many worker processes (see ``_in_parallel``), in order of creation only."""
     require(actor, "customers.export")
     if format_key not in FORMATS:
         raise ValueError(f"Unknown export format {format_key!r}")
     customers = customers.order_by()
-    if format_key == "xlsx" and (count := customers.count()) > XLSX_MAX_CUSTOMERS:
+    if format_key == "xlsx" and (count := len(order) if order is not None else customers.count()) \
+            > XLSX_MAX_CUSTOMERS:
         raise ValidationFailed(_("An XLSX sheet holds at most %(xlsx_max_customers)s customers and these are "
                                  "%(count)s: export them as CSV, or narrow the filters.") % {
             "xlsx_max_customers": format(XLSX_MAX_CUSTOMERS, ","), "count": format(count, ",")}, field="format")
     log.info("%s exports customers as %s", actor.label, format_key)
-    return _encoded(format_key, customers, jobs)
+    return _encoded(format_key, customers, jobs, order)
 
 
 @dataclass(frozen=True)
@@ -470,13 +527,15 @@ def _layout(format_key: str) -> _TextLayout:
     return _TextLayout("", vcards)
 
 
-def _encoded(format_key: str, customers: QuerySet[Customer], jobs: int) -> Iterator[bytes]:
+def _encoded(format_key: str, customers: QuerySet[Customer], jobs: int,
+             order: Sequence[int] | None) -> Iterator[bytes]:
     layout = _layout(format_key)
-    slices = _slices(customers) if jobs > 1 else []
+    slices = _slices(customers) if jobs > 1 and order is None else []
     if len(slices) > 1:  # one slice is too few to be worth a worker
         pieces = _assembled(layout, _in_parallel(layout, customers, slices, jobs))
     else:
-        pieces = _assembled(layout, map(str.encode, layout.body(records(customers))))
+        chosen = records(customers) if order is None else records_in_order(customers, order)
+        pieces = _assembled(layout, map(str.encode, layout.body(chosen)))
     if format_key == "xlsx":  # the sheet is the text; the workbook zips it as it comes
         pieces = xlsx.workbook("Customers", pieces)
     yield from pieces
@@ -516,9 +575,10 @@ def _in_parallel(layout: _TextLayout, customers: QuerySet[Customer], slices: lis
     return in_order(slice_text, slices, jobs)
 
 
-def download(pieces: Iterator[bytes], format_key: str) -> StreamingHttpResponse:
-    """An export as a file download, streamed as it is written."""
+def download(pieces: Iterator[bytes], format_key: str, file_name: str = "") -> StreamingHttpResponse:
+    """An export as a file download, streamed as it is written; ``file_name`` is ASCII
+    (``export_file_name``)."""
     export = FORMATS[format_key]
     response = StreamingHttpResponse(pieces, content_type=export.media_type)
-    response["Content-Disposition"] = f'attachment; filename="customers.{export.extension}"'
+    response["Content-Disposition"] = f'attachment; filename="{file_name or "customers." + export.extension}"'
     return response

@@ -241,7 +241,8 @@ def test_the_back_office_exports_the_list_as_filtered(shop, role, status):
     response = client.get(export_link, {"status": "inactive", "page": "2"})
     assert response.status_code == status
     if status == 200:
-        assert response["Content-Disposition"] == 'attachment; filename="customers.csv"'
+        assert re.fullmatch(r'attachment; filename="customers-status-inactive-\d{4}-\d\d-\d\d-\d{4}\.csv"',
+                            response["Content-Disposition"])
         assert response["Content-Type"] == "text/csv; charset=utf-8"
         rows = csv_rows(b"".join(response.streaming_content))
         assert [row["account_number"] for row in rows] == ["C-4"]

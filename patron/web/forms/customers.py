@@ -22,11 +22,13 @@ from patron.customers.cleaning import (
     NAME_PREFIX_MAX,
     NOTES_MAX,
     PERSON_NAME_MAX,
+    TAG_MAX,
     TERMS_FIELDS,
 )
 from patron.customers.custom_fields import TEXT_MAX
 from patron.customers.models import (
     AddressKind,
+    Customer,
     CustomerKind,
     CustomerSettings,
     CustomerStatus,
@@ -42,6 +44,7 @@ from patron.customers.models import (
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import default_groups, default_location
 from patron.lookup.engine import QUERY_MAX
+from patron.marketing.models import Segment
 from patron.web.forms import FilterForm
 from patron.web.forms.numbers import LocalNumberField
 
@@ -538,6 +541,8 @@ class CustomerListForm(FilterForm):
     tag = forms.ChoiceField(required=False, label=_("Tag"))
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label=_("Sort"))
     view = forms.ChoiceField(choices=VIEW_CHOICES, required=False, widget=forms.HiddenInput)
+    segment = forms.ModelChoiceField(queryset=Segment.objects.all(), to_field_name="uuid", required=False,
+                                     widget=forms.HiddenInput)  # "open as a list" on the Segments page
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -593,3 +598,107 @@ class ContactForm(forms.Form):
 
     def values(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+# --- bulk actions on the list ---------------------------------------------------------------
+
+# Each bulk action with the permission it needs (the same as changing one customer that way).
+BULK_ACTIONS = {
+    "tag": (_("Add a tag"), ("customers.edit",)),
+    "untag": (_("Remove a tag"), ("customers.edit",)),
+    "status": (_("Change status"), ("customers.change_status",)),
+    "segment": (_("Add to a segment"), ("segments.manage", "customers.edit")),
+    "export": (_("Export"), ("customers.export",)),
+}
+BULK_NEEDS = {"tag": "tag", "untag": "tag", "status": "status", "segment": "segment", "export": "format"}
+
+
+def bulk_actions_for(role: str) -> list[tuple[str, str]]:
+    """The bulk actions a role may use, as (key, label)."""
+    return [(key, label) for key, (label, needs) in BULK_ACTIONS.items()
+            if all(allows(role, permission) for permission in needs)]
+
+
+class BulkForm(forms.Form):
+    """The customers ticked on the list and what to do with them; ``confirmed`` once the staff
+    user saw what will happen."""
+
+    customers = forms.ModelMultipleChoiceField(queryset=None, to_field_name="uuid", label=_("Customers"),
+                                               error_messages={"required": _("Tick the customers first.")})
+    action = forms.ChoiceField(label=_("Action"))
+    tag = forms.CharField(required=False, max_length=TAG_MAX, label=_("Tag"),
+                          widget=forms.TextInput(attrs={"list": "bulk-tags", "autocomplete": "off"}))
+    status = forms.ChoiceField(choices=[("", _("Choose a status")), *CustomerStatus.choices], required=False,
+                               label=_("Change to"))
+    reason = _text(_("Reason"), 500, placeholder=_("Why? (kept in the status history)"))
+    segment = forms.ModelChoiceField(queryset=None, to_field_name="uuid", required=False, label=_("Segment"),
+                                     empty_label=_("Choose a segment"))
+    format = forms.ChoiceField(required=False, label=_("Format"))
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    back = forms.CharField(required=False, widget=forms.HiddenInput)  # the list's query string
+
+    def __init__(self, *args, role: str, formats: list[tuple[str, str]], **kwargs):
+        kwargs.setdefault("auto_id", "id_bulk_%s")  # apart from the list's filters (status) on the same page
+        super().__init__(*args, **kwargs)
+        self.fields["customers"].queryset = Customer.objects.all()
+        self.fields["action"].choices = bulk_actions_for(role)
+        self.fields["segment"].queryset = Segment.objects.order_by("name")
+        self.fields["format"].choices = formats
+
+    def clean(self):
+        data = super().clean()
+        needed = BULK_NEEDS.get(data.get("action"))
+        if needed and not data.get(needed) and needed not in self.errors:
+            self.add_error(needed, self.fields[needed].error_messages["required"])
+        return data
+
+    def chosen(self) -> list[Customer]:
+        """The ticked customers in the list's order (as they were posted)."""
+        position = {uuid: index for index, uuid in enumerate(self.data.getlist("customers"))}
+        return sorted(self.cleaned_data["customers"], key=lambda customer: position.get(str(customer.uuid), 0))
+
+
+# --- the list's columns -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ListColumn:
+    key: str
+    label: str
+    permission: str = ""  # needed to see it
+    numeric: bool = False
+
+
+LIST_COLUMNS = (
+    ListColumn("photo", _("Photo")), ListColumn("name", _("Name")), ListColumn("account_number", _("Account no.")),
+    ListColumn("kind", _("Kind")), ListColumn("phone", _("Phone")), ListColumn("email", _("E-mail")),
+    ListColumn("city", _("City")), ListColumn("status", _("Status")), ListColumn("tags", _("Tags")),
+    ListColumn("home_location", _("Home location")),
+    ListColumn("balance", _("Balance"), "credit.view", numeric=True),
+    ListColumn("last_purchase", _("Last purchase"), "sales.view"),
+    ListColumn("total_purchases", _("Total purchases"), "sales.view", numeric=True),
+    ListColumn("created", _("Added")),
+)
+DEFAULT_COLUMNS = ("photo", "name", "account_number", "kind", "phone", "email", "status", "home_location",
+                   "total_purchases", "created")
+ALWAYS_SHOWN = "name"  # the link to each customer's page
+
+
+def columns_allowed(role: str) -> list[ListColumn]:
+    return [column for column in LIST_COLUMNS if not column.permission or allows(role, column.permission)]
+
+
+def columns_shown(user) -> list[ListColumn]:
+    """The columns ``user`` chose (else the defaults) that their role may see, in the list's order."""
+    chosen = set(user.list_columns or DEFAULT_COLUMNS) | {ALWAYS_SHOWN}
+    return [column for column in columns_allowed(user.role) if column.key in chosen]
+
+
+class ColumnsForm(forms.Form):
+    columns = forms.MultipleChoiceField(label=_("Columns"), required=False, widget=forms.CheckboxSelectMultiple)
+    back = forms.CharField(required=False, widget=forms.HiddenInput)  # the list's query string
+
+    def __init__(self, *args, role: str, **kwargs):
+        kwargs.setdefault("auto_id", "id_columns_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["columns"].choices = [(column.key, column.label) for column in columns_allowed(role)
+                                          if column.key != ALWAYS_SHOWN]

@@ -35,9 +35,17 @@ class SegmentForm(forms.Form):
     email_consent = forms.ChoiceField(choices=ConsentFilter.choices, required=False, label=_("E-mail consent"))
     sms_consent = forms.ChoiceField(choices=ConsentFilter.choices, required=False, label=_("SMS consent"))
     newsletter_tag = forms.CharField(max_length=100, required=False, label=_("Tag on the newsletter platform"))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_of(cls, segment) -> dict:
+        """The form's values for editing ``segment``."""
+        fields = [name for name in cls.base_fields if name not in ("tags", "version")]
+        return {**{name: getattr(segment, name) for name in fields},
+                "tags": list(segment.tags.all()), "version": segment.version}
 
     def values(self) -> dict:
         """The criteria as ``create_segment`` takes them (tags by name)."""
-        values = dict(self.cleaned_data)
+        values = {name: value for name, value in self.cleaned_data.items() if name != "version"}
         values["tags"] = [tag.name for tag in values["tags"]]
         return values

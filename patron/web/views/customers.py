@@ -4,24 +4,51 @@ create and edit forms."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.db.models import Prefetch
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from patron.core.errors import DomainError
 from patron.core.permissions import allows
 from patron.customers import actions
-from patron.customers.models import Customer, CustomerKind, Tag
+from patron.customers.actions import bulk
+from patron.customers.models import Address, AddressKind, Customer, CustomerKind, CustomerStatus, Tag
 from patron.customers.queries import CustomerFilter, filter_customers
 from patron.duplicates.actions import note_created_anyway, note_saved_anyway
 from patron.duplicates.entry import candidates_for_change, candidates_for_entry
 from patron.lookup.queries import annotated, search_customers
-from patron.transfer.exports import FORMATS, customers_matching, download, export_customers
-from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
+from patron.marketing import actions as marketing
+from patron.marketing.queries import segment_customers
+from patron.staff.actions import set_user_list_columns
+from patron.transfer.exports import (
+    FORMATS,
+    download,
+    export_customers,
+    export_file_name,
+    list_order,
+    list_subject,
+)
+from patron.web.forms.customers import (
+    ALL,
+    BULK_ACTIONS,
+    CURRENT,
+    CUSTOMER_FORMS,
+    QUICK_FIELDS,
+    BulkForm,
+    ColumnsForm,
+    CustomerListForm,
+    ListColumn,
+    QuickEditForm,
+    bulk_actions_for,
+    columns_shown,
+)
 from patron.web.views.access import actor, raise_http, requires
 from patron.web.views.customer_common import Rejected, customer_landing, customer_or_404, submit
 from patron.web.views.till import put_in_cart
@@ -49,9 +76,15 @@ NEW_KIND = {
 
 # --- the list -------------------------------------------------------------------------------
 
-def _customer_filter(form: CustomerListForm) -> CustomerFilter:
+def _segment(request, form: CustomerListForm):
+    """The segment the list is opened as, for those who may see segments."""
+    return form.value_of("segment", None) if allows(request.user.role, "segments.manage") else None
+
+
+def _customer_filter(request, form: CustomerListForm) -> CustomerFilter:
     status = form.value_of("status", CURRENT)
     location = form.value_of("location", None)
+    segment = _segment(request, form)
     return CustomerFilter(
         search=form.value_of("q"),
         statuses=() if status in (CURRENT, ALL) else (status,),
@@ -60,17 +93,35 @@ def _customer_filter(form: CustomerListForm) -> CustomerFilter:
         location=location,
         tag=form.value_of("tag"),
         sort=form.value_of("sort", "name"),
+        among=segment_customers(segment) if segment else None,
     )
 
 
-def _page(request, query: CustomerFilter):
+# What a column needs loaded with each customer of a page (a fixed number of queries a page).
+COLUMN_LOADS = {
+    "phone": ("phones",), "email": ("emails",), "tags": ("tags",),
+    "city": (Prefetch("addresses", queryset=Address.objects.filter(kind=AddressKind.CONTACT).order_by("id"),
+                      to_attr="contact_addresses"),),
+}
+
+
+def _loaded(customers, columns):
+    related = [load for column in columns for load in COLUMN_LOADS.get(column.key, ())]
+    if any(column.key == "balance" for column in columns):
+        customers = customers.select_related("credit_account")
+    return customers.prefetch_related(*related)
+
+
+def _page(request, query: CustomerFilter, columns: list[ListColumn]):
     """A page of the list: with a search term the lookup's best matches (each customer noting what
-    matched), otherwise every customer the filters keep, in the chosen order."""
+    matched), otherwise every customer the filters keep, in the chosen order; with what the
+    columns shown need (and a card's phone and e-mail)."""
     number = request.GET.get("page")
     if not query.search.strip():
-        return Paginator(filter_customers(query).prefetch_related(*SHOWN), PAGE_SIZE).get_page(number)
+        return Paginator(_loaded(filter_customers(query), columns).prefetch_related(*SHOWN),
+                         PAGE_SIZE).get_page(number)
     page = Paginator(search_customers(query, caller=request.user.location), PAGE_SIZE).get_page(number)
-    shown = Customer.objects.select_related("price_level", "home_location").prefetch_related(*SHOWN)
+    shown = _loaded(Customer.objects.select_related("price_level", "home_location"), columns).prefetch_related(*SHOWN)
     page.object_list = annotated(page.object_list, shown)  # each noting what matched
     return page
 
@@ -78,10 +129,16 @@ def _page(request, query: CustomerFilter):
 @requires("customers.view")
 def customer_list(request):
     form = CustomerListForm(request.GET)
-    query = _customer_filter(form)
-    context = {"form": form, "page": _page(request, query), "view": form.value_of("view", "list"),
-               "ranked": bool(query.search.strip()),
-               "export_formats": [(key, export.label) for key, export in FORMATS.items()]}
+    query = _customer_filter(request, form)
+    export_formats = [(key, export.label) for key, export in FORMATS.items()]
+    columns = columns_shown(request.user)
+    context = {"form": form, "page": _page(request, query, columns), "view": form.value_of("view", "list"),
+               "columns": columns, "segment": _segment(request, form),
+               "columns_form": ColumnsForm(role=request.user.role, initial={
+                   "columns": [column.key for column in columns], "back": request.GET.urlencode()}),
+               "ranked": bool(query.search.strip()), "export_formats": export_formats,
+               "bulk_form": BulkForm(role=request.user.role, formats=export_formats,
+                                     initial={"back": request.GET.urlencode()})}
     template = "web/customers/list.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"  # typing in the search box replaces only the results
@@ -90,12 +147,19 @@ def customer_list(request):
 
 @requires("customers.export")
 def customer_export(request, format_key):
-    """The list as it is filtered and searched, every page of it, as a file download."""
+    """The list as it is filtered, searched and sorted, every page of it, as a file download named
+    after what it holds and when."""
     if format_key not in FORMATS:
         raise Http404(_("No such export format."))
-    query = _customer_filter(CustomerListForm(request.GET))
-    return download(export_customers(actor=actor(request), customers=customers_matching(query),
-                                     format_key=format_key), format_key)
+    form = CustomerListForm(request.GET)
+    query, segment = _customer_filter(request, form), _segment(request, form)
+    order = list_order(query, caller=request.user.location)
+    pieces = export_customers(actor=actor(request), customers=Customer.objects.all(), order=order,
+                              format_key=format_key)
+    subject = list_subject(query)
+    if segment:  # "segment-regulars-status-all-...": named after the segment, then the filters
+        subject = ["segment", segment.name, *subject[1:]]
+    return download(pieces, format_key, export_file_name(subject, format_key))
 
 
 @requires("customers.edit")
@@ -251,3 +315,109 @@ def customer_edit(request, uuid):
                "kind_label": customer.get_kind_display(), "tags": Tag.objects.all(), "candidates": candidates}
     status = 200 if candidates or not form.is_bound else 422
     return render(request, "web/customers/form.html", context, status=status)
+
+
+# --- bulk actions ---------------------------------------------------------------------------
+
+def _list_url(back: str) -> str:
+    """The list with the query string it had (re-encoded: only a query string, never elsewhere)."""
+    query = QueryDict(back or "").urlencode()
+    return reverse("web:customer_list") + (f"?{query}" if query else "")
+
+
+def _bulk_sentence(data: dict, count: int) -> str:
+    """What the bulk action will do, as the confirmation's question and button."""
+    action = data["action"]
+    if action == "tag":
+        return ngettext("Tag %(count)s customer as “%(tag)s”", "Tag %(count)s customers as “%(tag)s”", count) % {
+            "count": count, "tag": data["tag"]}
+    if action == "untag":
+        return ngettext("Remove the tag “%(tag)s” from %(count)s customer",
+                        "Remove the tag “%(tag)s” from %(count)s customers", count) % {
+            "count": count, "tag": data["tag"]}
+    if action == "status":
+        return ngettext("Change the status of %(count)s customer to “%(status)s”",
+                        "Change the status of %(count)s customers to “%(status)s”", count) % {
+            "count": count, "status": CustomerStatus(data["status"]).label}
+    return ngettext("Add %(count)s customer to the segment “%(segment)s”",
+                    "Add %(count)s customers to the segment “%(segment)s”", count) % {
+        "count": count, "segment": data["segment"].name}
+
+
+def _run_bulk(request, data: dict, customers: list[Customer]):
+    who = actor(request)
+    if data["action"] == "tag":
+        return bulk.tag_customers(actor=who, customers=customers, tag=data["tag"])
+    if data["action"] == "untag":
+        return bulk.untag_customers(actor=who, customers=customers, tag=data["tag"])
+    if data["action"] == "status":
+        return bulk.change_statuses(actor=who, customers=customers, status=data["status"], reason=data["reason"])
+    return marketing.add_to_segment(actor=who, segment=data["segment"], customers=customers)
+
+
+def _report(request, outcome: bulk.BulkOutcome) -> None:
+    """The counts of a bulk action, and each customer it could not change with the reason."""
+    messages.success(request, _("%(changed)s changed, %(unchanged)s already so, %(refused)s not changed.") % {
+        "changed": len(outcome.changed), "unchanged": len(outcome.unchanged), "refused": len(outcome.refused)})
+    for customer, reason in outcome.refused:
+        messages.error(request, _("%(name)s (%(account)s) was not changed: %(reason)s") % {
+            "name": customer.name, "account": customer.account_number, "reason": reason})
+    if outcome.left_out:
+        messages.warning(request, _("The segment's other rules still leave out: %(names)s.") % {
+            "names": ", ".join(customer.name for customer in outcome.left_out)})
+
+
+@requires("customers.view")
+@require_POST
+def customer_bulk(request):
+    """A bulk action on the customers ticked on the list: an export at once; a change first asks
+    for confirmation, then runs (the rules are the actions': ``customers.actions.bulk``)."""
+    formats = [(key, export.label) for key, export in FORMATS.items()]
+    form = BulkForm(request.POST, role=request.user.role, formats=formats)
+    back = _list_url(request.POST.get("back", ""))
+    if request.POST.get("action") in BULK_ACTIONS and not dict(bulk_actions_for(request.user.role)).get(
+            request.POST["action"]):
+        raise PermissionDenied
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        return redirect(back)
+    data, customers = form.cleaned_data, form.chosen()
+    if data["action"] == "export":
+        pieces = export_customers(actor=actor(request), customers=Customer.objects.all(), format_key=data["format"],
+                                  order=[customer.pk for customer in customers])
+        return download(pieces, data["format"], export_file_name(["customers", "selected", len(customers)],
+                                                                 data["format"]))
+    try:
+        segment_tag = marketing.segment_tag(data["segment"]) if data["action"] == "segment" else ""
+    except DomainError as error:  # a segment that takes no one by hand: said before asking
+        messages.error(request, error.message)
+        return redirect(back)
+    if not data["confirmed"]:
+        return render(request, "web/customers/bulk_confirm.html", {
+            "form": form, "customers": customers, "sentence": _bulk_sentence(data, len(customers)),
+            "back_url": back, "segment_tag": segment_tag})
+    try:
+        outcome = _run_bulk(request, data, customers)
+    except DomainError as error:
+        raise_http(error)
+        messages.error(request, error.message)
+    else:
+        _report(request, outcome)
+    return redirect(back)
+
+
+@requires("customers.view")
+@require_POST
+def customer_columns(request):
+    """The list's columns the staff user chose, kept for them; "reset" goes back to the defaults."""
+    form = ColumnsForm(request.POST, role=request.user.role)
+    if form.is_valid():
+        columns = [] if "reset" in request.POST else form.cleaned_data["columns"]
+        set_user_list_columns(actor=actor(request), user=request.user, columns=columns)
+        messages.success(request, _("Columns saved."))
+    else:
+        messages.error(request, _("Choose columns from the list offered."))
+    return redirect(_list_url(request.POST.get("back", "")))

@@ -13,7 +13,7 @@ from patron.core.errors import DomainError
 from patron.marketing import actions
 from patron.marketing.models import Segment
 from patron.marketing.queries import list_segments, segment_customers
-from patron.transfer.exports import FORMATS, download, export_customers
+from patron.transfer.exports import FORMATS, download, export_customers, export_file_name
 from patron.web.forms import add_domain_errors
 from patron.web.forms.segments import SegmentForm
 from patron.web.views.access import actor, raise_http, requires
@@ -38,6 +38,27 @@ def segment_list(request):
 
 
 @requires("segments.manage")
+@require_http_methods(["GET", "POST"])
+def segment_edit(request, uuid):
+    """Change a segment's name and rules; a change someone made meanwhile is not overwritten."""
+    segment = get_object_or_404(list_segments(), uuid=uuid)
+    form = SegmentForm(request.POST or None, initial=SegmentForm.initial_of(segment))
+    if request.method == "POST" and form.is_valid():
+        try:
+            segment = actions.update_segment(actor=actor(request), segment=segment, values=form.values(),
+                                             expected_version=form.cleaned_data["version"])
+        except DomainError as error:
+            raise_http(error)
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("Segment %(name)s saved.") % {"name": segment.name})
+            return redirect("web:segment_list")
+    return render(request, "web/marketing/segment_edit.html", {
+        "form": form, "segment": segment, "count": segment_customers(segment).count()},
+        status=422 if form.errors else 200)
+
+
+@requires("segments.manage")
 @require_POST
 def segment_delete(request, uuid):
     segment = get_object_or_404(Segment, uuid=uuid)
@@ -58,4 +79,5 @@ def segment_export(request, uuid, format_key):
         raise Http404(_("No such export format."))
     segment = get_object_or_404(Segment, uuid=uuid)
     return download(export_customers(actor=actor(request), customers=segment_customers(segment),
-                                     format_key=format_key), format_key)
+                                     format_key=format_key), format_key,
+                    export_file_name(["segment", segment.name], format_key))

@@ -234,3 +234,55 @@ document.addEventListener("keydown", (event) => {
     if (wrong && wrong !== document.body) wrong.scrollIntoView({ block: "center" });  // now shown
   }
 })();
+
+// Bulk actions on the customer list: "select all on this page", the count of ticked rows, and
+// only the inputs the chosen action needs. The list's results are swapped in by htmx, so the
+// handlers listen on the document.
+(function bulkSelect() {
+  const rows = () => Array.from(document.querySelectorAll("[data-bulk-row]"));
+
+  const refresh = () => {
+    const count = document.querySelector("[data-bulk-count]");
+    if (!count) return;
+    const ticked = rows().filter((box) => box.checked).length;
+    count.value = String(ticked);
+    count.textContent = String(ticked);
+    const all = document.querySelector("[data-bulk-all]");
+    if (all) {
+      all.checked = ticked > 0 && ticked === rows().length;
+      all.indeterminate = ticked > 0 && ticked < rows().length;
+    }
+  };
+
+  const showInputs = () => {
+    const form = document.querySelector("[data-bulk]");
+    if (!form) return;
+    const action = form.querySelector("select[name=action]").value;
+    form.querySelectorAll("[data-bulk-for]").forEach((label) => {
+      label.hidden = !label.dataset.bulkFor.split(" ").includes(action);
+    });
+  };
+
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("[data-bulk-all]")) {
+      rows().forEach((box) => { box.checked = event.target.checked; });
+    }
+    if (event.target.matches("[data-bulk-all], [data-bulk-row]")) refresh();
+    if (event.target.matches("[data-bulk] select[name=action]")) showInputs();
+  });
+
+  const ready = () => { refresh(); showInputs(); };
+  document.addEventListener("DOMContentLoaded", ready);
+  document.addEventListener("htmx:afterSettle", ready);
+}());
+
+// A menu whose items wait in a <template> (the list's "Columns"): put in the page when it opens.
+document.addEventListener("toggle", (event) => {
+  const menu = event.target;
+  if (!(menu instanceof HTMLDetailsElement) || !menu.open || !menu.matches("[data-lazy-menu]")) return;
+  const template = menu.querySelector(":scope > template");
+  if (template) {
+    menu.appendChild(template.content.cloneNode(true));
+    template.remove();
+  }
+}, true);
