@@ -394,6 +394,8 @@ def update_order(*, actor: Actor, order: Order, status: str | None = None, amoun
     if description is not None:
         description = errors.clean("description", clean_text, description, max_length=500)
     cleaned_lines = _clean_order_lines(errors, lines) if lines is not None else None
+    if amount_due is not None and cleaned_lines is None and order.lines.exists():
+        errors.add("amount_due", _("An order with lines is due the lines' total."))
     if cleaned_lines is not None or amount_due is not None:
         amount = _order_amount(errors, amount_due, cleaned_lines)
     else:

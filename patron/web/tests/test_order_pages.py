@@ -88,6 +88,10 @@ def test_a_refused_order_shows_every_error_next_to_its_field_and_saves_nothing(c
     assert "Correct the lines marked below." in html
     assert 'value="A-1"' in html and 'value="Cups"' in html  # what was typed stays
     assert money_state() == before and not OrderLine.objects.exists()
+    refused_by_the_action = new_order(cashier, customer, **lines(("", "Tea", "0", "1.00")))
+    assert refused_by_the_action.status_code == 422 and money_state() == before
+    assert new_order(cashier, customer, **lines(("", "Tea", "1", "1.00"))).status_code == 302
+    assert Order.objects.get().number == "000001"  # a refused order used up no number
 
 
 def test_an_order_needs_a_line_and_a_free_reference(cashier, system):

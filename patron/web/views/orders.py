@@ -5,6 +5,7 @@ page of its own, and marking a pending order completed or cancelled. Every chang
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -73,6 +74,16 @@ def _save(form, rows, action, **kwargs):
         return None
 
 
+@transaction.atomic
+def _record(*, request, customer, data, lines):
+    """The order under the next number (unless given one): a refused order gives its number back."""
+    source = _source(request)
+    return record_order(actor=actor(request), customer=customer, source=source,
+                        number=data["number"] or next_order_number(source), kind=data["kind"],
+                        location=_store(request), description=data["description"], status=data["status"],
+                        lines=lines)
+
+
 def _page(request, customer, form, rows, *, order=None, status=200):
     return render(request, "web/sales/order_form.html", {
         "customer": customer, "order": order, "form": form, "rows": rows,
@@ -88,10 +99,7 @@ def new_order(request, uuid):
     form, rows, valid = _bound_forms(request, editing=False)
     if valid:
         data = form.cleaned_data
-        store = _store(request)
-        order = _save(form, rows, record_order, actor=actor(request), customer=customer,
-                      source=_source(request), number=data["number"] or next_order_number(_source(request)),
-                      kind=data["kind"], location=store, description=data["description"], status=data["status"])
+        order = _save(form, rows, _record, request=request, customer=customer, data=data)
         if order is not None:
             messages.success(request, _("%(order)s recorded.") % {"order": order})
             return redirect(customer_landing(customer, SECTION))
