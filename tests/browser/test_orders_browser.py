@@ -34,6 +34,7 @@ def test_a_cashier_takes_an_order_and_edits_it(page: Page, live_server):
     page.get_by_role("button", name="Record order").click()
     expect(page.locator("[data-error-summary]")).to_contain_text("Correct the lines marked below.")
     expect(page.locator("#id_line-1-quantity_error")).to_contain_text("Enter a number")
+    expect(page.get_by_label("Quantity, line 2")).to_be_focused()  # the first wrong field
     expect(page.get_by_label("Unit price, line 1")).to_have_value("1,234.50")
     assert not Order.objects.exists()
 
