@@ -25,7 +25,7 @@ ORDER = "/orders/{uuid:order_id}"
 
 
 def _orders():
-    return Order.objects.select_related("customer", "location")
+    return Order.objects.select_related("customer", "location").prefetch_related("lines")
 
 
 def _order_response(order: Order, *, status: int = 200) -> HttpResponse:
@@ -56,7 +56,8 @@ def get_order(request: HttpRequest, order_id: UUID):
 @router.patch(ORDER, response={200: OrderOut})
 @checked_by_action("orders.record")
 def update_order(request: HttpRequest, order_id: UUID, payload: OrderPatch, if_match: IfMatch = None):
-    """Change the status or the amount due (If-Match: the order's ETag)."""
+    """Change the status or the amount due (If-Match: the order's ETag). An order with lines is due
+    their total: its amount due is not set directly (422)."""
     order = in_path(_orders(), order_id, code="order-not-found")
     order = actions.update_order(actor=actor_of(request), order=order, expected_version=expected_version(if_match),
                                  **payload.model_dump(exclude_unset=True))

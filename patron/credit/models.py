@@ -70,6 +70,12 @@ class CreditAccount(models.Model):
         from_credit_balance = min(amount, self.credit_balance)
         return from_credit_balance, amount - from_credit_balance
 
+    def split_payment(self, amount: Decimal) -> tuple[Decimal, Decimal]:
+        """A payment of ``amount`` as (settling what is owed, kept as a credit balance): the part
+        beyond what is owed is not refused but kept, for the next charges to spend first."""
+        settles = min(amount, self.owed)
+        return settles, amount - settles
+
 
 class EntryKind(models.TextChoices):
     CHARGE = "charge", _("Charge on account")

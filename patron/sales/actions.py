@@ -31,6 +31,7 @@ from patron.sales.models import (
     Channel,
     Order,
     OrderKind,
+    OrderLine,
     OrderStatus,
     Sale,
     SaleKind,
@@ -284,11 +285,49 @@ def _update_points(actor: Actor, sale: Sale, payments: list[dict]) -> None:
 
 # --- orders ---------------------------------------------------------------------------------
 
+def _clean_order_lines(errors: FieldErrors, lines: list[dict]) -> list[dict]:
+    """An order's lines: an article (sku), a description, a quantity and a unit price each."""
+    if not lines:
+        errors.add("lines", _("An order needs at least one line."))
+        return []
+    return _clean_lines(errors, [{key: line.get(key) for key in ("sku", "description", "quantity", "unit_price")}
+                                 for line in lines])
+
+
+def _order_amount(errors: FieldErrors, amount_due, lines: list[dict] | None) -> Decimal | None:
+    """The amount due: the lines' total when the order has lines, else the amount given."""
+    if lines is None:
+        return _clean_money(errors, "amount_due", amount_due, allow_zero=True)
+    if amount_due is not None:
+        errors.add("amount_due", _("An order with lines is due the lines' total."))
+    return quantize(sum((line.get("line_total", Decimal("0")) for line in lines), Decimal("0")))
+
+
+def _store_order_lines(order: Order, lines: list[dict]) -> None:
+    order.lines.all().delete()
+    OrderLine.objects.bulk_create(
+        OrderLine(order=order, position=position, sku=line["sku"], description=line["description"],
+                  quantity=line["quantity"], unit_price=line["unit_price"], line_total=line["line_total"])
+        for position, line in enumerate(lines, start=1)
+    )
+
+
+def _check_order_status(errors: FieldErrors, status: str | None) -> None:
+    if status is not None and status not in OrderStatus.values:
+        errors.add("status", _("Choose pending, completed or cancelled."))
+
+
+def _closed_at(status: str) -> datetime.datetime | None:
+    return None if status == OrderStatus.PENDING else timezone.now()
+
+
 @transaction.atomic
 def record_order(*, actor: Actor, customer: Customer, source: str, number: str, kind: str, location: Location,
-                 amount_due, placed_at: datetime.datetime | None = None, description: str = "") -> Order:
-    """Record a work order, backorder, special order or layaway taken at a till. Refused for a
-    customer on credit hold or entered by mistake."""
+                 amount_due=None, placed_at: datetime.datetime | None = None, description: str = "",
+                 lines: list[dict] | None = None, status: str = OrderStatus.PENDING) -> Order:
+    """Record a work order, backorder, special order or layaway taken at a till or in the back
+    office. Given ``lines`` (sku, description, quantity, unit price), the amount due is their
+    total. Refused for a customer on credit hold or entered by mistake."""
     require(actor, "orders.record")
     errors = FieldErrors()
     source = errors.clean("source", clean_text, source, max_length=60)
@@ -296,7 +335,9 @@ def record_order(*, actor: Actor, customer: Customer, source: str, number: str, 
     description = errors.clean("description", clean_text, description, max_length=500)
     if kind not in OrderKind.values:
         errors.add("kind", _("Choose work order, backorder, special order or layaway."))
-    amount = _clean_money(errors, "amount_due", amount_due, allow_zero=True)
+    _check_order_status(errors, status)
+    cleaned_lines = _clean_order_lines(errors, lines) if lines is not None else None
+    amount = _order_amount(errors, amount_due, cleaned_lines)
     for field, value in (("source", source), ("number", number)):
         if value == "":
             errors.add(field, _("Required."))
@@ -309,20 +350,38 @@ def record_order(*, actor: Actor, customer: Customer, source: str, number: str, 
         with transaction.atomic():
             order = Order.objects.create(customer=customer, source=source, number=number, kind=kind,
                                          location=location, amount_due=amount, description=description,
-                                         placed_at=placed_at or timezone.now())
+                                         placed_at=placed_at or timezone.now(), status=status,
+                                         closed_at=_closed_at(status))
     except IntegrityError:
         raise Conflict(_("Order %(number)s of %(source)s is already recorded.") % {
             "number": number, "source": source}, field="number",
                        code="order-number-taken") from None
+    if cleaned_lines is not None:
+        _store_order_lines(order, cleaned_lines)
     record_event(actor=actor, action="orders.recorded", subject=order, customer=customer,
-                 data={"kind": kind, "number": number, "amount_due": amount})
+                 data={"kind": kind, "number": number, "amount_due": amount, "status": status,
+                       "lines": len(cleaned_lines or ())})
     return order
+
+
+def _line_key(line) -> list[str]:
+    """A line as plain text, the same for a stored line and a cleaned one (audit, comparison)."""
+    get = line.get if isinstance(line, dict) else lambda key: getattr(line, key)
+    return [get("sku"), get("description"), str(get("quantity").quantize(_QUANTITY_PLACES)),
+            str(quantize(get("unit_price")))]
+
+
+def _line_values(order: Order) -> list[list[str]]:
+    return [_line_key(line) for line in order.lines.all()]
 
 
 @transaction.atomic
 def update_order(*, actor: Actor, order: Order, status: str | None = None, amount_due=None,
+                 description: str | None = None, lines: list[dict] | None = None,
                  expected_version: int | None = None) -> Order:
-    """Change an order's status or amount due; completing or cancelling it sets the close date."""
+    """Change an order's status, amount due, description or lines; completing or cancelling it
+    sets the close date. Lines replace the order's lines and set the amount due to their total;
+    only a pending order's lines and description change."""
     require(actor, "orders.record")
     order = Order.objects.select_for_update().get(pk=order.pk)
     rules.check_may_serve(actor, order.customer)
@@ -331,17 +390,35 @@ def update_order(*, actor: Actor, order: Order, status: str | None = None, amoun
 
         raise StaleVersion(_("The order was changed by someone else; reload and try again."))
     errors = FieldErrors()
-    if status is not None and status not in OrderStatus.values:
-        errors.add("status", _("Choose pending, completed or cancelled."))
-    amount = _clean_money(errors, "amount_due", amount_due, allow_zero=True) if amount_due is not None else None
+    _check_order_status(errors, status)
+    if description is not None:
+        description = errors.clean("description", clean_text, description, max_length=500)
+    cleaned_lines = _clean_order_lines(errors, lines) if lines is not None else None
+    if amount_due is not None and cleaned_lines is None and order.lines.exists():
+        errors.add("amount_due", _("An order with lines is due the lines' total."))
+    if cleaned_lines is not None or amount_due is not None:
+        amount = _order_amount(errors, amount_due, cleaned_lines)
+    else:
+        amount = None
     errors.raise_if_any()
-    before = {"status": order.status, "amount_due": order.amount_due}
+    if order.status != OrderStatus.PENDING and (
+            (cleaned_lines is not None and _line_values(order) != [_line_key(line) for line in cleaned_lines])
+            or (description is not None and description != order.description)):
+        raise Conflict(_("%(order)s is closed: only a pending order's lines and note can change.") % {
+            "order": order}, code="order-closed")
+    before = {"status": order.status, "amount_due": order.amount_due, "description": order.description,
+              "lines": _line_values(order)}
     if status is not None and status != order.status:
         order.status = status
-        order.closed_at = None if status == OrderStatus.PENDING else timezone.now()
+        order.closed_at = _closed_at(status)
     if amount is not None:
         order.amount_due = amount
-    after = {"status": order.status, "amount_due": order.amount_due}
+    if description is not None:
+        order.description = description
+    if cleaned_lines is not None:
+        _store_order_lines(order, cleaned_lines)
+    after = {"status": order.status, "amount_due": order.amount_due, "description": order.description,
+             "lines": _line_values(order)}
     if after != before:
         order.version += 1
         order.save()

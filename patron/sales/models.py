@@ -126,6 +126,22 @@ class Order(models.Model):
         return f"{self.get_kind_display()} {self.number}"
 
 
+class OrderLine(models.Model):
+    """What an order is for, line by line; an order taken without lines (the API's) carries only
+    its amount due. With lines, the amount due is their total (``sales.actions``)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    sku = models.CharField(max_length=60, blank=True)
+    description = models.CharField(max_length=200)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    line_total = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["order", "position"]
+
+
 class SaleCounter(models.Model):
     """The last sale number a source handed out, for sources that let Patron number their sales
     (the back office's tills). Changed only under this row's lock (``numbers.next_sale_number``)."""

@@ -95,4 +95,4 @@ def list_sales(*, search: str = "", start: datetime.date | None = None, end: dat
 
 
 def customer_orders(customer: Customer) -> QuerySet[Order]:
-    return Order.objects.filter(customer=customer).select_related("location")
+    return Order.objects.filter(customer=customer).select_related("location").prefetch_related("lines")

@@ -16,6 +16,7 @@ FIELDS = {
     "User.role": "operational",
     "User.location": "operational",
     "User.language": "operational",
+    "User.list_columns": "operational",
     "User.groups": "operational",
     "User.user_permissions": "operational",
     "ApiToken.id": "operational",

@@ -27,6 +27,8 @@ urlpatterns = [
          name="customer_credit_reverse"),
     path(_ONE + "account/statement/", credit.statement_page, name="customer_statement"),
     path(_ONE + "points/adjustment/", loyalty.adjust_points, name="customer_points_adjustment"),
+    path(_ONE + "orders/new/", orders.new_order, name="customer_new_order"),
+    path(_ONE + "orders/<uuid:order_uuid>/edit/", orders.edit_order, name="customer_edit_order"),
     path(_ONE + "orders/<uuid:order_uuid>/status/", orders.order_status, name="customer_order_status"),
     path("settings/credit-loyalty/", settings_money.credit_loyalty, name="settings_credit_loyalty"),
 ]

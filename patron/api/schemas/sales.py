@@ -18,6 +18,7 @@ from patron.sales.models import (
     Channel,
     Order,
     OrderKind,
+    OrderLine,
     OrderStatus,
     Sale,
     SaleKind,
@@ -228,6 +229,20 @@ class OrderPatch(InputSchema):
     amount_due: AmountOrZero | None = None
 
 
+class OrderLineOut(Schema):
+    position: int
+    sku: str
+    description: str
+    quantity: str
+    unit_price: MoneyOut
+    line_total: MoneyOut
+
+    @classmethod
+    def of(cls, line: OrderLine) -> "OrderLineOut":
+        return from_record(cls, line, quantity=_quantity(line.quantity), unit_price=money(line.unit_price),
+                           line_total=money(line.line_total))
+
+
 class OrderOut(Schema):
     id: UUID
     customer: CustomerRef
@@ -240,9 +255,12 @@ class OrderOut(Schema):
     amount_due: MoneyOut
     closed_at: Timestamp | None
     description: str
+    lines: list[OrderLineOut] = Field(description="What the order is for, when it was taken with lines (the back "
+                                                  "office); the amount due is then their total.")
     version: int
 
     @classmethod
     def of(cls, order: Order) -> "OrderOut":
         return from_record(cls, order, id=order.uuid, customer=CustomerRef.of(order.customer),
-                           location=LocationRef.of(order.location), amount_due=money(order.amount_due))
+                           location=LocationRef.of(order.location), amount_due=money(order.amount_due),
+                           lines=[OrderLineOut.of(line) for line in order.lines.all()])

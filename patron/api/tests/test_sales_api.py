@@ -14,6 +14,7 @@ from patron.customers.actions import add_contact, change_status
 from patron.customers.models import CustomerKind, CustomerStatus
 from patron.customers.tests.factories import customer_factory
 from patron.locations.queries import default_location
+from patron.sales.actions import record_order
 from patron.sales.models import Order, Sale
 from patron.sales.tests.factories import line, sale_factory
 
@@ -275,6 +276,21 @@ def test_invalid_orders_are_422_with_a_pointer(api):
         problem = assert_problem(api.post("/orders", {**_order(customer), field: value}), 422, "validation-failed")
         assert pointers(problem) == {f"/{field}"}
     assert not Order.objects.exists()
+
+
+def test_an_order_taken_with_lines_reads_with_them_and_is_due_their_total(api, system):
+    order = record_order(actor=system, customer=customer_factory(), source="web-orders-main", number="000001",
+                         kind="special_order", location=default_location(),
+                         lines=[{"sku": "TP-1", "description": "Teapot", "quantity": "1.5", "unit_price": "10.00"}])
+    read = api.get(f"/orders/{order.uuid}").json()
+    assert read["amount_due"] == "15.00" and read["lines"] == [
+        {"position": 1, "sku": "TP-1", "description": "Teapot", "quantity": "1.5", "unit_price": "10.00",
+         "line_total": "15.00"}]
+    problem = assert_problem(api.patch(f"/orders/{order.uuid}", {"amount_due": "5.00"}, if_match=1), 422,
+                             "validation-failed")
+    assert pointers(problem) == {"/amount_due"}
+    assert api.patch(f"/orders/{order.uuid}", {"status": "completed"}, if_match=1).status_code == 200
+    assert api.post("/orders", _order(customer_factory())).json()["lines"] == []
 
 
 # --- purchases and the customer list ----------------------------------------------------------

@@ -114,6 +114,56 @@ def test_recording_a_payment_lowers_the_balance(cashier, customer, system):
     assert "Payment (cheque)" in html and "CHQ 1234" in html  # the payment history
 
 
+def test_a_payment_larger_than_the_balance_asks_first_and_says_what_becomes_of_it(cashier, customer, system):
+    credit.post_charge(actor=system, customer=customer, amount="40.00")
+    before = money_state()
+    posted = {"payment-amount": "100.00", "payment-method": "card", "payment-reference": "R-1", "payment-note": "n"}
+    response = cashier.post(url("customer_record_payment", customer), posted)
+    assert response.status_code == 200 and money_state() == before  # asked, nothing recorded
+    html = response.content.decode()
+    assert ("Anna Schmidt owes $40.00. This payment of $100.00 settles that, and $60.00 more will be kept as "
+            "credit on the account: the next charges spend it first.") in html
+    assert "Credit balance after the payment: $60.00." in html
+    assert "Record the payment of $100.00" in html
+    assert f'href="{url("customer_detail", customer)}#account">Cancel</a>' in html  # cancel: a link, no POST
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+    assert hidden["payment-amount"] == "100.00" and hidden["payment-reference"] == "R-1"
+    assert hidden["confirmed_owed"] == "40.00"
+
+    confirmed = cashier.post(url("customer_record_payment", customer), hidden)
+    assert confirmed.status_code == 302 and balance_of(customer) == D("-60.00")
+    entry = LedgerEntry.objects.get(kind="payment")
+    assert (entry.amount, entry.method, entry.reference, entry.note) == (D("-100.00"), "card", "R-1", "n")
+
+
+def test_a_confirmation_for_another_balance_asks_again(cashier, customer, system):
+    credit.post_charge(actor=system, customer=customer, amount="40.00")
+    credit.post_payment(actor=system, customer=customer, amount="30.00", method="cash")  # paid since: owes 10
+    before = money_state()
+    response = cashier.post(url("customer_record_payment", customer), {
+        "payment-amount": "100.00", "payment-method": "cash", "confirmed_owed": "40.00"})
+    assert response.status_code == 200 and money_state() == before
+    assert "owes $10.00" in response.content.decode() and "$90.00 more" in response.content.decode()
+
+
+def test_a_payment_to_an_account_in_credit_is_kept_whole_and_in_german(customer, system):
+    credit.post_payment(actor=system, customer=customer, amount="5.00", method="cash")
+    client = client_for(Role.CASHIER, HTTP_ACCEPT_LANGUAGE="de")
+    response = client.post(url("customer_record_payment", customer),
+                           {"payment-amount": "1.000,50", "payment-method": "cash"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'name="payment-amount" value="1.000,50"' in html
+    assert "1.005,50" in html  # the credit balance afterwards
+    assert balance_of(customer) == D("-5.00")
+
+
+def test_a_payment_up_to_the_balance_is_recorded_at_once(cashier, customer, system):
+    credit.post_charge(actor=system, customer=customer, amount="40.00")
+    response = cashier.post(url("customer_record_payment", customer), {"payment-amount": "40.00",
+                                                                        "payment-method": "cash"})
+    assert response.status_code == 302 and balance_of(customer) == D("0.00")
+
+
 @pytest.mark.parametrize("amount, message", [("12.345", "at most 2 decimals"), ("-5", "must be positive"),
                                              ("0", "must not be zero"), ("1e3", "Enter an amount such as 1,234.50")])
 def test_a_bad_payment_amount_shows_at_the_field_and_changes_nothing(cashier, customer, amount, message):

@@ -100,7 +100,8 @@ def test_credit_record_payment(role, customer):
     client = client_for(role)
     before = money_state()
     response = client.post(url("customer_record_payment", customer),
-                                     {"payment-amount": "5.00", "payment-method": "cash"})
+                                     {"payment-amount": "5.00", "payment-method": "cash",
+                                      "confirmed_owed": "0.00"})  # more than owed: confirmed
     check(role, "credit.record_payment", response, balance_of(customer) == -5, before, money_state())
 
 

@@ -5,6 +5,7 @@ for follow-up (G15, G18, G20, G22, O16, O23)."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.http import Http404
@@ -29,11 +30,44 @@ def _balance_now(entry: LedgerEntry) -> str:
     return _("Balance: %(amount)s.") % {"amount": format_money(entry.balance_after)}
 
 
+CONFIRMED_OWED = "confirmed_owed"  # what the customer owed when staff confirmed an overpayment
+
+
+def _overpayment(request, form, customer):
+    """The account, when the payment is larger than what the customer owes now and staff have
+    not confirmed it against this very balance (a balance moved since asks again); else None."""
+    account = account_of(customer)
+    if account is None or not form.is_valid():
+        return None
+    try:
+        amount = Decimal(form.cleaned_data["amount"])
+    except InvalidOperation:
+        return None  # the action refuses it at the field
+    try:
+        confirmed_owed = Decimal(request.POST.get(CONFIRMED_OWED, ""))
+    except InvalidOperation:
+        confirmed_owed = None
+    if amount <= account.owed or confirmed_owed == account.owed:
+        return None
+    return account
+
+
 @requires("credit.record_payment")
 @require_POST
 def record_payment(request, uuid):
+    """A payment larger than the balance asks first, saying what the overpayment rule makes of
+    it (``CreditAccount.split_payment``); confirmed, it is recorded like any other."""
     customer = customer_or_404(uuid)
     form = PaymentForm(request.POST)
+    account = _overpayment(request, form, customer)
+    if account is not None:
+        amount = Decimal(form.cleaned_data["amount"])
+        settles, kept = account.split_payment(amount)
+        return render(request, "web/credit/confirm_payment.html", {
+            "customer": customer, "form": form, "account": account, "amount": amount, "settles": settles,
+            "kept": kept, "credit_after": account.credit_balance + kept, "confirmed_owed": str(account.owed),
+            "confirmed_owed_name": CONFIRMED_OWED,
+        })
     return save_section_form(
         request, customer, form, form_key="payment_form", section=SECTION,
         save=lambda data: submit(form, actions.post_payment, actor=actor(request), customer=customer, **data),
