@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from patron.core.models import AuditEvent
 from patron.core.permissions import Role
 from patron.customers import actions
 from patron.customers.models import Customer, CustomerKind
@@ -157,6 +158,25 @@ def test_quick_edit_rejection_shows_the_error_in_place_and_saves_nothing(cashier
     assert response.status_code == 422
     assert "phone number" in html and 'value="12"' in html
     assert store_state() == before
+
+
+def test_quick_edit_that_makes_a_likely_duplicate_asks_first(cashier, person):
+    # given: the same Anna entered again with only her name
+    again = customer_factory(first_name=person.first_name, last_name=person.last_name)
+    url = quick_url(again, "email")
+    before = store_state()
+    # when: her e-mail is typed into the list's cell
+    response = htmx(cashier, "post", url, {"value": "ANNA@example.com", "version": again.version})
+    # then: the cell names the likely duplicate and saves nothing yet
+    html = response.content.decode()
+    assert response.status_code == 422 and person.account_number in html and 'name="anyway"' in html
+    assert store_state() == before
+    # "Save anyway" saves it, and the audit trail says so
+    saved = htmx(cashier, "post", url, {"value": "ANNA@example.com", "version": again.version, "anyway": "1"})
+    assert saved.status_code == 200
+    assert [email.address_key for email in again.emails.all()] == ["anna@example.com"]
+    assert AuditEvent.objects.filter(action="customer.changed_despite_duplicates",
+                                     customer_uuid=again.uuid).exists()
 
 
 def test_quick_edit_of_a_stale_row_is_refused(cashier, person):

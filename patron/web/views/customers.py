@@ -181,10 +181,16 @@ def customer_quick_edit(request, uuid, field):
     form = QuickEditForm(request.POST, customer=customer, field_name=field)
     if form.is_valid():
         change = form.customer_input()
+        found = candidates_for_change(actor(request), customer, change.values)
         try:
-            context["customer"] = submit(form, actions.update_customer, field_map=change.field_map,
-                                         actor=actor(request), customer=customer, values=change.values,
-                                         expected_version=form.cleaned_data["version"])
+            if found and not request.POST.get("anyway"):  # "Did you mean": the cell asks first
+                context["candidates"] = found
+                raise Rejected
+            with transaction.atomic():
+                context["customer"] = submit(form, actions.update_customer, field_map=change.field_map,
+                                             actor=actor(request), customer=customer, values=change.values,
+                                             expected_version=form.cleaned_data["version"])
+                note_saved_anyway(actor=actor(request), customer=customer, candidates=found)
         except Rejected:
             pass
         else:
