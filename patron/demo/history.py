@@ -32,6 +32,8 @@ from patron.marketing.models import ConsentChannel, ConsentSource
 from patron.sales import actions as sales
 from patron.sales.models import Channel, Order, OrderKind, OrderStatus, Sale, SaleKind, TenderKind
 
+# Customers who never bought joined within this many days of now.
+NEW_CUSTOMER_DAYS = 45
 HISTORY_DAYS = 365
 # What the demo shop sells: (SKU, description, department, unit price).
 PRODUCTS = (
@@ -193,12 +195,16 @@ class _Trading:
                 self._order(when, *arguments)
 
     def date_the_joining(self, loaded_since: datetime.datetime) -> None:
-        """Each customer joined before their first purchase (customers without one at some time
-        in the year), so "new customers by week" has a history. A demo's shortcut: the audit
-        trail still says when the demo was loaded."""
+        """Each customer joined before their first purchase; one who never bought joined lately
+        (a new customer who has not bought yet), so "new customers" this week and month and "new
+        customers by week" have figures. A demo's shortcut: the audit trail still says when the
+        demo was loaded."""
         for customer_id in Customer.objects.filter(created_at__gte=loaded_since).values_list("pk", flat=True):
-            first = self.first_seen.get(customer_id) or self._moment(oldest_days=HISTORY_DAYS)
-            joined = first - datetime.timedelta(days=self.values.rng.randint(0, 30), hours=1)
+            if customer_id in self.first_seen:
+                first = self.first_seen[customer_id]
+                joined = first - datetime.timedelta(days=self.values.rng.randint(0, 30), hours=1)
+            else:
+                joined = self._moment(oldest_days=NEW_CUSTOMER_DAYS)
             Customer.objects.filter(pk=customer_id).update(created_at=joined)
 
     def _number(self, series: str = "D") -> str:
