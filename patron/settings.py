@@ -10,6 +10,9 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from patron.core import logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PATRON_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -241,9 +244,12 @@ PATRON_API_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("PATRON_API_IDEMPOTEN
 # An erasure waits this long after the customer's last sale (returns, chargebacks); see patron/privacy.
 PATRON_PRIVACY_HOLD_DAYS = int(os.environ.get("PATRON_PRIVACY_HOLD_DAYS", "180"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("PATRON_LOG_LEVEL", "WARNING")},
-}
+# --- Operations (docs/operations.md, "Running behind a proxy", "Health, metrics and logs") ----
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: see core/proxies.py.
+PATRON_TRUSTED_PROXIES = _env_list("PATRON_TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "patron.core.proxies.client_address"
+
+PATRON_LOG_FORMAT = os.environ.get("PATRON_LOG_FORMAT", "json").strip().lower()
+if PATRON_LOG_FORMAT not in logs.FORMATS:
+    raise ImproperlyConfigured(f"PATRON_LOG_FORMAT must be one of {', '.join(logs.FORMATS)}")
+LOGGING = logs.logging_config(os.environ.get("PATRON_LOG_LEVEL", "WARNING").upper(), PATRON_LOG_FORMAT)
