@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "patron.core",
+    "patron.ops",
     "patron.staff",
     "patron.locations",
     "patron.customers",
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "patron.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "patron.core.middleware.RequestContextMiddleware",
@@ -248,6 +250,10 @@ PATRON_PRIVACY_HOLD_DAYS = int(os.environ.get("PATRON_PRIVACY_HOLD_DAYS", "180")
 # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: see core/proxies.py.
 PATRON_TRUSTED_PROXIES = _env_list("PATRON_TRUSTED_PROXIES", "")
 AXES_CLIENT_IP_CALLABLE = "patron.core.proxies.client_address"
+
+# Who may read /metrics: these addresses or networks, or a bearer of the token.
+PATRON_METRICS_ALLOWED = _env_list("PATRON_METRICS_ALLOWED", "127.0.0.1,::1")
+PATRON_METRICS_TOKEN = os.environ.get("PATRON_METRICS_TOKEN", "")
 
 PATRON_LOG_FORMAT = os.environ.get("PATRON_LOG_FORMAT", "json").strip().lower()
 if PATRON_LOG_FORMAT not in logs.FORMATS:

@@ -6,6 +6,7 @@ import ctypes
 import errno
 import gc
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -14,6 +15,7 @@ from datetime import datetime
 from http import HTTPStatus
 from ssl import SSLError
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -31,6 +33,7 @@ from gunicorn.http.errors import (
 )
 from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import ThreadWorker
+from prometheus_client import multiprocess, values
 
 from patron.api.errors import EDGE_PROBLEMS, PROBLEM_CONTENT_TYPE, problem_body
 from patron.cli.common import CliError, positive_int
@@ -69,12 +72,27 @@ def register(commands) -> None:
 def serve(args) -> None:
     _require_migrated()
     _wait_for_port(args.host, args.port, args.port_wait)
+    _share_metrics(args.port)
     call_command("collectstatic", interactive=False, verbosity=0)
     connections.close_all()  # the forked workers open their own connections
     # What is loaded by now lives as long as the server: out of the collector's sight, a full
     # collection in a worker no longer walks it (62 ms, against 4 ms, at a lookup every ~1,500).
     gc.freeze()
     PatronServer(_gunicorn_options(args)).run()
+
+
+def _share_metrics(port: int) -> None:
+    """The workers write their metrics to files under var/metrics/<port>/ that /metrics adds up
+    (prometheus_client's multiprocess mode), emptied as the server starts: counters begin at 0."""
+    directory = settings.VAR_DIR / "metrics" / str(port)
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    values.ValueClass = values.get_value_class()  # for the metrics the workers make after the fork
+
+
+def _forget_worker_metrics(server, worker) -> None:
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def _require_migrated() -> None:
@@ -146,6 +164,7 @@ def _gunicorn_options(args) -> dict:
         "control_socket_disable": True,  # its default path under $HOME would clash between instances
         "when_ready": announce,
         "post_fork": die_with_master,
+        "child_exit": _forget_worker_metrics,
     }
 
 

@@ -20,8 +20,10 @@ class RequestFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         context = current_request()
-        record.request_id = context.request_id
-        record.user = _user_of(context.http_request)
+        # Django logs a request's 4xx and 5xx after the middleware is done, naming the request.
+        request = context.http_request or getattr(record, "request", None)
+        record.request_id = context.request_id or getattr(request, "request_id", "")
+        record.user = _user_of(request)
         return True
 
 
