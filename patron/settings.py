@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "ninja",
+    "corsheaders",
     "patron.core",
     "patron.ops",
     "patron.staff",
@@ -90,7 +91,9 @@ MIDDLEWARE = [
     "patron.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before the rate limit: a 429 must be readable cross-origin
     "patron.core.middleware.RequestContextMiddleware",
+    "patron.api.ratelimit.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "patron.web.middleware.RequestBodyMiddleware",
@@ -254,6 +257,30 @@ AXES_CLIENT_IP_CALLABLE = "patron.core.proxies.client_address"
 # Who may read /metrics: these addresses or networks, or a bearer of the token.
 PATRON_METRICS_ALLOWED = _env_list("PATRON_METRICS_ALLOWED", "127.0.0.1,::1")
 PATRON_METRICS_TOKEN = os.environ.get("PATRON_METRICS_TOKEN", "")
+
+# The API's rate limits: requests per window per token and per client address, and failed
+# authentications per address (patron/api/ratelimit.py); 0 turns one off.
+PATRON_API_RATE_WINDOW_SECONDS = int(os.environ.get("PATRON_API_RATE_WINDOW_SECONDS", "60"))
+PATRON_API_RATE_LIMITS = {
+    "token": int(os.environ.get("PATRON_API_RATE_LIMIT_TOKEN", "1200")),
+    "address": int(os.environ.get("PATRON_API_RATE_LIMIT_ADDRESS", "6000")),
+    "failures": int(os.environ.get("PATRON_API_RATE_LIMIT_FAILURES", "20")),
+}
+# Where the counts are kept: the database (empty), or a Redis server every app server reaches.
+PATRON_RATE_LIMIT_CACHE_URL = os.environ.get("PATRON_RATE_LIMIT_CACHE_URL", "")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if PATRON_RATE_LIMIT_CACHE_URL:
+    CACHES["rate-limit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                            "LOCATION": PATRON_RATE_LIMIT_CACHE_URL, "KEY_PREFIX": "patron-rate"}
+
+# CORS (django-cors-headers): off unless origins are listed, and for the API only (the back
+# office is for its own pages). Tokens travel in a header, so no credentials (cookies) are allowed.
+CORS_ALLOWED_ORIGINS = _env_list("PATRON_CORS_ALLOWED_ORIGINS", "")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "idempotency-key", "if-match", "x-request-id")
+CORS_EXPOSE_HEADERS = ("etag", "location", "retry-after", "x-request-id")
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 PATRON_LOG_FORMAT = os.environ.get("PATRON_LOG_FORMAT", "json").strip().lower()
 if PATRON_LOG_FORMAT not in logs.FORMATS:
