@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from django.utils.functional import empty
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from patron.core.context import current_request
@@ -44,6 +45,9 @@ def _user_of(request) -> str:
 def json_formatter() -> JsonFormatter:
     return JsonFormatter(
         "%(levelname)s %(name)s %(message)s %(request_id)s %(user)s",
+        # Django names the request in its lines about 4xx and 5xx answers; written out, it would
+        # carry the query string, where searches put names, phones and e-mail addresses.
+        reserved_attrs=[*RESERVED_ATTRS, "request"],
         rename_fields={"levelname": "level", "name": "logger"},
         timestamp="time",
         json_ensure_ascii=False,

@@ -22,11 +22,12 @@ def log_lines():
     """What the configured console handler (settings.LOGGING) writes, as parsed lines."""
     handler = next(h for h in logging.getLogger().handlers if any(isinstance(f, RequestFilter) for f in h.filters))
     stream = io.StringIO()
-    previous = handler.setStream(stream)
+    # Swapped without setStream, which flushes the old stream: pytest may have closed it already.
+    previous, handler.stream = handler.stream, stream
     try:
         yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
     finally:
-        handler.setStream(previous)
+        handler.stream = previous
 
 
 def test_a_line_is_json_with_time_level_request_id_and_user(log_lines):
@@ -77,13 +78,14 @@ def test_lines_written_in_an_api_request_name_the_token_and_the_request_id(clien
         raise RuntimeError("lookup broke")
 
     monkeypatch.setattr(endpoints.queries, "filter_customers", failing)
-    response = client.get("/api/v1/customers", headers={"Authorization": f"Bearer {secret}",
-                                                         "X-Request-ID": "till-7-0001"})
+    response = client.get("/api/v1/customers?search=Anna+Schmidt", headers={"Authorization": f"Bearer {secret}",
+                                                                            "X-Request-ID": "till-7-0001"})
     assert response.status_code == 500
     lines = [line for line in log_lines() if line["request_id"] == "till-7-0001"]
     # The endpoint's own line, and Django's about the 500, written after the middleware is done.
     assert {line["message"] for line in lines} >= {"about to look", "Internal Server Error: /api/v1/customers"}
     assert all(line["user"] == f"token:{token.prefix}" for line in lines)
+    assert not [line for line in lines if "Schmidt" in json.dumps(line)]  # a search is personal data
 
 
 def test_the_text_format_is_available_for_a_console():
