@@ -7,6 +7,7 @@ import time
 from patron.ops.metrics import REQUEST_SECONDS
 
 UNMATCHED = "unmatched"  # no URL matched (404s of any address): one label, not one per address
+REFUSED_EARLY = "refused"  # answered before a URL was matched: the API's rate limit (429)
 
 
 class RequestMetricsMiddleware:
@@ -17,7 +18,10 @@ class RequestMetricsMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        route = (match.view_name or match.route) if match is not None else UNMATCHED
+        if match is not None:
+            route = match.view_name or match.route
+        else:
+            route = REFUSED_EARLY if response.status_code == 429 else UNMATCHED
         method = request.method if request.method in _METHODS else "other"
         REQUEST_SECONDS.labels(route, method, f"{response.status_code // 100}xx").observe(
             time.perf_counter() - started)

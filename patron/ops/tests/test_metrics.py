@@ -45,6 +45,15 @@ def test_a_request_is_counted_under_its_route_name(system):
     assert not any(name == count and "no-such-page" in dict(labels)["route"] for name, labels in after)
 
 
+def test_a_request_refused_by_the_rate_limit_is_counted_as_refused(settings):
+    settings.PATRON_API_RATE_LIMITS = {"token": 0, "address": 0, "failures": 1}
+    count = "patron_http_request_duration_seconds_count"
+    refused = dict(method="GET", route="refused", status="4xx")
+    before = _value(_scrape(), count, **refused)
+    assert [Client().get("/api/v1/customers").status_code for _ in range(2)] == [401, 429]
+    assert _value(_scrape(), count, **refused) == before + 1
+
+
 def test_the_imports_rows_are_read_from_the_jobs():
     before = _value(_scrape(), "patron_import_rows_committed_total")
     ImportJob.objects.create(file_path="a.csv", file_name="a.csv", file_format="csv", match_key="none",
