@@ -4,6 +4,7 @@ Every knob a person installing Patron may turn is an environment variable docume
 docs/configuration.md. Defaults give a working single-machine install on SQLite under ``var/``.
 """
 
+import ipaddress
 import os
 import secrets
 import tempfile
@@ -28,6 +29,18 @@ def _env_bool(name: str, default: bool) -> bool:
 
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _env_networks(name: str, default: str) -> list[str]:
+    """Addresses or networks (``10.0.0.0/8``), checked as the server starts: a typo would otherwise
+    fail every request."""
+    items = _env_list(name, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an address or a network") from None
+    return items
 
 
 def _load_or_create_secret_key() -> str:
@@ -251,11 +264,11 @@ PATRON_PRIVACY_HOLD_DAYS = int(os.environ.get("PATRON_PRIVACY_HOLD_DAYS", "180")
 
 # --- Operations (docs/operations.md, "Running behind a proxy", "Health, metrics and logs") ----
 # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: see core/proxies.py.
-PATRON_TRUSTED_PROXIES = _env_list("PATRON_TRUSTED_PROXIES", "")
+PATRON_TRUSTED_PROXIES = _env_networks("PATRON_TRUSTED_PROXIES", "")
 AXES_CLIENT_IP_CALLABLE = "patron.core.proxies.client_address"
 
 # Who may read /metrics: these addresses or networks, or a bearer of the token.
-PATRON_METRICS_ALLOWED = _env_list("PATRON_METRICS_ALLOWED", "127.0.0.1,::1")
+PATRON_METRICS_ALLOWED = _env_networks("PATRON_METRICS_ALLOWED", "127.0.0.1,::1")
 PATRON_METRICS_TOKEN = os.environ.get("PATRON_METRICS_TOKEN", "")
 
 # The API's rate limits: requests per window per token and per client address, and failed
