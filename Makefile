@@ -24,7 +24,7 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/patron migrate
 	$(BIN)/patron demo --if-empty
-	$(BIN)/patron serve --host $(HOST) --port $(PORT)
+	$(BIN)/patron serve --host $(HOST) --port $(PORT) --with-worker
 
 ## Add another demo data set (and the demo users, if there are no users yet).
 demo: $(STAMP)

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "patron.core",
     "patron.ops",
+    "patron.jobs",
+    "patron.events",
     "patron.staff",
     "patron.locations",
     "patron.customers",
@@ -252,7 +254,14 @@ PATRON_PHOTO_MAX_BYTES = int(os.environ.get("PATRON_PHOTO_MAX_BYTES", str(5 * 10
 PATRON_PHOTO_MAX_PIXELS = int(os.environ.get("PATRON_PHOTO_MAX_PIXELS", "25000000"))
 PATRON_PHOTO_SIZE = 512  # stored photos are re-encoded to fit in a square of this many pixels
 PATRON_IMPORT_MAX_BYTES = int(os.environ.get("PATRON_IMPORT_MAX_BYTES", str(512 * 1024 * 1024)))
-PATRON_IMPORT_WORKER = os.environ.get("PATRON_IMPORT_WORKER", "process")  # or "thread": see web/views/imports.py
+# The job queue (patron/jobs): "worker" leaves queued jobs to `patron worker` processes; "thread"
+# runs each in a thread of the process that queued it (a single-process setup, tests).
+PATRON_JOBS_RUN = os.environ.get("PATRON_JOBS_RUN", "worker")
+PATRON_JOB_HEARTBEAT_SECONDS = float(os.environ.get("PATRON_JOB_HEARTBEAT_SECONDS", "5"))
+PATRON_JOB_STALE_SECONDS = float(os.environ.get("PATRON_JOB_STALE_SECONDS", "30"))
+PATRON_JOB_QUEUE_STALL_SECONDS = float(os.environ.get("PATRON_JOB_QUEUE_STALL_SECONDS", "300"))
+PATRON_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PATRON_WEBHOOK_TIMEOUT_SECONDS", "10"))
+PATRON_WEBHOOK_PAUSE_AFTER_HOURS = float(os.environ.get("PATRON_WEBHOOK_PAUSE_AFTER_HOURS", "24"))
 PATRON_IMPORTS_DIR = VAR_DIR / "imports"
 PATRON_API_PAGE_SIZE = 50
 PATRON_API_MAX_PAGE_SIZE = 100

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "patron"
-LAYERS = ["core", "ops", "locations", "staff", "customers", "credit", "loyalty", "sales", "lookup", "duplicates",
-          "marketing", "channels", "transfer", "merging", "privacy"]
+LAYERS = ["core", "ops", "jobs", "events", "locations", "staff", "customers", "credit", "loyalty", "sales",
+          "lookup", "duplicates", "marketing", "channels", "transfer", "merging", "privacy"]
 INTERFACES = ("patron.api", "patron.web", "patron.cli", "ninja", "django.forms", "django_htmx")
 
 

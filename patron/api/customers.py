@@ -28,7 +28,7 @@ from patron.core.errors import NotFound
 from patron.core.validation import FieldErrors
 from patron.customers import actions, queries
 from patron.customers.models import Customer
-from patron.duplicates.entry import OnDuplicate, create_customer_checked
+from patron.duplicates.entry import OnDuplicate, create_customer_checked, update_customer_checked
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import get_location
 from patron.lookup.queries import annotated, search_customers
@@ -129,12 +129,19 @@ def get_customer(request: HttpRequest, customer_id: UUID):
 @router.patch(CUSTOMER, response={200: CustomerOut})
 @checked_by_action("customers.edit")
 def update_customer(request: HttpRequest, customer_id: UUID, payload: CustomerPatch,
-                    if_match: IfMatch = None):
+                    if_match: IfMatch = None, on_duplicate: OnDuplicateParameter = None):
     """Change the fields sent; lists sent (phones, e-mails, tags, location groups) replace the old ones.
-    Price level, discount, tax exemption and the employee flag need customers.edit_terms."""
+    Price level, discount, tax exemption and the employee flag need customers.edit_terms. With
+    on_duplicate=refuse, a change that makes the customer likely the same as another (strong: a
+    shared e-mail, mobile, tax ID ...) is refused: 409 likely-duplicate listing the candidates; with
+    on_duplicate=create it is saved and the candidates are kept in the audit trail."""
     customer = queries.get_customer(customer_id)
-    actions.update_customer(actor=actor_of(request), customer=customer, values=customer_values(payload),
-                            expected_version=expected_version(if_match))
+    arguments = dict(actor=actor_of(request), customer=customer, values=customer_values(payload),
+                     expected_version=expected_version(if_match))
+    if on_duplicate:
+        update_customer_checked(on_duplicate=on_duplicate, **arguments)
+    else:
+        actions.update_customer(**arguments)
     return customer_response(customer_id)
 
 

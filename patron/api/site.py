@@ -31,6 +31,7 @@ from patron.api import (
     sales,
     segments,
     terms,
+    webhooks,
 )
 from patron.api.auth import bearer_token, docs_access
 from patron.api.errors import (
@@ -111,3 +112,4 @@ api.add_router("", segments.router)
 api.add_router("", channels.router)  # webshop deliveries: signed by the channel, no bearer token
 api.add_router("", privacy.router)  # subject-access export and erasure
 api.add_router("", duplicates.router)  # the check before creating, and the review queue
+api.add_router("", webhooks.router)  # subscriptions to events out, and their delivery log

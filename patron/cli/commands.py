@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from patron.cli import channels, customers, database, duplicates, imports, lookup, privacy, server, staff, transfer
+from patron.cli import (
+    channels,
+    customers,
+    database,
+    duplicates,
+    imports,
+    jobs,
+    lookup,
+    privacy,
+    server,
+    staff,
+    transfer,
+    webhooks,
+)
 from patron.cli import marketing as marketing_commands
 from patron.cli.common import Parser
 
@@ -15,8 +28,9 @@ def build_parser() -> Parser:
                "DATABASE_URL, by default var/patron.sqlite3.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (server, database, staff, customers, lookup, duplicates, transfer, imports, privacy):
+    for module in (server, jobs, database, staff, customers, lookup, duplicates, transfer, imports, privacy):
         module.register(commands)
     channels.register(commands)
+    webhooks.register(commands)
     marketing_commands.register(commands)  # patron segment, patron newsletter
     return parser

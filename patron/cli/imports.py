@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import gc
-import os
 import sys
 import time
 
 from patron.cli.common import CliError, cli_actor, positive_int
+from patron.core.workers import DEFAULT_WORKERS
 from patron.transfer.imports import jobs
 from patron.transfer.imports.mappings import MATCH_KEYS, all_targets
 from patron.transfer.models import ImportJob, ImportStatus
-
-DEFAULT_JOBS = min(4, os.cpu_count() or 1)
 
 
 def register(commands) -> None:
@@ -70,7 +68,7 @@ def register(commands) -> None:
 
 
 def _add_jobs(command) -> None:
-    command.add_argument("--jobs", "-j", type=positive_int, default=DEFAULT_JOBS, metavar="N",
+    command.add_argument("--jobs", "-j", type=positive_int, default=DEFAULT_WORKERS, metavar="N",
                          help="N processes: N-1 read and check the rows ahead while one writes them (default: "
                               "%(default)s, the processors here up to 4; 1 does all in this process)")
 

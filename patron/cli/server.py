@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import time
 from datetime import datetime
@@ -66,6 +67,9 @@ def register(commands) -> None:
     parser.add_argument("--port-wait", type=float, default=PORT_WAIT_SECONDS, metavar="SECONDS",
                         help="how long to wait for the port when it is in use, e.g. by the workers of a server "
                              "that just stopped (default: %(default)s)")
+    parser.add_argument("--with-worker", action="store_true",
+                        help="also run a job worker (`patron worker`) beside the server, stopped with it: "
+                             "one command for a single machine")
     parser.set_defaults(handler=serve)
 
 
@@ -78,7 +82,23 @@ def serve(args) -> None:
     # What is loaded by now lives as long as the server: out of the collector's sight, a full
     # collection in a worker no longer walks it (62 ms, against 4 ms, at a lookup every ~1,500).
     gc.freeze()
-    PatronServer(_gunicorn_options(args)).run()
+    job_worker = _start_job_worker() if args.with_worker else None
+    try:
+        PatronServer(_gunicorn_options(args)).run()
+    finally:
+        if job_worker:
+            job_worker.terminate()  # SIGTERM: its running job ends first
+            job_worker.wait()
+
+
+def _start_job_worker() -> subprocess.Popen:
+    """A ``patron worker`` that the kernel stops should this server die without stopping it."""
+    return subprocess.Popen([sys.executable, "-m", "patron.cli", "worker"], preexec_fn=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 def _share_metrics(port: int) -> None:

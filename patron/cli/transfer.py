@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
 from patron.cli.common import cli_actor
 from patron.cli.customers import add_list_filters, list_filter
+from patron.core.workers import DEFAULT_WORKERS
 from patron.transfer.exports import FORMATS, customers_matching, export_customers
-
-DEFAULT_JOBS = min(4, os.cpu_count() or 1)
 
 
 def register(commands) -> None:
@@ -27,7 +25,7 @@ def register(commands) -> None:
                            help="csv, xlsx, vcf (vCard 4.0) or json (default: %(default)s)")
     customers.add_argument("--output", "-o", metavar="FILE",
                            help="write to FILE (default: standard output)")
-    customers.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS, metavar="N",
+    customers.add_argument("--jobs", "-j", type=int, default=DEFAULT_WORKERS, metavar="N",
                            help="write the rows in N worker processes, each with its own database "
                                 "connection (default: %(default)s, the processors here up to 4; 1 writes in "
                                 "this process alone)")

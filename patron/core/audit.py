@@ -8,6 +8,11 @@ from patron.core.db import insert_many, insert_values
 from patron.core.jsonable import jsonable
 from patron.core.models import AuditEvent
 
+# Called with the values of each batch of entries written, in the writing transaction: the events
+# app takes its events out from them (patron/events/outbox.py), so no change is reported that did
+# not commit, and none that committed goes unreported.
+AUDIT_LISTENERS: list = []
+
 
 def record_event(*, actor: Actor, action: str, subject, customer=None, changes: dict | None = None,
                  data: dict | None = None) -> AuditEvent:
@@ -15,6 +20,7 @@ def record_event(*, actor: Actor, action: str, subject, customer=None, changes: 
     belongs to (the subject itself for customer events), so the customer's trail shows it."""
     event = audit_event(actor=actor, action=action, subject=subject, customer=customer, changes=changes, data=data)
     event.save()
+    _tell_listeners([_values_of(event)])
     return event
 
 
@@ -23,8 +29,20 @@ def record_events(events: list[AuditEvent] | list[dict]) -> None:
     of ``audit_values`` (no model instance per entry: cheaper for thousands)."""
     if events and isinstance(events[0], dict):
         insert_values(AuditEvent, events)
+        _tell_listeners(events)
     else:
         insert_many(events)
+        _tell_listeners([_values_of(event) for event in events])
+
+
+def _values_of(event: AuditEvent) -> dict:
+    return {"action": event.action, "object_type": event.object_type, "object_id": event.object_id,
+            "customer_uuid": event.customer_uuid, "changes": event.changes, "data": event.data}
+
+
+def _tell_listeners(entries: list[dict]) -> None:
+    for listener in AUDIT_LISTENERS:
+        listener(entries)
 
 
 def audit_event(*, actor: Actor, action: str, subject, customer=None, changes: dict | None = None,

@@ -59,6 +59,7 @@ PERMISSIONS: dict[str, tuple[frozenset[Role], str]] = {
     "locations.manage": (_ADMINS, "Create and change locations and location groups"),
     "settings.manage": (_ADMINS, "Change shop settings: account numbers, price levels, custom fields, tags"),
     "channels.manage": (_ADMINS, "Configure webshop channels and their signing secrets"),
+    "webhooks.manage": (_ADMINS, "Configure webhook subscriptions, see their delivery log, send deliveries again"),
     "staff.manage": (_ADMINS, "Create staff users and API tokens, change roles, revoke tokens"),
 }
 

@@ -16,6 +16,9 @@ from typing import TypeVar
 
 from django.db import connections
 
+# Processes a bulk path uses unless told: one per processor, up to four (more only contend here).
+DEFAULT_WORKERS = min(4, os.cpu_count() or 1)
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 

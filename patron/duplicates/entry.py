@@ -11,7 +11,7 @@ from patron.core.errors import Conflict
 from patron.customers import actions as customer_actions
 from patron.customers.models import Customer
 from patron.customers.regions import store_country
-from patron.duplicates.actions import note_created_anyway
+from patron.duplicates.actions import note_created_anyway, note_saved_anyway
 from patron.duplicates.queries import Candidate, candidates_for_values
 from patron.duplicates.rules import EVIDENCE
 
@@ -66,4 +66,35 @@ def create_customer_checked(*, actor: Actor, kind: str, values: dict, on_duplica
     customer = customer_actions.create_customer(actor=actor, kind=kind, values=values, status=status,
                                                 addresses=addresses)
     note_created_anyway(actor=actor, customer=customer, candidates=candidates)
+    return customer
+
+
+def candidates_for_change(actor: Actor, customer: Customer, values: dict) -> list[Candidate]:
+    """Customers the changed record is likely the same as, that the stored record was not: the
+    warning is about what this change makes, not about pairs the queue already knows."""
+    addresses = [{"kind": address.kind, "postal_code": address.postal_code, "line1": address.line1,
+                  "country": address.country} for address in customer.addresses.all()]
+    stored = {**{name: getattr(customer, name) for name in ("first_name", "last_name", "name", "birth_date",
+                                                            "tax_id", "tax_id_country")},
+              "phones": [{"kind": phone.kind, "number": phone.e164} for phone in customer.phones.all()],
+              "emails": [{"address": email.address} for email in customer.emails.all()]}
+    before = {candidate.customer.pk for candidate in candidates_for_entry(
+        actor, kind=customer.kind, customer=customer, values=stored, addresses=addresses)}
+    after = candidates_for_entry(actor, kind=customer.kind, customer=customer, values={**stored, **values},
+                                 addresses=addresses)
+    return [candidate for candidate in after if candidate.customer.pk not in before]
+
+
+@transaction.atomic
+def update_customer_checked(*, actor: Actor, customer: Customer, values: dict, on_duplicate: str,
+                            expected_version: int | None = None) -> Customer:
+    """``update_customer``, looking first for customers the change makes likely the same: with
+    REFUSE a strong one refuses the change (LikelyDuplicate); otherwise it is saved and any
+    candidate is named in the audit trail ("save anyway")."""
+    candidates = candidates_for_change(actor, customer, values)
+    if on_duplicate == OnDuplicate.REFUSE and candidates and candidates[0].match.is_strong:
+        raise LikelyDuplicate([candidate for candidate in candidates if candidate.match.is_strong])
+    customer = customer_actions.update_customer(actor=actor, customer=customer, values=values,
+                                                expected_version=expected_version)
+    note_saved_anyway(actor=actor, customer=customer, candidates=candidates)
     return customer

@@ -6,7 +6,8 @@ FIELDS = {
         "match_key", "channel_code", "batch_size", "status", "total_rows", "processed_rows", "committed_rows",
         "batches_committed", "created_count", "updated_count", "unchanged_count", "rejected_count", "error",
         "strict", "warning_count",
-        "created_by", "actor_label", "worker_pid", "created_at", "started_at", "finished_at", "updated_at")},
+        "created_by", "actor_label", "worker_pid", "worker_host", "created_at", "started_at", "finished_at",
+        "updated_at")},
     # The dry run's report quotes the file's cells in its messages; a row's "before" holds a customer's values.
     "ImportJob.check_report": "personal",
     **{f"ImportRow.{name}": "operational" for name in ("id", "job", "row_number", "line", "outcome", "customer")},

@@ -8,9 +8,12 @@ starts after it: no row is imported twice (the unique (job, row_number) makes su
 from __future__ import annotations
 
 import os
+import socket
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patron.core.ids import uuid7
@@ -28,6 +31,8 @@ class ImportStatus(models.TextChoices):
 
 
 WORKING = (ImportStatus.CHECKING, ImportStatus.RUNNING)
+# A worker on another machine that committed no batch for this long is taken to have stopped.
+REMOTE_WORKER_SILENCE = timedelta(minutes=10)
 
 
 class ImportJob(models.Model):
@@ -61,6 +66,7 @@ class ImportJob(models.Model):
                                    related_name="+")
     actor_label = models.CharField(max_length=150)
     worker_pid = models.PositiveIntegerField(null=True, blank=True)
+    worker_host = models.CharField(max_length=100, blank=True, help_text="The machine of the worker process.")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -74,19 +80,24 @@ class ImportJob(models.Model):
 
     # The worker's process id says whether a job said to be working really is: a worker killed
     # with SIGKILL (or a server restart) leaves the status behind, and only a resume goes on.
-    # The process itself (a thread worker of the server) is neither busy nor stalled to itself.
+    # The process itself (a thread worker of the server) is neither busy nor stalled to itself. A
+    # worker on another machine cannot be asked: its batches' commits (``updated_at``) say it lives.
     @property
     def is_busy(self) -> bool:
         """Another live process is working on this job: it may not be started or rolled back."""
-        return (self.status in WORKING and self.worker_pid is not None and self.worker_pid != os.getpid()
-                and process_alive(self.worker_pid))
+        if self.status not in WORKING or self.worker_pid is None:
+            return False
+        if self.worker_host and self.worker_host != socket.gethostname():
+            return timezone.now() - self.updated_at < REMOTE_WORKER_SILENCE
+        return self.worker_pid != os.getpid() and process_alive(self.worker_pid)
 
     @property
     def is_stalled(self) -> bool:
         """Working by its status, but the process that took it is gone: resume it. (A job without a
         worker yet is queued: the back office sets the status before its worker takes the job.)"""
-        return (self.status in WORKING and self.worker_pid is not None and self.worker_pid != os.getpid()
-                and not process_alive(self.worker_pid))
+        if self.status not in WORKING or self.worker_pid is None or self.worker_pid == os.getpid():
+            return False
+        return not self.is_busy
 
 
 class RowOutcome(models.TextChoices):

@@ -3,7 +3,7 @@ code, name or username, last in the path so any character they hold still routes
 
 from django.urls import path
 
-from patron.web.views import settings, settings_channels, settings_locations, settings_staff
+from patron.web.views import settings, settings_channels, settings_locations, settings_staff, settings_webhooks
 
 urlpatterns = [
     path("settings/", settings.index, name="settings"),
@@ -41,6 +41,16 @@ urlpatterns = [
     path("settings/tokens/", settings_staff.tokens, name="settings_tokens"),
     path("settings/tokens/new/", settings_staff.token_create, name="settings_token_add"),
     path("settings/tokens/revoke/<str:prefix>/", settings_staff.token_revoke, name="settings_token_revoke"),
+    path("settings/webhooks/", settings_webhooks.webhooks, name="settings_webhooks"),
+    path("settings/webhooks/new/", settings_webhooks.webhook_create, name="settings_webhook_add"),
+    path("settings/webhooks/<uuid:uuid>/", settings_webhooks.webhook_detail, name="settings_webhook"),
+    path("settings/webhooks/<uuid:uuid>/edit/", settings_webhooks.webhook_edit, name="settings_webhook_edit"),
+    path("settings/webhooks/<uuid:uuid>/secret/", settings_webhooks.webhook_rotate, name="settings_webhook_rotate"),
+    path("settings/webhooks/<uuid:uuid>/pause/", settings_webhooks.webhook_pause, name="settings_webhook_pause"),
+    path("settings/webhooks/<uuid:uuid>/resume/", settings_webhooks.webhook_resume, name="settings_webhook_resume"),
+    path("settings/webhooks/<uuid:uuid>/remove/", settings_webhooks.webhook_remove, name="settings_webhook_remove"),
+    path("settings/webhooks/<uuid:uuid>/deliveries/<int:delivery_id>/redeliver/", settings_webhooks.webhook_redeliver,
+         name="settings_webhook_redeliver"),
     path("settings/channels/", settings_channels.channels, name="settings_channels"),
     path("settings/channels/new/", settings_channels.channel_create, name="settings_channel_add"),
     path("settings/channels/rotate/<slug:code>/", settings_channels.channel_rotate, name="settings_channel_rotate"),

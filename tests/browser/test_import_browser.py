@@ -16,7 +16,7 @@ ROWS = 2500
 
 @pytest.fixture(autouse=True)
 def _thread_worker(settings, tmp_path):
-    settings.PATRON_IMPORT_WORKER = "thread"
+    settings.PATRON_JOBS_RUN = "thread"
     settings.PATRON_IMPORTS_DIR = tmp_path / "imports"
 
 

@@ -65,6 +65,29 @@ def test_create_anyway_is_audited(api, anna):
     assert event.data["candidates"][0]["customer"] == str(anna.uuid)
 
 
+def test_a_change_that_makes_a_likely_duplicate_is_refused_when_asked(api, anna):
+    # given: another Anna, entered at the till with only her name
+    other = customer_factory(first_name="Anna", last_name="Meyer-Schulz")
+    path = f"/customers/{other.uuid}?on_duplicate=refuse"
+    # when: the webshop gives her the first Anna's e-mail, written another way
+    response = api.patch(path, {"last_name": "Meyer", "emails": [{"address": "ANNA.MEYER@googlemail.com"}]},
+                         if_match=other.version)
+    # then: refused with the candidate, and nothing changed
+    problem = assert_problem(response, 409, "likely-duplicate")
+    assert [c["id"] for c in problem["candidates"]] == [str(anna.uuid)]
+    other.refresh_from_db()
+    assert other.last_name == "Meyer-Schulz" and not other.emails.exists()
+    # a change that makes no duplicate goes through, and "save anyway" is audited
+    assert api.patch(path, {"notes": "regular"}, if_match=other.version).status_code == 200
+    other.refresh_from_db()
+    anyway = api.patch(f"/customers/{other.uuid}?on_duplicate=create",
+                       {"last_name": "Meyer", "emails": [{"address": "anna.meyer@gmail.com"}]},
+                       if_match=other.version)
+    assert anyway.status_code == 200
+    event = AuditEvent.objects.get(action="customer.changed_despite_duplicates")
+    assert event.data["candidates"][0]["customer"] == str(anna.uuid)
+
+
 def test_unknown_on_duplicate_is_refused(api):
     assert api.post("/customers?on_duplicate=maybe", ANNA).status_code == 422
 

@@ -79,6 +79,8 @@ _CELLS = [
                                                                          "source": "pos"})),
     ("segments.manage", lambda api, r: api.get("/segments")),
     ("segments.manage", lambda api, r: api.post("/segments", {"name": "Regulars"})),
+    ("webhooks.manage", lambda api, r: api.get("/webhooks")),
+    ("webhooks.manage", lambda api, r: api.post("/webhooks", {"url": "https://pos.example.com/hooks"})),
     ("customers.merge", lambda api, r: api.post("/customers/merge", {"survivor": str(r.person.uuid),
                                                                      "others": [str(r.twin.uuid)]},
                                                 headers={"Idempotency-Key": "merge-1"})),
@@ -143,7 +145,7 @@ def test_every_patch_and_delete_requires_if_match(api, records, system):
                          location=default_location(), amount_due="10.00")
     ids = {"customer_id": records.person.uuid, "contact_id": records.contact.uuid, "address_id": address.uuid,
            "person_id": records.person.uuid, "order_id": order.uuid,
-           "segment_id": _segment(system).uuid}
+           "segment_id": _segment(system).uuid, "subscription_id": _subscription(system).uuid}
     checked = 0
     for operation in _operations():
         for method in set(operation.methods) & {"PATCH", "DELETE"}:
@@ -155,13 +157,19 @@ def test_every_patch_and_delete_requires_if_match(api, records, system):
             assert_problem(api.request(method, path, {}), 428, "precondition-required")
             assert _state() == before
             checked += 1
-    assert checked == 11
+    assert checked == 13
 
 
 def _png() -> bytes:
     from patron.api.tests.test_customer_parts import _image
 
     return _image()
+
+
+def _subscription(system):
+    from patron.events.actions import create_subscription
+
+    return create_subscription(actor=system, url="https://pos.example.com/hooks")[0]
 
 
 def _segment(system):

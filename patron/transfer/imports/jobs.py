@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,6 +44,8 @@ from patron.customers.models import Customer, CustomerEmail, CustomerPhone
 from patron.customers.regions import address_country, phone_region, store_country
 from patron.customers.search_index import refresh_lookup_statistics
 from patron.duplicates.scan import likely_duplicates_of
+from patron.jobs.actions import enqueue
+from patron.jobs.models import Job
 from patron.transfer.imports import mappings, updates
 from patron.transfer.imports.reading import FileLayout, SourceRow, file_format, layout_of, rows_of
 from patron.transfer.models import ImportJob, ImportRow, ImportStatus, RowOutcome, SavedMapping
@@ -52,6 +55,7 @@ DEFAULT_BATCH = 1000
 # Customers an import must create or change for the lookup's table statistics to be refreshed at its end.
 FRESH_STATISTICS_AFTER = 10_000
 Progress = Callable[[ImportJob], None]
+IMPORT_DUTY = "import.run"  # the queued job that checks or runs an import (transfer/duties.py)
 
 
 def imports_dir() -> Path:
@@ -201,11 +205,12 @@ class BatchResult:
     duplicated: int = 0  # such rows of the batches added up (``_add``)
 
 
-def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, workers: int = 1) -> ImportJob:
+def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, workers: int = 1,
+              takeover: bool = False) -> ImportJob:
     """The dry run: every row through the same code as the real run, each batch rolled back.
     Nothing is written but the job's report. ``workers`` as for ``run_job``."""
     require(actor, "customers.import")
-    job = _claim(job, ImportStatus.CHECKING)
+    job = _claim(job, ImportStatus.CHECKING, takeover=takeover)
     totals, problems, warnings, duplicates = BatchResult(), [], [], []
     try:
         for batch in _read_batches(job, actor, start_after=0, workers=workers):
@@ -231,12 +236,13 @@ def check_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None,
     return job
 
 
-def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, workers: int = 1) -> ImportJob:
+def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, workers: int = 1,
+            takeover: bool = False) -> ImportJob:
     """The real run, or its resumption after a crash: batches after the last committed one.
     ``workers`` > 1 reads and checks the rows of the batches ahead in ``workers - 1`` processes
     while this one writes (see ``_read_ahead``); the outcome is the same."""
     require(actor, "customers.import")
-    job = _claim(job, ImportStatus.RUNNING)
+    job = _claim(job, ImportStatus.RUNNING, takeover=takeover)
     duplicated = 0
     try:
         for batch in _read_batches(job, actor, start_after=job.committed_rows, workers=workers):
@@ -266,23 +272,34 @@ def run_job(job: ImportJob, *, actor: Actor, progress: Progress | None = None, w
     return job
 
 
+def start_in_background(job: ImportJob, *, check: bool) -> Job:
+    """Queue the dry run (``check``) or the real run for a worker (``patron worker``, see
+    patron/jobs): any server's worker may take it, and another takes it over if that one dies."""
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING if check else ImportStatus.RUNNING,
+                                                   worker_pid=None, worker_host="")
+        return enqueue(IMPORT_DUTY, {"import_job": job.pk, "check": check}, key=f"import:{job.pk}")
+
+
 def _remove_file(job: ImportJob) -> None:
     """An import's copy of the file holds personal data: it goes once the import no longer needs it."""
     Path(job.file_path).unlink(missing_ok=True)
 
 
-def _claim(job: ImportJob, status: str) -> ImportJob:
+def _claim(job: ImportJob, status: str, *, takeover: bool = False) -> ImportJob:
+    """The job, now worked on by this process. ``takeover``: the job queue found its previous
+    worker stopped (its heartbeat went silent), so the job is not busy whatever it says."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status == ImportStatus.ROLLED_BACK:
             raise RuleViolation(gettext("This import was rolled back; start a new one."), code="import-rolled-back")
         if job.status == ImportStatus.DONE and status == ImportStatus.RUNNING:
             raise RuleViolation(gettext("This import is done already."), code="import-done")
-        if job.is_busy:
+        if job.is_busy and not takeover:
             raise RuleViolation(gettext("This import is being worked on right now."), code="import-busy")
         if not os.path.exists(job.file_path):
             raise RuleViolation(gettext("The import's file is gone; upload it again."), code="import-file-missing")
-        job.status, job.worker_pid, job.error = status, os.getpid(), ""
+        job.status, job.worker_pid, job.worker_host, job.error = status, os.getpid(), socket.gethostname(), ""
         job.started_at = job.started_at or timezone.now()
         if job.total_rows is None:
             job.total_rows = sum(1 for _ in _source_rows(job))

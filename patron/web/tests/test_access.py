@@ -33,6 +33,7 @@ from patron.customers import actions
 from patron.customers.models import CustomerKind
 from patron.customers.tests.factories import customer_factory
 from patron.duplicates.models import DuplicatePair
+from patron.events.actions import create_subscription
 from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import default_location
 from patron.marketing.actions import create_segment
@@ -114,6 +115,7 @@ def records(system, settings, tmp_path):
         user=user_factory(Role.CASHIER, username="carl"),
         token=token_factory(name="Till 1")[0],
         channel=create_channel(actor=system, code="shop", name="Webshop")[0],
+        subscription=create_subscription(actor=system, url="https://pos.example.com/hooks")[0],
         merge=merge_customers(actor=system, survivor=customer_factory(last_name="Kept"),
                               others=[customer_factory(last_name="Merged")]),
         pair=DuplicatePair.objects.create(first=company, second=person, score=0.9, reasons=",same_phone,"),
@@ -124,7 +126,8 @@ def records(system, settings, tmp_path):
 
 # The record a ``uuid`` parameter names, by the start of the route.
 _UUID_BY_PREFIX = [("customers/", "customer"), ("sales/", "sale"), ("till/sales/", "sale"), ("segments/", "segment"),
-                   ("settings/locations/", "location"), ("settings/location-groups/", "group"), ("merges/", "merge")]
+                   ("settings/locations/", "location"), ("settings/location-groups/", "group"), ("merges/", "merge"),
+                   ("settings/webhooks/", "subscription")]
 
 
 def _argument(route: Route, parameter: str, records) -> object:
@@ -132,7 +135,7 @@ def _argument(route: Route, parameter: str, records) -> object:
              "person_uuid": records.person.uuid, "entry_uuid": records.entry.uuid, "order_uuid": records.order.uuid,
              "format_key": "csv", "kind": "person", "field": "name", "pk": records.job.pk, "index": 0,
              "name": "VIP", "key": "shoe_size", "username": records.user.username, "prefix": records.token.prefix,
-             "pair_id": records.pair.pk}
+             "pair_id": records.pair.pk, "delivery_id": _delivery(records).pk}
     if parameter in plain:
         return plain[parameter]
     if parameter == "uuid":
@@ -142,6 +145,13 @@ def _argument(route: Route, parameter: str, records) -> object:
     if parameter == "code":
         return records.channel.code if route.route.startswith("settings/channels/") else "A"
     raise AssertionError(f"{route.name}: say in test_access._argument which record fills <{parameter}>")
+
+
+def _delivery(records):
+    """A delivery of an event to the subscription (the customer made after it subscribed)."""
+    if not records.subscription.deliveries.exists():
+        customer_factory(last_name="Announced")
+    return records.subscription.deliveries.first()
 
 
 def _url(route: Route, records) -> str:

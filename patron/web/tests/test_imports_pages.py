@@ -1,5 +1,5 @@
 """The Import pages through Django's test client: upload, mapping step, dry run, run, rollback, and
-who may use them. The work runs in a thread of the test server (PATRON_IMPORT_WORKER=thread)."""
+who may use them. The work runs in a thread of the test server (PATRON_JOBS_RUN=thread)."""
 
 import subprocess
 import time
@@ -22,7 +22,7 @@ CSV = (b"Kundennr;Vorname;Nachname;Mail\n"
 
 @pytest.fixture(autouse=True)
 def _thread_worker(settings, tmp_path):
-    settings.PATRON_IMPORT_WORKER = "thread"
+    settings.PATRON_JOBS_RUN = "thread"
     settings.PATRON_IMPORTS_DIR = tmp_path / "imports"
 
 

@@ -18,7 +18,7 @@ from patron.customers import actions
 from patron.customers.models import Customer, CustomerKind, Tag
 from patron.customers.queries import CustomerFilter, filter_customers
 from patron.duplicates.actions import note_created_anyway, note_saved_anyway
-from patron.duplicates.entry import candidates_for_entry
+from patron.duplicates.entry import candidates_for_change, candidates_for_entry
 from patron.lookup.queries import annotated, search_customers
 from patron.transfer.exports import FORMATS, customers_matching, download, export_customers
 from patron.web.forms.customers import ALL, CURRENT, CUSTOMER_FORMS, QUICK_FIELDS, CustomerListForm, QuickEditForm
@@ -232,7 +232,8 @@ def customer_edit(request, uuid):
     candidates = []
     if form.is_bound and form.is_valid():
         change = form.customer_input()
-        found, anyway = _new_candidates(request, customer, change.values), bool(request.POST.get("anyway"))
+        found = candidates_for_change(actor(request), customer, change.values)
+        anyway = bool(request.POST.get("anyway"))
         try:
             if found and not anyway:
                 candidates = found
@@ -250,19 +251,3 @@ def customer_edit(request, uuid):
                "kind_label": customer.get_kind_display(), "tags": Tag.objects.all(), "candidates": candidates}
     status = 200 if candidates or not form.is_bound else 422
     return render(request, "web/customers/form.html", context, status=status)
-
-
-def _new_candidates(request, customer: Customer, values: dict) -> list:
-    """Customers the changed record is likely the same as, that the stored record was not: the
-    warning is about what this change makes, not about pairs the queue already knows."""
-    addresses = [{"kind": address.kind, "postal_code": address.postal_code, "line1": address.line1,
-                  "country": address.country} for address in customer.addresses.all()]
-    stored = {**{name: getattr(customer, name) for name in ("first_name", "last_name", "name", "birth_date",
-                                                            "tax_id", "tax_id_country")},
-              "phones": [{"kind": phone.kind, "number": phone.e164} for phone in customer.phones.all()],
-              "emails": [{"address": email.address} for email in customer.emails.all()]}
-    before = {candidate.customer.pk for candidate in candidates_for_entry(
-        actor(request), kind=customer.kind, customer=customer, values=stored, addresses=addresses)}
-    after = candidates_for_entry(actor(request), kind=customer.kind, customer=customer,
-                                 values={**stored, **values}, addresses=addresses)
-    return [candidate for candidate in after if candidate.customer.pk not in before]

@@ -1,20 +1,15 @@
 """The Import pages: upload a file, check its mapping on a preview, dry-run it, run it with a live
 progress bar, roll it back. The work itself is ``transfer.imports.jobs``; it runs in the
-background (a ``patron import run`` process, or a thread when PATRON_IMPORT_WORKER=thread), so a
-big file never holds a request open."""
+background as a queued job (patron/jobs) that any server's ``patron worker`` takes, so a big file
+never holds a request open."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import tempfile
-import threading
 from itertools import islice
 
-from django.conf import settings
 from django.contrib import messages
-from django.db import connections
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -80,7 +75,7 @@ def import_job(request, pk):
             for message in error.errors.get("mapping", [error.message]):
                 form.add_error(None, message)
         else:
-            start_worker(job, check="check" in request.POST)
+            jobs.start_in_background(job, check="check" in request.POST)
             return redirect("web:import_job", job.pk)
     return render(request, "web/imports/job.html", _job_context(job, form))
 
@@ -122,7 +117,7 @@ def import_progress(request, pk):
 def import_run(request, pk):
     """Start the real run after a dry run, or resume one that stopped."""
     job = get_object_or_404(ImportJob, pk=pk)
-    start_worker(job, check=False)
+    jobs.start_in_background(job, check=False)
     return redirect("web:import_job", job.pk)
 
 
@@ -138,31 +133,6 @@ def import_rollback(request, pk):
     else:
         messages.success(request, _("Import %(number)s was rolled back.") % {"number": job.pk})
     return redirect("web:import_job", job.pk)
-
-
-def start_worker(job: ImportJob, *, check: bool) -> None:
-    """Run the job in the background: a `patron import run` process that outlives the request (the
-    default), or a thread of this server (PATRON_IMPORT_WORKER=thread, for a single-process setup)."""
-    queued = ImportStatus.CHECKING if check else ImportStatus.RUNNING
-    ImportJob.objects.filter(pk=job.pk).update(status=queued, worker_pid=None)
-    if getattr(settings, "PATRON_IMPORT_WORKER", "process") == "thread":
-        threading.Thread(target=_run_in_thread, args=(job.pk, check), daemon=True).start()
-        return
-    command = [sys.executable, "-m", "patron.cli", "import", "run", str(job.pk), "--quiet"]
-    log = open(jobs.imports_dir() / f"{job.uuid}.log", "ab")  # noqa: SIM115 - the child keeps it
-    subprocess.Popen(command + (["--check"] if check else []), stdout=log, stderr=subprocess.STDOUT,
-                     stdin=subprocess.DEVNULL, start_new_session=True, env=os.environ.copy())
-    log.close()
-
-
-def _run_in_thread(pk: int, check: bool) -> None:
-    try:
-        job = ImportJob.objects.get(pk=pk)
-        (jobs.check_job if check else jobs.run_job)(job, actor=jobs.actor_of(job))
-    except DomainError as error:
-        ImportJob.objects.filter(pk=pk).update(status=ImportStatus.FAILED, error=error.message)
-    finally:
-        connections.close_all()  # this thread's connections: a thread never reused by Django
 
 
 def saved_mapping_names() -> list[str]:

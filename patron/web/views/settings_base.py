@@ -47,6 +47,8 @@ SECTIONS = [
     Section("settings_tokens", _("API tokens"), "staff.manage", _("Credentials of POS terminals and webshops.")),
     Section("settings_channels", _("Webshop channels"), "channels.manage",
             _("Webshops that send their customers, and their signing secrets.")),
+    Section("settings_webhooks", _("Webhooks"), "webhooks.manage",
+            _("Patron's events sent to integrators: subscriptions and their delivery log.")),
 ]
 
 
