@@ -93,7 +93,9 @@ def serve(args) -> None:
 
 def _start_job_worker() -> subprocess.Popen:
     """A ``patron worker`` that the kernel stops should this server die without stopping it."""
-    return subprocess.Popen([sys.executable, "-m", "patron.cli", "worker"], preexec_fn=_die_with_parent)
+    # Not in the server's metrics: /metrics reads the queue's figures from the database.
+    env = {name: value for name, value in os.environ.items() if name != "PROMETHEUS_MULTIPROC_DIR"}
+    return subprocess.Popen([sys.executable, "-m", "patron.cli", "worker"], preexec_fn=_die_with_parent, env=env)
 
 
 def _die_with_parent() -> None:

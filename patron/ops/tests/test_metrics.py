@@ -61,6 +61,31 @@ def test_the_imports_rows_are_read_from_the_jobs():
     assert _value(_scrape(), "patron_import_rows_committed_total") == before + 1200
 
 
+def test_the_job_queue_and_the_webhooks_failures_are_read_from_the_database():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from patron.events.models import Delivery, Event, Subscription
+    from patron.jobs.models import Job
+
+    now = timezone.now()
+    Job.objects.create(duty="duplicates.incremental_scan", run_after=now - timedelta(seconds=120))
+    Job.objects.create(duty="privacy.run_due", run_after=now + timedelta(hours=1))  # not due yet
+    subscription = Subscription.objects.create(url="https://erp.example.com/hook", secret="whsec_x",
+                                               failing_since=now - timedelta(hours=2))
+    event = Event.objects.create(kind="customer.created", payload={})
+    Delivery.objects.create(subscription=subscription, event=event, attempts=3, next_attempt_at=now)
+    samples = _scrape()
+    assert _value(samples, "patron_jobs_queued") == 1
+    assert 120 <= _value(samples, "patron_jobs_oldest_wait_seconds") < 180
+    assert _value(samples, "patron_jobs_running") == 0
+    assert _value(samples, "patron_webhook_deliveries_pending") == 1
+    assert _value(samples, "patron_webhook_deliveries_failing") == 1
+    assert _value(samples, "patron_webhook_subscriptions_failing") == 1
+    assert _value(samples, "patron_webhook_subscriptions_paused") == 0
+
+
 def test_a_registered_collector_is_read_at_each_scrape(monkeypatch):
     monkeypatch.setattr(metrics, "COLLECTORS", list(metrics.COLLECTORS))
     depth = [3]

@@ -20,7 +20,7 @@ def test_healthz_answers_without_asking_the_database(django_assert_num_queries):
 def test_readyz_is_ready_on_a_migrated_database():
     response = Client().get("/readyz")
     assert response.status_code == 200, response.content
-    assert response.json()["checks"] == {"database": "ok", "migrations": "ok"}
+    assert response.json()["checks"] == {"database": "ok", "migrations": "ok", "queue": "ok"}
 
 
 def test_readyz_fails_while_a_migration_is_not_applied():
@@ -28,8 +28,8 @@ def test_readyz_fails_while_a_migration_is_not_applied():
         cursor.execute("DELETE FROM django_migrations WHERE app = 'transfer' AND name = '0001_initial'")
     response = Client().get("/readyz")
     assert response.status_code == 503
-    assert response.json() == {"status": "not ready",
-                               "checks": {"database": "ok", "migrations": "1 migration(s) not applied"}}
+    assert response.json() == {"status": "not ready", "checks": {
+        "database": "ok", "migrations": "1 migration(s) not applied", "queue": "ok"}}
 
 
 def _unreachable_database():
@@ -52,7 +52,24 @@ def test_readyz_fails_when_the_database_cannot_be_reached(monkeypatch):
     finally:
         broken.close()
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "OperationalError", "migrations": "OperationalError"}
+    checks = response.json()["checks"]
+    assert (checks["database"], checks["migrations"]) == ("OperationalError", "OperationalError")
+
+
+def test_readyz_fails_while_due_jobs_wait_for_a_worker_too_long(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from patron.jobs.models import Job
+
+    settings.PATRON_JOB_QUEUE_STALL_SECONDS = 60
+    job = Job.objects.create(duty="duplicates.incremental_scan", run_after=timezone.now() - timedelta(seconds=30))
+    assert Client().get("/readyz").status_code == 200
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now() - timedelta(seconds=90))
+    response = Client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["queue"].startswith("a job has waited 9")
 
 
 def test_a_registered_check_takes_part(monkeypatch):
