@@ -241,6 +241,18 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Photos and import files in an S3-compatible object store (django-storages; pip install '.[s3]'),
+# so every server and worker of a chain sees them. Private objects, never overwritten.
+if os.environ.get("PATRON_S3_BUCKET"):
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["PATRON_S3_BUCKET"],
+        "endpoint_url": os.environ.get("PATRON_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("PATRON_S3_REGION") or None,
+        "access_key": os.environ.get("PATRON_S3_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("PATRON_S3_SECRET_ACCESS_KEY") or None,
+        "location": os.environ.get("PATRON_S3_PREFIX", ""),
+        "default_acl": "private", "file_overwrite": False, "querystring_auth": True,
+    }}
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps when collectstatic has not run
 MEDIA_ROOT = VAR_DIR / "media"  # never served directly: photos go through an authenticated view
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -46,7 +44,7 @@ from patron.customers.search_index import refresh_lookup_statistics
 from patron.duplicates.scan import likely_duplicates_of
 from patron.jobs.actions import enqueue
 from patron.jobs.models import Job
-from patron.transfer.imports import mappings, updates
+from patron.transfer.imports import files, mappings, updates
 from patron.transfer.imports.reading import FileLayout, SourceRow, file_format, layout_of, rows_of
 from patron.transfer.models import ImportJob, ImportRow, ImportStatus, RowOutcome, SavedMapping
 
@@ -56,12 +54,6 @@ DEFAULT_BATCH = 1000
 FRESH_STATISTICS_AFTER = 10_000
 Progress = Callable[[ImportJob], None]
 IMPORT_DUTY = "import.run"  # the queued job that checks or runs an import (transfer/duties.py)
-
-
-def imports_dir() -> Path:
-    path = Path(getattr(settings, "PATRON_IMPORTS_DIR", Path(settings.MEDIA_ROOT).parent / "imports"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def actor_of(job: ImportJob) -> Actor:
@@ -135,9 +127,7 @@ def create_job(*, actor: Actor, source: str, file_name: str, mapping: dict[str, 
         delimiter=seen.layout.delimiter, profile=seen.profile.key if seen.profile else "",
         mapping=seen.mapping, match_key=seen.match_key, channel_code=channel_code, batch_size=batch_size,
         strict=strict, created_by_id=actor.user_id, actor_label=actor.label)
-    target = imports_dir() / f"{job.uuid}{Path(file_name).suffix.lower()}"
-    (shutil.copyfile if keep_source else shutil.move)(source, target)
-    job.file_path = str(target)
+    job.file_path = files.store(source, f"{job.uuid}{Path(file_name).suffix.lower()}", keep_source=keep_source)
     job.save(update_fields=["file_path", "updated_at"])
     record_event(actor=actor, action="import.created", subject=job,
                  data={"file": job.file_name, "profile": job.profile, "match_key": job.match_key})
@@ -283,7 +273,7 @@ def start_in_background(job: ImportJob, *, check: bool) -> Job:
 
 def _remove_file(job: ImportJob) -> None:
     """An import's copy of the file holds personal data: it goes once the import no longer needs it."""
-    Path(job.file_path).unlink(missing_ok=True)
+    files.remove(job.file_path)
 
 
 def _claim(job: ImportJob, status: str, *, takeover: bool = False) -> ImportJob:
@@ -297,7 +287,7 @@ def _claim(job: ImportJob, status: str, *, takeover: bool = False) -> ImportJob:
             raise RuleViolation(gettext("This import is done already."), code="import-done")
         if job.is_busy and not takeover:
             raise RuleViolation(gettext("This import is being worked on right now."), code="import-busy")
-        if not os.path.exists(job.file_path):
+        if not files.exists(job.file_path):
             raise RuleViolation(gettext("The import's file is gone; upload it again."), code="import-file-missing")
         job.status, job.worker_pid, job.worker_host, job.error = status, os.getpid(), socket.gethostname(), ""
         job.started_at = job.started_at or timezone.now()
@@ -330,11 +320,12 @@ def _stop(job: ImportJob, message: str) -> ImportJob:
 
 def _source_rows(job: ImportJob, start_after: int = 0) -> Iterator[SourceRow]:
     layout = FileLayout(headers=_headers(job), encoding=job.encoding or "utf-8-sig", delimiter=job.delimiter)
-    return rows_of(job.file_path, job.file_format, layout, start_after=start_after)
+    return rows_of(files.local_path(job.file_path), job.file_format, layout, start_after=start_after)
 
 
 def _headers(job: ImportJob) -> list[str]:
-    layout = layout_of(job.file_path, job.file_format, encoding=job.encoding, delimiter=job.delimiter)
+    layout = layout_of(files.local_path(job.file_path), job.file_format, encoding=job.encoding,
+                       delimiter=job.delimiter)
     return layout.headers
 
 

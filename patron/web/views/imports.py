@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patron.core.errors import DomainError
-from patron.transfer.imports import jobs
+from patron.transfer.imports import files, jobs
 from patron.transfer.imports.mappings import MATCH_KEYS, PROFILES_BY_KEY, all_targets
 from patron.transfer.imports.reading import FileLayout, max_upload_bytes, rows_of
 from patron.transfer.models import ImportJob, ImportStatus, SavedMapping
@@ -50,7 +50,7 @@ def import_start(request):
 
 def _saved_upload(upload) -> str:
     """The upload as a file of its own (Django may hold small ones in memory)."""
-    handle, path = tempfile.mkstemp(suffix=os.path.splitext(upload.name)[1].lower(), dir=jobs.imports_dir())
+    handle, path = tempfile.mkstemp(suffix=os.path.splitext(upload.name)[1].lower(), dir=files.imports_dir())
     with os.fdopen(handle, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
@@ -94,7 +94,7 @@ def _job_context(job: ImportJob, form=None) -> dict:
 def _preview(job: ImportJob) -> dict:
     layout = FileLayout(headers=list(job.mapping), encoding=job.encoding or "utf-8-sig", delimiter=job.delimiter)
     try:
-        rows = list(islice(rows_of(job.file_path, job.file_format, layout), PREVIEW_ROWS))
+        rows = list(islice(rows_of(files.local_path(job.file_path), job.file_format, layout), PREVIEW_ROWS))
     except (DomainError, OSError) as error:
         return {"headers": layout.headers, "rows": [], "error": str(error)}
     return {"headers": layout.headers, "rows": [[row.cells.get(header, "") for header in layout.headers]
