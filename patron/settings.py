@@ -4,12 +4,16 @@ Every knob a person installing Patron may turn is an environment variable docume
 docs/configuration.md. Defaults give a working single-machine install on SQLite under ``var/``.
 """
 
+import ipaddress
 import os
 import secrets
 import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from patron.core import logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PATRON_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -25,6 +29,18 @@ def _env_bool(name: str, default: bool) -> bool:
 
 def _env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _env_networks(name: str, default: str) -> list[str]:
+    """Addresses or networks (``10.0.0.0/8``), checked as the server starts: a typo would otherwise
+    fail every request."""
+    items = _env_list(name, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an address or a network") from None
+    return items
 
 
 def _load_or_create_secret_key() -> str:
@@ -64,7 +80,9 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "ninja",
+    "corsheaders",
     "patron.core",
+    "patron.ops",
     "patron.jobs",
     "patron.events",
     "patron.staff",
@@ -85,9 +103,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "patron.ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before the rate limit: a 429 must be readable cross-origin
     "patron.core.middleware.RequestContextMiddleware",
+    "patron.api.ratelimit.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "patron.web.middleware.RequestBodyMiddleware",
@@ -262,9 +283,40 @@ PATRON_API_IDEMPOTENCY_WAIT_SECONDS = float(os.environ.get("PATRON_API_IDEMPOTEN
 # An erasure waits this long after the customer's last sale (returns, chargebacks); see patron/privacy.
 PATRON_PRIVACY_HOLD_DAYS = int(os.environ.get("PATRON_PRIVACY_HOLD_DAYS", "180"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("PATRON_LOG_LEVEL", "WARNING")},
+# --- Operations (docs/operations.md, "Running behind a proxy", "Health, metrics and logs") ----
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: see core/proxies.py.
+PATRON_TRUSTED_PROXIES = _env_networks("PATRON_TRUSTED_PROXIES", "")
+AXES_CLIENT_IP_CALLABLE = "patron.core.proxies.client_address"
+
+# Who may read /metrics: these addresses or networks, or a bearer of the token.
+PATRON_METRICS_ALLOWED = _env_networks("PATRON_METRICS_ALLOWED", "127.0.0.1,::1")
+PATRON_METRICS_TOKEN = os.environ.get("PATRON_METRICS_TOKEN", "")
+
+# The API's rate limits: requests per window per token and per client address, and failed
+# authentications per address (patron/api/ratelimit.py); 0 turns one off.
+PATRON_API_RATE_WINDOW_SECONDS = int(os.environ.get("PATRON_API_RATE_WINDOW_SECONDS", "60"))
+PATRON_API_RATE_LIMITS = {
+    "token": int(os.environ.get("PATRON_API_RATE_LIMIT_TOKEN", "1200")),
+    "address": int(os.environ.get("PATRON_API_RATE_LIMIT_ADDRESS", "6000")),
+    "failures": int(os.environ.get("PATRON_API_RATE_LIMIT_FAILURES", "20")),
 }
+# Where the counts are kept: the database (empty), or a Redis server every app server reaches.
+PATRON_RATE_LIMIT_CACHE_URL = os.environ.get("PATRON_RATE_LIMIT_CACHE_URL", "")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if PATRON_RATE_LIMIT_CACHE_URL:
+    CACHES["rate-limit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                            "LOCATION": PATRON_RATE_LIMIT_CACHE_URL, "KEY_PREFIX": "patron-rate"}
+
+# CORS (django-cors-headers): off unless origins are listed, and for the API only (the back
+# office is for its own pages). Tokens travel in a header, so no credentials (cookies) are allowed.
+CORS_ALLOWED_ORIGINS = _env_list("PATRON_CORS_ALLOWED_ORIGINS", "")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "idempotency-key", "if-match", "x-request-id")
+CORS_EXPOSE_HEADERS = ("etag", "location", "retry-after", "x-request-id")
+CORS_PREFLIGHT_MAX_AGE = 3600
+
+PATRON_LOG_FORMAT = os.environ.get("PATRON_LOG_FORMAT", "json").strip().lower()
+if PATRON_LOG_FORMAT not in logs.FORMATS:
+    raise ImproperlyConfigured(f"PATRON_LOG_FORMAT must be one of {', '.join(logs.FORMATS)}")
+LOGGING = logs.logging_config(os.environ.get("PATRON_LOG_LEVEL", "WARNING").upper(), PATRON_LOG_FORMAT)

@@ -36,9 +36,12 @@ def patron_ok(*args: str, env: dict) -> str:
 
 
 def environment(var_dir: Path, database_url: str) -> dict:
-    """The environment of a child `patron`: its own var/ folder and database."""
+    """The environment of a child `patron`: its own var/ folder and database. The API's rate limits
+    per token and address are off: the load runs send thousands of requests a minute from one token
+    and one address, to measure the server (patron/api/tests/test_rate_limit.py tests the limits)."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("PATRON_")}
-    return {**env, "PATRON_VAR_DIR": str(var_dir), "DATABASE_URL": database_url}
+    return {**env, "PATRON_VAR_DIR": str(var_dir), "DATABASE_URL": database_url,
+            "PATRON_API_RATE_LIMIT_TOKEN": "0", "PATRON_API_RATE_LIMIT_ADDRESS": "0"}
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Imports go one way: core <- locations <- staff <- customers <- (api, web, cli).
+"""Imports go one way: core <- ops <- locations <- staff <- customers <- (api, web, cli).
 
 A domain app never imports an interface (api, web, cli, ninja, Django forms), and a lower app
 never imports a higher one. Checked by reading every module's imports.
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "patron"
-LAYERS = ["core", "jobs", "events", "locations", "staff", "customers", "credit", "loyalty", "sales", "lookup",
-          "duplicates", "marketing", "channels", "transfer", "merging", "privacy"]
+LAYERS = ["core", "ops", "jobs", "events", "locations", "staff", "customers", "credit", "loyalty", "sales",
+          "lookup", "duplicates", "marketing", "channels", "transfer", "merging", "privacy"]
 INTERFACES = ("patron.api", "patron.web", "patron.cli", "ninja", "django.forms", "django_htmx")
 
 

@@ -52,6 +52,7 @@ EDGE_PROBLEMS: dict[str, tuple[int, str]] = {
     "idempotency-key-reused": (422, "Idempotency-Key reused for another request"),
     "expectation-failed": (417, "Expectation failed"),
     "precondition-required": (428, "If-Match header required"),
+    "rate-limited": (429, "Too many requests"),
     "request-headers-too-large": (431, "Request header fields too large"),
     "internal-error": (500, "Internal server error"),
     "unsupported-transfer-encoding": (501, "Transfer-Encoding not supported"),

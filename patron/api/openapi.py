@@ -10,8 +10,9 @@ from __future__ import annotations
 from patron.api.errors import EDGE_PROBLEMS
 from patron.api.schemas.common import Problem
 
-# 414 and 431 are the server's own (a query string or headers too long), before any operation runs.
-_EVERY_OPERATION = {400, 401, 403, 404, 414, 422, 431, 500}
+# 414 and 431 are the server's own (a query string or headers too long), before any operation runs;
+# 429 the rate limit's (patron/api/ratelimit.py), also before.
+_EVERY_OPERATION = {400, 401, 403, 404, 414, 422, 429, 431, 500}
 _BY_METHOD = {
     "get": set(),
     "post": {409, 411, 412, 413, 415},
@@ -24,7 +25,8 @@ _NEED_IF_MATCH = {method for method, statuses in _BY_METHOD.items() if 428 in st
 _TITLES = {400: "Bad request", 401: "Authentication required", 403: "Permission denied", 404: "Not found",
            409: "Conflict with the current state", 411: "Length required", 412: "Stale ETag (the record changed)",
            413: "Request body too large", 414: "Request line too long", 415: "Unsupported media type",
-           422: "Invalid input", 428: "If-Match header required", 431: "Request header fields too large",
+           422: "Invalid input", 428: "If-Match header required", 429: "Too many requests",
+           431: "Request header fields too large",
            500: "Internal server error", 503: "Service unavailable"}
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 

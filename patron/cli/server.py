@@ -6,6 +6,7 @@ import ctypes
 import errno
 import gc
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from datetime import datetime
 from http import HTTPStatus
 from ssl import SSLError
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -32,6 +34,7 @@ from gunicorn.http.errors import (
 )
 from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import ThreadWorker
+from prometheus_client import multiprocess, values
 
 from patron.api.errors import EDGE_PROBLEMS, PROBLEM_CONTENT_TYPE, problem_body
 from patron.cli.common import CliError, positive_int
@@ -73,6 +76,7 @@ def register(commands) -> None:
 def serve(args) -> None:
     _require_migrated()
     _wait_for_port(args.host, args.port, args.port_wait)
+    _share_metrics(args.port)
     call_command("collectstatic", interactive=False, verbosity=0)
     connections.close_all()  # the forked workers open their own connections
     # What is loaded by now lives as long as the server: out of the collector's sight, a full
@@ -89,12 +93,28 @@ def serve(args) -> None:
 
 def _start_job_worker() -> subprocess.Popen:
     """A ``patron worker`` that the kernel stops should this server die without stopping it."""
-    return subprocess.Popen([sys.executable, "-m", "patron.cli", "worker"], preexec_fn=_die_with_parent)
+    # Not in the server's metrics: /metrics reads the queue's figures from the database.
+    env = {name: value for name, value in os.environ.items() if name != "PROMETHEUS_MULTIPROC_DIR"}
+    return subprocess.Popen([sys.executable, "-m", "patron.cli", "worker"], preexec_fn=_die_with_parent, env=env)
 
 
 def _die_with_parent() -> None:
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def _share_metrics(port: int) -> None:
+    """The workers write their metrics to files under var/metrics/<port>/ that /metrics adds up
+    (prometheus_client's multiprocess mode), emptied as the server starts: counters begin at 0."""
+    directory = settings.VAR_DIR / "metrics" / str(port)
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    values.ValueClass = values.get_value_class()  # for the metrics the workers make after the fork
+
+
+def _forget_worker_metrics(server, worker) -> None:
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def _require_migrated() -> None:
@@ -166,6 +186,7 @@ def _gunicorn_options(args) -> dict:
         "control_socket_disable": True,  # its default path under $HOME would clash between instances
         "when_ready": announce,
         "post_fork": die_with_master,
+        "child_exit": _forget_worker_metrics,
     }
 
 

@@ -1,5 +1,5 @@
-"""Per-request facts (request id, client address) that audit entries record without every
-function having to pass the request along."""
+"""Per-request facts (request id, client address, the request itself) that audit entries and log
+lines record without every function having to pass the request along."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 class RequestContext:
     request_id: str = ""
     ip_address: str | None = None
+    http_request: object = None  # the HttpRequest, for the log's user (see core.logs)
 
 
 _current = contextvars.ContextVar("patron_request_context", default=RequestContext())  # noqa: B039  (frozen)
@@ -22,8 +23,8 @@ def current_request() -> RequestContext:
 
 
 @contextmanager
-def request_context(request_id: str, ip_address: str | None):
-    token = _current.set(RequestContext(request_id=request_id, ip_address=ip_address))
+def request_context(request_id: str, ip_address: str | None, http_request=None):
+    token = _current.set(RequestContext(request_id=request_id, ip_address=ip_address, http_request=http_request))
     try:
         yield
     finally:

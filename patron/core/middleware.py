@@ -6,12 +6,14 @@ import re
 import secrets
 
 from patron.core.context import request_context
+from patron.core.proxies import client_address
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestContextMiddleware:
-    """Give every request an id (taken from X-Request-ID when sane) and remember the client."""
+    """Give every request an id (taken from X-Request-ID when sane, so a proxy's id follows the
+    request into Patron's log and audit trail) and remember the client (see core.proxies)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -19,7 +21,8 @@ class RequestContextMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
-        with request_context(request.request_id, request.META.get("REMOTE_ADDR")):
+        request.client_address = client_address(request)
+        with request_context(request.request_id, request.client_address, request):
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response

@@ -11,3 +11,8 @@ class EventsConfig(AppConfig):
         from patron.events.outbox import write_events
 
         AUDIT_LISTENERS.append(write_events)  # every audited change may be an event out
+
+        from patron.events import metrics
+        from patron.ops.metrics import register_collector
+
+        register_collector(metrics.collect)

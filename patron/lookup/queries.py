@@ -17,6 +17,7 @@ from patron.customers.regions import phone_region
 from patron.locations.models import Location
 from patron.locations.queries import covering_groups_select
 from patron.lookup.engine import QUERY_MAX, Engine, Hit, QueryTooLong, Scope, WordCounts, one_of
+from patron.ops.metrics import LOOKUP_SECONDS
 
 LIMIT_MAX = 100
 # How many of the best matches a filtered list (the back office's, the API's) ranks before its other
@@ -164,7 +165,7 @@ def _till_statuses_only(query: CustomerFilter) -> bool:
 
 def _ranked(query: str, scope: Scope, limit: int, shown: str | None = None) -> tuple[list[Hit], dict[int, tuple]]:
     try:
-        with hot_cursor() as cursor:
+        with LOOKUP_SECONDS.labels("till" if shown else "search").time(), hot_cursor() as cursor:
             engine = Engine(cursor, connection.vendor, WORD_COUNTS)
             try:
                 return engine.find(query, scope, limit, shown), engine.shown

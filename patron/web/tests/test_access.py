@@ -47,6 +47,9 @@ from patron.web.views.access import Access
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("web:login")
+# The only routes outside the back office and the API: probes for load balancers (open, telling
+# nothing about the data) and the metrics (for allowed addresses or a token; patron/ops/tests).
+OPERATIONS = {"/healthz": "ops:healthz", "/readyz": "ops:readyz", "/metrics": "ops:metrics"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,10 @@ def _routes(patterns, prefix: str = "", namespace: str | None = None) -> list[Ro
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "api-v1":
                 continue  # the API's operations declare theirs; patron/api/tests/test_permissions.py
+            if pattern.namespace == "ops":
+                operations = {"/" + route + str(p.pattern): f"ops:{p.name}" for p in pattern.url_patterns}
+                assert operations == OPERATIONS, "only the probes and the metrics are outside the back office"
+                continue
             found += _routes(pattern.url_patterns, route, pattern.namespace or namespace)
         elif isinstance(pattern, URLPattern):
             assert namespace == "web" and pattern.name, f"{route}: a back-office route needs a web: name"
@@ -258,6 +265,19 @@ def test_the_login_page_is_the_only_page_open_to_everyone():
     open_to_all = [route.name for route in ROUTES if not getattr(route.view, "access", Access()).signed_in]
     assert sorted(open_to_all) == ["login", "logout"]
     assert Client().get(LOGIN).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_the_probes_are_open_and_tell_nothing_about_the_data(path):
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert set(response.json()) <= {"status", "checks"}
+
+
+def test_the_metrics_are_refused_to_an_address_not_allowed(settings):
+    settings.PATRON_METRICS_ALLOWED = ["127.0.0.1"]
+    settings.PATRON_METRICS_TOKEN = ""
+    assert Client(REMOTE_ADDR="203.0.113.5").get("/metrics").status_code == 403
 
 
 def test_a_refusal_is_a_page_that_says_why():

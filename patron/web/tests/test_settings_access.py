@@ -128,7 +128,7 @@ def test_every_page_renders_for_an_admin_with_the_full_section_navigation(client
 
 @pytest.mark.parametrize("role, sections", [
     (Role.ADMIN, ["Customers", "Price levels", "Tags", "Custom fields", "Credit and loyalty", "Locations", "Staff",
-                    "API tokens", "Webshop channels"]),
+                    "API tokens", "Webshop channels", "Webhooks"]),
     (Role.MANAGER, ["Locations"]),
     (Role.CASHIER, ["Locations"]),
 ])
