@@ -183,3 +183,13 @@ def cli(capsys, monkeypatch):
         return status, out, err
 
     return run
+
+
+@pytest.fixture
+def webhook_receiver():
+    """A webhook endpoint on loopback that answers as told and keeps what it got (patron/events)."""
+    from patron.events.tests.receiver import Receiver
+
+    running = Receiver()
+    yield running
+    running.stop()

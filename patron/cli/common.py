@@ -81,6 +81,16 @@ def _cell(value, max_width: int) -> str:
     return text if len(text) <= max_width else text[:max_width - 1] + "…"
 
 
+def print_listing(rows: Sequence[dict], *, as_json: bool, empty: str, max_width: int = 40) -> None:
+    """A listing command's rows: JSON, a table, or a line saying there are none."""
+    if as_json:
+        print_json(list(rows))
+    elif rows:
+        print_table(rows, max_width=max_width)
+    else:
+        print(empty)
+
+
 def print_json(data) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")

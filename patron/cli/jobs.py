@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from patron.cli.common import counted, print_json, print_table
+from patron.cli.common import counted, print_listing, print_table
 from patron.jobs import queries
 from patron.jobs.models import JobStatus
 from patron.jobs.registry import discover
@@ -48,12 +48,7 @@ def list_jobs(args: argparse.Namespace) -> None:
              "worker": job.worker, "created": job.created_at.isoformat(timespec="seconds"),
              "finished": job.finished_at.isoformat(timespec="seconds") if job.finished_at else "",
              "error": job.error} for job in queries.latest_jobs(status=args.status, limit=args.limit)]
-    if args.json:
-        print_json(rows)
-    elif rows:
-        print_table(rows, max_width=50)
-    else:
-        print("No jobs.")
+    print_listing(rows, as_json=args.json, empty="No jobs.", max_width=50)
     waiting = queries.oldest_waiting()
     if not args.json:
         print(f"Due and waiting: {queries.queue_depth()}; the longest for {waiting.total_seconds():.0f} s.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from patron.cli.common import cli_actor, print_json, print_table
+from patron.cli.common import cli_actor, print_json, print_listing
 from patron.events import actions, queries
 from patron.events.kinds import EVENT_TYPES
 from patron.events.models import DeliveryStatus
@@ -58,13 +58,8 @@ def _summary(subscription) -> dict:
 
 
 def list_subscriptions(args) -> None:
-    rows = [_summary(subscription) for subscription in queries.subscriptions()]
-    if args.json:
-        print_json(rows)
-    elif rows:
-        print_table(rows, max_width=60)
-    else:
-        print("No webhook subscriptions.")
+    print_listing([_summary(subscription) for subscription in queries.subscriptions()], as_json=args.json,
+                  empty="No webhook subscriptions.", max_width=60)
 
 
 def pause(args) -> None:
@@ -104,10 +99,9 @@ def list_deliveries(args) -> None:
     rows = [delivery_summary(delivery) for delivery in deliveries]
     if args.json:
         print_json(rows)
-    elif rows:
-        print_table([{key: value for key, value in row.items() if key != "log"} for row in rows], max_width=50)
-    else:
-        print("No deliveries.")
+    else:  # the attempts are in the JSON only
+        print_listing([{key: value for key, value in row.items() if key != "log"} for row in rows], as_json=False,
+                      empty="No deliveries.", max_width=50)
 
 
 def redeliver(args) -> None:

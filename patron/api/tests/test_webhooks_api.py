@@ -9,7 +9,6 @@ from patron.core.permissions import Role
 from patron.customers.tests.factories import customer_factory
 from patron.events.delivery import deliver_due
 from patron.events.models import Subscription
-from patron.events.tests.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +18,8 @@ def admin_api(api_as):
     return api_as(Role.ADMIN)
 
 
-@pytest.fixture
-def receiver():
-    running = Receiver()
-    yield running
-    running.stop()
-
-
-def test_an_admin_subscribes_and_receives_signed_events(admin_api, receiver):
-    created = admin_api.post("/webhooks", {"url": receiver.url, "event_types": ["customer.created"]},
+def test_an_admin_subscribes_and_receives_signed_events(admin_api, webhook_receiver):
+    created = admin_api.post("/webhooks", {"url": webhook_receiver.url, "event_types": ["customer.created"]},
                              headers=key("w-1"))
     assert created.status_code == 201, created.content
     body = created.json()
@@ -35,7 +27,7 @@ def test_an_admin_subscribes_and_receives_signed_events(admin_api, receiver):
     assert "secret" not in admin_api.get(f"/webhooks/{body['id']}").json()  # shown once only
     customer_factory()
     deliver_due()
-    [request] = receiver.received
+    [request] = webhook_receiver.received
     assert Webhook(body["secret"]).verify(request["body"], request["headers"])["type"] == "customer.created"
     log = admin_api.get(f"/webhooks/{body['id']}/deliveries").json()
     assert log[0]["status"] == "delivered" and log[0]["log"][0]["status_code"] == 204
@@ -43,7 +35,7 @@ def test_an_admin_subscribes_and_receives_signed_events(admin_api, receiver):
     again = admin_api.post(f"/webhooks/{body['id']}/deliveries/{log[0]['id']}/redeliver", headers=key("w-2"))
     assert again.status_code == 202 and again.json()["status"] == "pending"
     deliver_due()
-    assert [item["id"] for item in receiver.received] == [request["id"], request["id"]]
+    assert [item["id"] for item in webhook_receiver.received] == [request["id"], request["id"]]
 
 
 def test_bad_input_is_a_problem_and_nothing_is_saved(admin_api):
@@ -61,8 +53,8 @@ def test_managers_and_cashiers_may_not_see_or_change_subscriptions(api_as):
     assert not Subscription.objects.exists()
 
 
-def test_pause_resume_and_remove_need_the_current_version(admin_api, receiver):
-    body = admin_api.post("/webhooks", {"url": receiver.url}).json()
+def test_pause_resume_and_remove_need_the_current_version(admin_api, webhook_receiver):
+    body = admin_api.post("/webhooks", {"url": webhook_receiver.url}).json()
     path = f"/webhooks/{body['id']}"
     stale = admin_api.patch(path, {"paused": True}, if_match=99)
     assert_problem(stale, 412, "stale-version")

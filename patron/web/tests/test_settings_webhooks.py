@@ -11,23 +11,15 @@ from patron.core.permissions import Role
 from patron.customers.tests.factories import customer_factory
 from patron.events.delivery import deliver_due
 from patron.events.models import Delivery, Subscription
-from patron.events.tests.receiver import Receiver
 from patron.web.tests.settings_support import assert_form_rejected, audit_actions, log_in
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def receiver():
-    running = Receiver()
-    yield running
-    running.stop()
-
-
-def test_an_admin_adds_a_webhook_and_follows_its_deliveries(client, receiver):
+def test_an_admin_adds_a_webhook_and_follows_its_deliveries(client, webhook_receiver):
     log_in(client, Role.ADMIN)
     page = client.post(reverse("web:settings_webhook_add"),
-                       {"url": receiver.url, "event_types": ["customer.created"], "description": "POS vendor"})
+                       {"url": webhook_receiver.url, "event_types": ["customer.created"], "description": "POS vendor"})
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
     secret = re.search(r'value="(whsec_[A-Za-z0-9+/=]+)"', page.content.decode()).group(1)
     subscription = Subscription.objects.get()
@@ -35,7 +27,7 @@ def test_an_admin_adds_a_webhook_and_follows_its_deliveries(client, receiver):
 
     customer_factory()
     deliver_due()
-    assert Webhook(secret).verify(receiver.received[0]["body"], receiver.received[0]["headers"])
+    assert Webhook(secret).verify(webhook_receiver.received[0]["body"], webhook_receiver.received[0]["headers"])
     detail = client.get(reverse("web:settings_webhook", args=[subscription.uuid])).content.decode()
     assert "customer.created" in detail and "HTTP 204 in" in detail
 
@@ -44,12 +36,12 @@ def test_an_admin_adds_a_webhook_and_follows_its_deliveries(client, receiver):
     client.post(reverse("web:settings_webhook_redeliver", args=[subscription.uuid, Delivery.objects.get().pk]))
     assert deliver_due() == 0  # paused: held back
     client.post(reverse("web:settings_webhook_resume", args=[subscription.uuid]))
-    assert deliver_due() == 1 and len(receiver.received) == 2
+    assert deliver_due() == 1 and len(webhook_receiver.received) == 2
 
     client.post(reverse("web:settings_webhook_remove", args=[subscription.uuid]))
     assert not Subscription.objects.get().is_active
     listing = client.get(reverse("web:settings_webhooks")).content.decode()
-    assert receiver.url not in listing
+    assert webhook_receiver.url not in listing
 
 
 def test_a_bad_address_is_shown_at_the_field_and_nothing_is_saved(client):

@@ -72,31 +72,31 @@ def _show_secret(request, subscription: Subscription, secret: str):
     return response
 
 
+def _button(request, uuid, action, done: str, *, back: str = "web:settings_webhook"):
+    """A button's action on one subscription, its outcome as a message, then back to the page."""
+    subscription = _subscription(uuid)
+    perform_button(request, lambda: action(actor=actor(request), subscription=subscription), done)
+    return redirect(back, subscription.uuid) if back == "web:settings_webhook" else redirect(back)
+
+
 @requires(MANAGE)
 @require_POST
 def webhook_pause(request, uuid):
-    subscription = _subscription(uuid)
-    perform_button(request, lambda: actions.pause_subscription(actor=actor(request), subscription=subscription),
-                   _("Paused: its deliveries wait until you resume it."))
-    return redirect("web:settings_webhook", subscription.uuid)
+    return _button(request, uuid, actions.pause_subscription, _("Paused: its deliveries wait until you resume it."))
 
 
 @requires(MANAGE)
 @require_POST
 def webhook_resume(request, uuid):
-    subscription = _subscription(uuid)
-    perform_button(request, lambda: actions.resume_subscription(actor=actor(request), subscription=subscription),
+    return _button(request, uuid, actions.resume_subscription,
                    _("Resumed: the waiting deliveries go out now, oldest first."))
-    return redirect("web:settings_webhook", subscription.uuid)
 
 
 @requires(MANAGE)
 @require_POST
 def webhook_remove(request, uuid):
-    subscription = _subscription(uuid)
-    perform_button(request, lambda: actions.remove_subscription(actor=actor(request), subscription=subscription),
-                   _("Webhook removed: nothing more is sent to it."))
-    return redirect("web:settings_webhooks")
+    return _button(request, uuid, actions.remove_subscription, _("Webhook removed: nothing more is sent to it."),
+                   back="web:settings_webhooks")
 
 
 @requires(MANAGE)
