@@ -65,7 +65,7 @@ def _state(url: str) -> dict:
         "points": _query(url, "SELECT customer_id, balance FROM loyalty_pointsaccount ORDER BY customer_id"),
         "sales": _query(url, "SELECT customer_id, count(*) FROM sales_sale GROUP BY customer_id ORDER BY 1"),
         "merges": _query(url, "SELECT count(*) FROM merging_merge"),
-        "events": _query(url, "SELECT count(*) FROM merging_mergeevent"),
+        "events": _query(url, "SELECT count(*) FROM core_auditevent WHERE action = 'customer.merged'"),
     }
 
 
