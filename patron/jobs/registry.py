@@ -11,6 +11,7 @@ after a takeover (``job.attempts`` > 1): work it committed before the crash is n
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,9 +42,15 @@ def duty(name: str, *, every: timedelta | None = None, max_attempts: int = 3):
 
 
 def discover() -> dict[str, Duty]:
-    """Every app's ``duties`` module imported, so each duty is registered."""
-    autodiscover_modules("duties")
+    """Every app's ``duties`` module imported, so each duty is registered (once per process: this
+    runs with every queued job)."""
+    _import_duties()
     return DUTIES
+
+
+@functools.cache
+def _import_duties() -> None:
+    autodiscover_modules("duties")
 
 
 def periodic_duties() -> list[Duty]:
