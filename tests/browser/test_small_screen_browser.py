@@ -56,6 +56,12 @@ def test_every_main_page_fits_a_phone(page: Page, live_server):
         "sales": "/sales/",
         "overdue accounts": "/overdue-accounts/",
         "till": "/till/",
+        "dashboard": "/dashboard/",
+        "customer's account": f"/customers/{anna.uuid}/?open=account",
+        "new order": f"/customers/{anna.uuid}/orders/new/",
+        "likely duplicates": "/duplicates/",
+        "webhooks": "/settings/webhooks/",
+        "new webhook": "/settings/webhooks/new/",
     }
     for name, path in pages.items():
         page.goto(live_server.url + path)
