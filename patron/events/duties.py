@@ -1,5 +1,5 @@
-"""The webhooks' duty: send what the outbox holds. Queued with every event, and every few seconds
-as a safety net; one runs at a time, which keeps each customer's events in order."""
+"""The webhooks' duty: send what the outbox holds. Queued with every event, and every minute for
+the retries that come due; one runs at a time, which keeps each customer's events in order."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from patron.events.outbox import DELIVER_DUTY
 from patron.jobs.registry import duty
 
 
-@duty(DELIVER_DUTY, every=timedelta(seconds=10))
+@duty(DELIVER_DUTY, every=timedelta(minutes=1))
 def deliver_webhooks(job) -> None:
     deliver_due(on_pause=tell_admins)
 

@@ -123,6 +123,12 @@ def _move_on(item: Duty, now: datetime) -> bool:
         next_run_at=now + item.every, last_enqueued_at=now))
 
 
+def purge_finished(*, now: datetime | None = None) -> int:
+    """Delete done and failed jobs finished longer ago than ``timing.keep_finished()``."""
+    cutoff = (now or timezone.now()) - timing.keep_finished()
+    return Job.objects.filter(status__in=(JobStatus.DONE, JobStatus.FAILED), finished_at__lt=cutoff).delete()[0]
+
+
 def run_job(job: Job) -> object:
     """Call the job's duty (the worker's part, after ``claim``)."""
     return DUTIES[job.duty].function(job, **job.arguments)

@@ -24,3 +24,8 @@ def runs_in_thread() -> bool:
     """PATRON_JOBS_RUN=thread: a queued job is run by a thread of the process that queued it, for a
     single-process setup and tests. The default, "worker", leaves it to ``patron worker``."""
     return getattr(settings, "PATRON_JOBS_RUN", "worker") == "thread"
+
+
+def keep_finished() -> timedelta:
+    """How long done and failed jobs stay in the queue's table (``patron jobs list``)."""
+    return timedelta(days=float(getattr(settings, "PATRON_JOB_KEEP_DAYS", 7)))

@@ -156,3 +156,13 @@ def test_the_queue_is_stalled_when_a_due_job_waits_too_long(settings):
     assert not queries.is_stalled()
     Job.objects.filter(pk=job.pk).update(run_after=timezone.now() - timedelta(seconds=61))
     assert queries.is_stalled() and queries.oldest_waiting() > timedelta(seconds=60)
+
+
+def test_finished_jobs_are_kept_a_week_then_purged(settings):
+    settings.PATRON_JOB_KEEP_DAYS = 7
+    old, recent, waiting = (actions.enqueue("test.record") for _ in range(3))
+    for _ in (old, recent):  # the two queued first are taken and finished
+        actions.finish(actions.claim("host:1"), "host:1")
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    assert actions.purge_finished() == 1
+    assert set(Job.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
