@@ -17,8 +17,9 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
-START_TIMEOUT = 60
+START_TIMEOUT = 120  # a loaded CI machine runs the test suites beside it
 
 
 @dataclass
@@ -41,34 +42,42 @@ class Cluster:
         if not url.startswith(("postgres://", "postgresql://")):
             raise SystemExit("A cluster shares one PostgreSQL database: set DATABASE_URL=postgres://...")
         subprocess.run([sys.executable, "-m", "patron.cli", "migrate"], env=self.env, check=True)
+        # One server after the other: each collects the static files into the same folder first.
         for index, port in enumerate(self.ports):
-            self.processes[f"server-{index + 1}"] = self._spawn(
-                "serve", "--port", str(port), "--workers", "1", "--threads", "4")
+            name = f"server-{index + 1}"
+            self.processes[name] = self._spawn(name, "serve", "--port", str(port), "--workers", "1", "--threads", "4")
+            self._wait_for(name, port)
         for index in range(self.workers):
             self.start_worker(f"worker-{index + 1}")
-        for port in self.ports:
-            self._wait_for(port)
         return self
 
     def start_worker(self, name: str) -> subprocess.Popen:
-        self.processes[name] = self._spawn("worker", "--name", name, "--poll", "0.2")
+        self.processes[name] = self._spawn(name, "worker", "--name", name, "--poll", "0.2")
         return self.processes[name]
 
-    def _spawn(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "patron.cli", *args], env=self.env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    def log_of(self, name: str) -> Path:
+        return Path(self.env.get("PATRON_VAR_DIR", "var")) / "cluster" / f"{name}.log"
 
-    def _wait_for(self, port: int) -> None:
+    def _spawn(self, name: str, *args: str) -> subprocess.Popen:
+        log = self.log_of(name)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "ab") as output:  # the child keeps its own copy of the descriptor
+            return subprocess.Popen([sys.executable, "-m", "patron.cli", *args], env=self.env, stdout=output,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+
+    def _wait_for(self, name: str, port: int) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.processes[name].poll() is None:
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
                 connection.request("GET", "/login/")
                 if connection.getresponse().status == 200:
                     return
             except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"No server answered on port {port} within {START_TIMEOUT} s")
+                pass
+            time.sleep(0.2)
+        said = self.log_of(name).read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{name} did not answer on port {port} within {START_TIMEOUT} s:\n{said}")
 
     def kill(self, name: str) -> None:
         """SIGKILL, as a crash or a pulled plug would: no clean-up of any kind."""
