@@ -95,7 +95,11 @@ class Cluster:
                 os.killpg(process.pid, signal.SIGKILL)
 
     def __enter__(self) -> Cluster:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()  # what did start goes with it
+            raise
 
     def __exit__(self, *exc) -> None:
         self.stop()
