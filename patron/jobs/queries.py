@@ -33,7 +33,3 @@ def latest_jobs(*, status: str = "", limit: int = 50) -> list[Job]:
     if status:
         jobs = jobs.filter(status=status)
     return list(jobs[:limit])
-
-
-def open_job(key: str) -> Job | None:
-    return Job.objects.filter(key=key, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).first()
