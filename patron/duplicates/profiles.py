@@ -83,6 +83,7 @@ def first_word(name: str) -> str:
     return words[0] if words else ""
 
 
+@functools.lru_cache(maxsize=100_000)  # names and streets repeat: a scan folds each many times
 def folded_words(name: str) -> str:
     return " ".join(word for word in _WORD.split(fold(name)) if word)
 
@@ -129,20 +130,21 @@ def profiles_of(customer_ids) -> dict[int, Profile]:
     ids = list(customer_ids)
     profiles: dict[int, Profile] = {}
     for chunk in _chunks(ids, 5000):
-        rows = (Customer.objects.filter(pk__in=chunk, kind__in=COMPARED_KINDS)
-                .exclude(status__in=LEFT_OUT_STATUSES)
+        rows = (Customer.objects.filter(pk__any_of=chunk, kind__in=COMPARED_KINDS)
+                .exclude(status__in=LEFT_OUT_STATUSES).order_by()
                 .values_list("pk", "kind", "first_name", "last_name", "name", "birth_date", "tax_id",
                              "home_location_id"))
         for pk, kind, first_name, last_name, name, birth_date, tax_id, home in rows:
             profiles[pk] = _named(Profile(pk, kind, birth_date=birth_date, tax_id=tax_id, home_location_id=home),
                                   first_name, last_name, name)
         found = [pk for pk in chunk if pk in profiles]
-        for pk, kind, e164 in CustomerPhone.objects.filter(customer_id__in=found).values_list(
+        for pk, kind, e164 in CustomerPhone.objects.filter(customer_id__any_of=found).order_by().values_list(
                 "customer_id", "kind", "e164"):
             _add_phone(profiles[pk], kind, e164)
-        for pk, address in CustomerEmail.objects.filter(customer_id__in=found).values_list("customer_id", "address"):
+        for pk, address in CustomerEmail.objects.filter(customer_id__any_of=found).order_by().values_list(
+                "customer_id", "address"):
             profiles[pk].emails.add(email_match_key(address))
-        for pk, postcode, line1 in Address.objects.filter(customer_id__in=found).values_list(
+        for pk, postcode, line1 in Address.objects.filter(customer_id__any_of=found).order_by().values_list(
                 "customer_id", "postal_code", "line1"):
             _add_address(profiles[pk], postcode, line1)
     return profiles

@@ -1,24 +1,31 @@
 """The duplicate scan: every customer (``full_scan``) or only those created or changed since the
 last run (``incremental_scan``), writing proposed pairs to the review queue.
 
-Both stream: customers are taken block by block (by id), each block's candidate pairs come from
-one self-join of the blocking keys, are scored, and written before the next block is read, so
-memory stays flat however many customers there are. Keys shared by more than rules.MAX_BLOCK
+The full scan finds its candidate pairs in one walk over the blocking keys in key order: the
+customers holding one key come together, so its cost grows with the number of keys (not with
+their square, as a self-join per block of customers does when the database hashes the whole key
+table for every block). The pairs are then scored and written block by block (by the lower id),
+so only the candidate pairs, never the customers, are held in memory. The incremental scan walks
+the keys of the changed customers through the index. Keys shared by more than rules.MAX_BLOCK
 customers are not compared. Pairs decided "not the same" or merged are never touched again.
 """
 
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import combinations, groupby
+from operator import itemgetter
 
-from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from patron.customers.models import Customer
+from patron.core.db import refresh_statistics
+from patron.customers.models import Address, Customer, CustomerEmail, CustomerPhone
 from patron.duplicates.keys import refresh_keys
 from patron.duplicates.matching import Match, compare
 from patron.duplicates.models import DuplicateKey, DuplicatePair, PairStatus, PendingCheck
@@ -28,7 +35,10 @@ from patron.duplicates.rules import MAX_BLOCK
 BLOCK = 2000  # customers per block of the full scan
 PENDING_BLOCK = 500  # changed customers per block of the incremental scan
 KEYS_PER_QUERY = 2000  # values in one IN list
-_KEYS, _PAIRS = DuplicateKey._meta.db_table, DuplicatePair._meta.db_table
+KEYS_PER_FETCH = 20_000  # rows of the key walk fetched at a time
+# What a scan reads, block after block: with statistics older than a large load, PostgreSQL reads
+# whole tables for each block's few thousand profiles instead of walking their indexes.
+SCANNED_MODELS = [Customer, CustomerPhone, CustomerEmail, Address, DuplicateKey, DuplicatePair]
 
 
 @dataclass
@@ -44,6 +54,7 @@ class ScanResult:
 def rebuild_keys(*, block: int = BLOCK, progress: Callable[[str], None] | None = None) -> int:
     """Compute every customer's keys afresh (after an upgrade, or a change of rules.py)."""
     done, last = 0, 0
+    refresh_statistics(SCANNED_MODELS)
     while True:
         ids = list(Customer.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:block])
         if not ids:
@@ -55,20 +66,6 @@ def rebuild_keys(*, block: int = BLOCK, progress: Callable[[str], None] | None =
             progress(f"keys of {done:,} customers")
 
 
-def _analyse_keys() -> None:
-    """Fresh statistics for the self-join of each block: with stale ones (keys just loaded or
-    rebuilt) PostgreSQL may hash the whole key table for every block instead of walking the index."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {_KEYS}")
-
-
-def common_keys() -> list[str]:
-    """Keys shared by too many customers to be compared."""
-    return list(DuplicateKey.objects.values("key").annotate(n=Count("id")).filter(n__gt=MAX_BLOCK)
-                .values_list("key", flat=True))
-
-
 def full_scan(*, block: int = BLOCK, rebuild: bool = False,
               progress: Callable[[str], None] | None = None) -> ScanResult:
     started = time.perf_counter()
@@ -76,13 +73,12 @@ def full_scan(*, block: int = BLOCK, rebuild: bool = False,
     if rebuild or not DuplicateKey.objects.exists():
         rebuild_keys(block=block, progress=progress)
     pending_upto = PendingCheck.objects.aggregate(last=Max("id"))["last"]
-    _analyse_keys()
-    common = common_keys()
+    refresh_statistics(SCANNED_MODELS)
+    candidates = _candidate_pairs()
     last_id = Customer.objects.aggregate(last=Max("pk"))["last"] or 0
     for low in range(0, last_id + 1, block):
         high = low + block
-        found = _pairs_between("a.customer_id >= %s AND a.customer_id < %s AND b.customer_id > a.customer_id",
-                               [low, high], common)
+        found = set(candidates[bisect_left(candidates, (low,)):bisect_left(candidates, (high,))])
         with transaction.atomic():
             _write(found, Q(first_id__gte=low, first_id__lt=high), result)
         result.customers = min(high, last_id)
@@ -154,14 +150,17 @@ def _partners_of(ids: list[int]) -> set[tuple[int, int]]:
             for other in holders[key] if other != customer_id}
 
 
-def _pairs_between(where: str, params: list, common: list[str]) -> set[tuple[int, int]]:
-    sql = (f"SELECT DISTINCT a.customer_id, b.customer_id FROM {_KEYS} a "
-           f"JOIN {_KEYS} b ON b.key = a.key WHERE {where}")
-    if common:
-        sql += f" AND a.key NOT IN ({', '.join(['%s'] * len(common))})"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *common])
-        return set(cursor.fetchall())
+def _candidate_pairs() -> list[tuple[int, int]]:
+    """Every two customers sharing a key that is not too common, as (lower id, higher id), each
+    once, in order: from one walk over the key index in key order."""
+    pairs = set()
+    walk = (DuplicateKey.objects.order_by("key", "customer_id").values_list("key", "customer_id")
+            .iterator(chunk_size=KEYS_PER_FETCH))
+    for _, holding in groupby(walk, key=itemgetter(0)):
+        holders = sorted({customer_id for _, customer_id in holding})
+        if 1 < len(holders) <= MAX_BLOCK:
+            pairs.update(combinations(holders, 2))
+    return sorted(pairs)
 
 
 def _write(found: set[tuple[int, int]], scope: Q, result: ScanResult) -> None:
