@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from patron.core import errors
 from patron.core.formats import number_symbols
+from patron.core.replicas import replica_reads
 from patron.customers.models import Contact, Customer
 from patron.customers.queries import CustomerFilter, filter_customers, get_customer
 from patron.locations.models import Location
@@ -75,8 +76,9 @@ def _found(request, query: str):
     same customers ``_findable`` keeps), best first, each saying what matched."""
     if not query:
         return []
-    return lookup_customers(query, store=_store(request), limit=SEARCH_RESULTS,
-                            customers=Customer.objects.prefetch_related("phones"))
+    with replica_reads(request):  # only the lookup: the cart's customer and terms come from the primary
+        return lookup_customers(query, store=_store(request), limit=SEARCH_RESULTS,
+                                customers=Customer.objects.prefetch_related("phones"))
 
 
 def _selected(cart: Cart) -> Customer | None:
