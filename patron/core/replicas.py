@@ -15,6 +15,7 @@ A replica is never the reason a request fails (docs/operations.md, "Running a ch
 from __future__ import annotations
 
 import contextvars
+import re
 import time
 from contextlib import contextmanager
 from functools import wraps
@@ -151,14 +152,27 @@ def not_read_back():
         watch["wrote"] = wrote
 
 
-_READ_ONLY_STATEMENTS = ("SELECT", "SET", "SHOW", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
+_READS = frozenset({"SELECT", "SET", "RESET", "SHOW", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT",
+                    "EXPLAIN"})
+_LEADING_COMMENT = re.compile(r"\s*(/\*.*?\*/\s*)*", re.DOTALL)
+_FIRST_WORD = re.compile(r"\w*")
+_CHANGES = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 
 
 def _note_writes(execute, sql, params, many, context):
     watch = _watch.get()
-    if watch is not None and not watch["wrote"] and not sql.lstrip().upper().startswith(_READ_ONLY_STATEMENTS):
+    if watch is not None and not watch["wrote"] and _writes(sql):
         watch["wrote"] = True
     return execute(sql, params, many, context)
+
+
+def _writes(sql: str) -> bool:
+    """Whether a statement may change data: anything but a read, or a WITH whose parts change rows."""
+    text = sql[_LEADING_COMMENT.match(sql).end():]
+    first = _FIRST_WORD.match(text).group(0).upper()
+    if first == "WITH":
+        return bool(_CHANGES.search(text))
+    return first not in _READS
 
 
 def _primary_position() -> str:
