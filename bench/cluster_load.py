@@ -97,10 +97,15 @@ def _drive(name: str, servers: list[str], tokens: list[str], queries: list[dict]
     lookup_token, create_token = tokens
     rng = random.Random(args.seed)
     lock = threading.Lock()
-    start = threading.Barrier(args.lookup_threads + args.create_threads + 1)
+    window: dict[str, float] = {}
+
+    def open_window() -> None:  # run once, before any thread passes the barrier
+        window["start"] = time.perf_counter()
+        window["stop"] = window["start"] + args.seconds
+
+    start = threading.Barrier(args.lookup_threads + args.create_threads + 1, action=open_window)
     results = {"lookup": [], "create": []}
     failures: list[str] = []
-    stop_at: list[float] = []
 
     def next_body() -> dict:
         with lock:
@@ -120,7 +125,7 @@ def _drive(name: str, servers: list[str], tokens: list[str], queries: list[dict]
             client.send(make())
         start.wait()
         mine = []
-        while time.perf_counter() < stop_at[0]:
+        while time.perf_counter() < window["stop"]:
             request = make()
             answer = client.send(request)
             mine.append(answer)
@@ -135,17 +140,15 @@ def _drive(name: str, servers: list[str], tokens: list[str], queries: list[dict]
                for number in range(count)]
     for thread in threads:
         thread.start()
-    stop_at.append(0.0)
     start.wait()
-    began = time.perf_counter()
-    stop_at[0] = began + args.seconds
     for thread in threads:
         thread.join()
-    window = time.perf_counter() - began
+    seconds = time.perf_counter() - window["start"]
+    if not results["lookup"] or not results["create"]:
+        failures.append(f"no lookups or no creations answered within {seconds:.0f} s")
     from_replica = sum(1 for answer in results["lookup"] if answer.get("read_from") == "replica")
-    return RunFigures(name, latency_timing([answer["latency"] for answer in results["lookup"]], window),
-                      latency_timing([answer["latency"] for answer in results["create"]], window),
-                      from_replica, failures)
+    return RunFigures(name, *(latency_timing([answer["latency"] for answer in results[kind]] or [0.0], seconds)
+                              for kind in ("lookup", "create")), from_replica, failures)
 
 
 def _print(runs: list[RunFigures], args) -> None:
