@@ -13,6 +13,7 @@ import uuid
 import pytest
 import requests
 from django.db import connection
+from django.urls import reverse
 
 from scripts.cluster import Cluster
 from scripts.replica import ReplicaPair
@@ -76,12 +77,17 @@ def test_lookups_and_lists_read_the_replica_money_checks_and_the_feed_the_primar
     pair, cluster, tokens = chain
     one, other = cluster.url(0), cluster.url(1)
     writer, reader = _api(tokens["writer"]), _api(tokens["reader"])
+    cashier = _logged_in(one)
     name = _unique_name()
+    pair.wait_for_replay()
     pair.pause_replay()
     try:
         created = _create(writer, one, name)
         # the replica has not replayed the new customer: another client's lookup and list miss it
         assert _lookup(reader, other, name) == ([], "replica")
+        till = cashier.get(f"{other}{reverse('web:till')}", params={"q": name})
+        assert till.status_code == 200 and till.headers[READ_FROM] == "replica"
+        assert created not in till.text
         listed = reader.get(f"{other}/api/v1/customers", params={"q": name})
         assert listed.status_code == 200 and listed.json()["items"] == []
         assert listed.headers[READ_FROM] == "replica"
@@ -98,6 +104,8 @@ def test_lookups_and_lists_read_the_replica_money_checks_and_the_feed_the_primar
         pair.resume_replay()
     pair.wait_for_replay()
     assert _lookup(reader, other, name) == ([created], "replica")
+    till = cashier.get(f"{other}{reverse('web:till')}", params={"q": name})
+    assert till.headers[READ_FROM] == "replica" and created in till.text
 
 
 def test_a_client_reads_its_own_write_through_the_other_server(chain):
