@@ -1,8 +1,8 @@
 """Reads from a PostgreSQL streaming replica (``DATABASE_REPLICA_URL``), where it is safe.
 
-Every read goes to the primary unless it runs inside ``replica_reads(request)`` (or a view marked
-``@reads_from_replica``): the till's lookup, the customer list and the exports, the reads that are
-many and may be a moment old. Money checks, the change feed, writes and everything else stay on
+Every read goes to the primary unless it runs in a view (or a view's helper taking the
+request) marked ``@reads_from_replica``: the till's lookup, the customer list and the exports,
+the reads that are many and may be a moment old. Money checks, the change feed, writes and everything else stay on
 the primary, where a decision sees what is committed now.
 
 A client that wrote reads its own write: a request that wrote remembers the primary's WAL
@@ -72,7 +72,8 @@ def replica_reads(request):
 
 
 def reads_from_replica(view):
-    """The view's reads go where ``replica_reads`` chooses; a view whose replica read failed
+    """The view's reads go where ``replica_reads`` chooses (its first argument is the request);
+    a view whose replica read failed
     (the replica went away mid-request) runs again on the primary, and a streamed answer (an
     export) keeps reading where its view did while it is sent."""
 
