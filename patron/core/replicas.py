@@ -193,13 +193,17 @@ def _remember(request, position: str) -> None:
 
 
 def _choose(position: str | None) -> str:
-    """The replica when it is configured, answers and has replayed ``position``; else the primary."""
+    """The replica when it is configured, not found down lately and has replayed ``position``;
+    else the primary. A client with nothing to wait for is not asked about: the read itself finds
+    a replica that went away (``reads_from_replica`` reads the primary then), and the question
+    would cost every lookup a round trip."""
     if not replica_configured() or time.monotonic() < _replica_down_until:
         return DEFAULT_DB_ALIAS
+    if position is None:
+        return REPLICA
     try:
         with connections[REPLICA].cursor() as cursor:
-            cursor.execute("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn",
-                           [position or "0/0"])
+            cursor.execute("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn", [position])
             in_recovery, caught_up = cursor.fetchone()
     except DatabaseError:
         _mark_replica_down()
