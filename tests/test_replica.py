@@ -145,6 +145,8 @@ def test_reads_go_to_the_primary_when_the_replica_is_down(chain):
     pair.wait_for_replay()
     assert _lookup(reader, other, name) == ([created], "replica")  # the connection is open when it goes
     pair.stop_replica()
+    # the reader has nothing to wait for, so its lookup is sent to the replica unasked, fails there
+    # and is read again on the primary; the server then leaves the replica alone for a while
     for base in (one, other):
         assert _lookup(reader, base, name) == ([created], "primary")
         page = reader.get(f"{base}/api/v1/customers", params={"q": name})
