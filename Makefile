@@ -10,7 +10,7 @@ PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgresql venv demo clean messages
 .PHONY: cluster
-.PHONY: bench-ledger bench-lookup bench-export bench-import bench-dedup
+.PHONY: bench-ledger bench-lookup bench-export bench-import bench-dedup bench-cluster
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,9 +28,10 @@ run: $(STAMP)
 	$(BIN)/patron serve --host $(HOST) --port $(PORT) --with-worker
 
 ## A chain on one machine (docs/operations.md, "Running a chain"): two servers and two job workers
-## sharing one PostgreSQL database (CLUSTER_DB, by default PG_URL). Ctrl+C stops them all.
+## on a fresh PostgreSQL primary with a streaming replica (run as root; the demo data loaded, removed
+## at the end), or on the database CLUSTER_DB without a replica. Ctrl+C stops them all.
 cluster: $(STAMP)
-	DATABASE_URL="$(or $(CLUSTER_DB),$(PG_URL))" $(BIN)/python scripts/cluster.py
+	$(if $(CLUSTER_DB),DATABASE_URL="$(CLUSTER_DB)" $(BIN)/python -m scripts.cluster,$(BIN)/python -m scripts.cluster --replica --demo)
 
 ## Add another demo data set (and the demo users, if there are no users yet).
 demo: $(STAMP)
@@ -81,6 +82,12 @@ bench-ledger: $(STAMP)
 bench-lookup: $(STAMP)
 	$(BIN)/python -m bench.lookup --pg-url "$(PG_URL)" $(if $(SIZE),--size $(SIZE)) \
 		$(if $(ENGINES),--engines $(ENGINES)) $(if $(KEEP),--keep) $(if $(REUSE),--reuse "$(REUSE)") $(BENCH_ARGS)
+
+## Chain load (issue 19): SIZE customers (default 20000) on a fresh primary and streaming replica, two
+## servers and two workers; lookups and creations per second through both servers, without and with
+## the replica, and the ratio (see bench/README.md). Run as root.
+bench-cluster: $(STAMP)
+	$(BIN)/python -m bench.cluster_load $(if $(SIZE),--size $(SIZE)) $(BENCH_ARGS)
 
 ## Duplicate detection benchmark (issue 17): SIZE labelled customers (default 20000; SIZE=100000 and
 ## 1000000 for the goals) loaded into SQLite and PostgreSQL; prints precision, recall and F1 of the

@@ -49,6 +49,7 @@ class Client:
         keep = body is not None or response.status >= 500 or request.get("keep_body")
         return {"status": response.status, "started": started, "latency": latency, "retries": attempt,
                 "content_type": response.getheader("Content-Type", ""),
+                "read_from": response.getheader("X-Patron-Read-From"),  # patron.core.replicas
                 "body": _json_or_text(content) if keep else None}
 
 

@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "patron.web.middleware.RequestBodyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "patron.core.replicas.ReadYourWritesMiddleware",  # inside the session's: its save is no client write
     "patron.web.middleware.LanguageMiddleware",
     "patron.web.middleware.StoreTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -174,6 +175,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault(
         "options", "-c max_parallel_workers_per_gather=0 -c plan_cache_mode=force_generic_plan")
+# A PostgreSQL streaming replica that the till's lookup, the customer list and the exports may read
+# (patron/core/replicas.py; docs/operations.md, "Running a chain"). Same options as the primary,
+# and a short connection timeout: a replica that does not answer is skipped for the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL primary in DATABASE_URL")
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=600)
+    DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], "connect_timeout": 2}
+    # The test run has one test database: the replica's alias reads it too.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["patron.core.replicas.ReplicaRouter"]
 if os.environ.get("PATRON_TEST_DB_NAME"):  # lets parallel test runs share one PostgreSQL server
     DATABASES["default"]["TEST"] = {"NAME": os.environ["PATRON_TEST_DB_NAME"]}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

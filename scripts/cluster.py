@@ -2,9 +2,13 @@
 ``patron serve`` processes and several ``patron worker`` processes on one PostgreSQL database
 (docs/operations.md, "Running a chain"). Ctrl+C stops them all.
 
-    DATABASE_URL=postgres://... python scripts/cluster.py [--servers 2] [--workers 2] [--port 8001]
+    DATABASE_URL=postgres://... python -m scripts.cluster [--servers 2] [--workers 2] [--port 8001]
+    python -m scripts.cluster --replica [--demo] ...
 
-The cluster test (tests/test_cluster.py) starts the same ``Cluster``.
+With ``--replica`` the database is a fresh PostgreSQL primary with a streaming replica on this
+machine (scripts/replica.py, run as root), which the servers read lookups, lists and exports
+from; it is removed when the cluster stops (``--demo`` loads the demo data and staff users into it).
+The cluster test (tests/test_cluster.py) starts the same ``Cluster`` on the same ``ReplicaPair``.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from scripts.replica import ReplicaPair
 
 START_TIMEOUT = 120  # a loaded CI machine runs the test suites beside it
 
@@ -110,8 +117,20 @@ def main() -> int:
     parser.add_argument("--servers", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8001, help="the first server's port; the next ones follow")
+    parser.add_argument("--replica", action="store_true",
+                        help="a fresh primary and streaming replica on this machine instead of DATABASE_URL")
+    parser.add_argument("--demo", action="store_true", help="load the demo data and staff users first")
     args = parser.parse_args()
-    with Cluster(dict(os.environ), servers=args.servers, workers=args.workers, first_port=args.port) as cluster:
+    with ExitStack() as stack:
+        env = dict(os.environ)
+        if args.replica:
+            pair = stack.enter_context(ReplicaPair())
+            env.update(DATABASE_URL=pair.primary_url, DATABASE_REPLICA_URL=pair.replica_url)
+            print(f"primary: {pair.primary_url}\nreplica: {pair.replica_url} (removed when the cluster stops)")
+        if args.demo:
+            subprocess.run([sys.executable, "-m", "patron.cli", "migrate"], env=env, check=True)
+            subprocess.run([sys.executable, "-m", "patron.cli", "demo"], env=env, check=True)
+        cluster = stack.enter_context(Cluster(env, servers=args.servers, workers=args.workers, first_port=args.port))
         for index in range(args.servers):
             print(f"server {index + 1}: {cluster.url(index)}/login/")
         print(f"{args.workers} workers on the same database. Press Ctrl+C to stop them all.", flush=True)

@@ -1,5 +1,6 @@
 """The chain's topology on one machine (scripts/cluster.py, `make cluster`): two `patron serve` and
-two `patron worker` processes on one PostgreSQL database. An import uploaded through one server is
+two `patron worker` processes on one PostgreSQL primary with a streaming replica (scripts/replica.py),
+which the lookups read. An import uploaded through one server is
 watched through the other; the worker running it is killed with SIGKILL mid-run and the other
 worker finishes it, no row twice; a webhook receiver on loopback gets every customer's event, in
 order, and the import's end."""
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +20,8 @@ from django.db import connection
 
 from patron.events.tests.receiver import Receiver
 from scripts.cluster import Cluster
-from tests.cli_support import environment, free_port, patron_ok, scratch_database_url
+from scripts.replica import ReplicaPair
+from tests.cli_support import environment, patron_ok, two_free_ports
 
 pytestmark = pytest.mark.django_db
 ROWS = 2500
@@ -58,15 +59,16 @@ def test_two_servers_and_two_workers_share_an_import_and_survive_a_killed_worker
     if connection.vendor != "postgresql":
         pytest.skip("a cluster shares one PostgreSQL database")
     receiver = Receiver()
-    with scratch_database_url(tmp_path) as url:
-        env = {**environment(tmp_path / "var", url), "PATRON_JOB_HEARTBEAT_SECONDS": "0.2",
-               "PATRON_JOB_STALE_SECONDS": "2"}
+    with ReplicaPair() as pair:
+        url = pair.primary_url
+        env = {**environment(tmp_path / "var", url), "DATABASE_REPLICA_URL": pair.replica_url,
+               "PATRON_JOB_HEARTBEAT_SECONDS": "0.2", "PATRON_JOB_STALE_SECONDS": "2"}
         patron_ok("migrate", env=env)
         subprocess.run([sys.executable, "-m", "patron.cli", "user", "create", "boss", "--role", "admin",
                         "--password-stdin"], input=f"{PASSWORD}\n{PASSWORD}\n", text=True, env=env, check=True,
                        capture_output=True)
         token = patron_ok("token", "create", "Integrator", "--role", "admin", env=env).strip()
-        with Cluster(env, servers=2, workers=2, first_port=_two_free_ports()) as cluster:
+        with Cluster(env, servers=2, workers=2, first_port=two_free_ports()) as cluster:
             one, other = cluster.url(0), cluster.url(1)
             # an integrator subscribes through one server
             subscribed = requests.post(f"{one}/api/v1/webhooks", headers={"Authorization": f"Bearer {token}"},
@@ -109,6 +111,13 @@ def test_two_servers_and_two_workers_share_an_import_and_survive_a_killed_worker
             assert _query(url, "SELECT count(*), count(DISTINCT row_number) FROM transfer_importrow")[0] == (
                 ROWS, ROWS)
             assert _query(url, "SELECT attempts, worker FROM jobs_job WHERE duty = 'import.run'")[0][0] == 2
+            # a till's lookup through either server reads the replica, once it has replayed the import
+            pair.wait_for_replay()
+            for base in (one, other):
+                found = requests.get(f"{base}/api/v1/lookup", params={"q": f"Last{ROWS}", "scope": "all"},
+                                     headers={"Authorization": f"Bearer {token}"})
+                assert found.status_code == 200 and found.headers["X-Patron-Read-From"] == "replica"
+                assert [item["customer"]["last_name"] for item in found.json()["items"]] == [f"Last{ROWS}"]
             # every customer's event arrived, and the import's end after them
             while time.monotonic() < deadline and not any(
                     item["payload"]["type"] == "import.finished" for item in receiver.received):
@@ -119,11 +128,3 @@ def test_two_servers_and_two_workers_share_an_import_and_survive_a_killed_worker
         assert kinds[-1] == "import.finished"
     receiver.stop()
 
-
-def _two_free_ports() -> int:
-    """A free port whose next one is free too (the cluster's servers take ports in a row)."""
-    while True:
-        port = free_port()
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port + 1)) != 0:
-                return port

@@ -25,6 +25,7 @@ from patron.api.schemas.customers import (
 )
 from patron.api.schemas.history import AuditEventOut, StatusChangeOut
 from patron.core.errors import NotFound
+from patron.core.replicas import reads_from_replica
 from patron.core.validation import FieldErrors
 from patron.customers import actions, queries
 from patron.customers.models import Customer
@@ -83,6 +84,7 @@ def _location_parameter(uuid: UUID | None, name: str) -> Location | None:
 
 @router.get("/customers", response={200: page_of(CustomerListItemOut)})
 @requires("customers.view")
+@reads_from_replica
 def list_customers(request: HttpRequest, filters: Query[CustomerQuery], page: Query[PageParams]):
     """Find customers; the same filter as the back office's list. With q, the lookup's best matches
     come first (sort is not used), each saying what matched."""

@@ -6,6 +6,7 @@ from ninja import Field, Query, Router
 from patron.api.auth import actor_of, requires
 from patron.api.customers import customer_filter
 from patron.api.schemas.customers import CustomerQuery
+from patron.core.replicas import reads_from_replica
 from patron.transfer.exports import FORMATS, customers_matching, download, export_customers
 
 router = Router(tags=["exports"])
@@ -29,6 +30,7 @@ def _file_schema(media_type: str) -> dict:
     "content": {media_type: {"schema": _file_schema(media_type)}
                 for media_type in (export.media_type.split(";")[0] for export in FORMATS.values())}}}})
 @requires("customers.export")
+@reads_from_replica
 def export_customer_list(request: HttpRequest, filters: Query[ExportQuery]):
     """Every customer of the list with these filters (the same as GET /customers), in order of
     creation, as a file download."""

@@ -15,6 +15,7 @@ from patron.api.schemas.lookup import (
     LookupQuery,
     TillCustomer,
 )
+from patron.core.replicas import reads_from_replica
 from patron.lookup.feed import START, read_changes
 from patron.lookup.queries import find_till_page, scope_for, till_records, typed_phone_region
 
@@ -24,6 +25,7 @@ _FEED_SALT = "patron.api.changes"
 
 @router.get("/lookup", response={200: LookupPage})
 @requires("customers.view")
+@reads_from_replica
 def lookup(request: HttpRequest, query: Query[LookupQuery]):
     """Customers matching what was typed, best first, each saying what matched. With scope=till
     (the default) inactive and deleted customers and those not served at the token's store are

@@ -19,6 +19,8 @@ from django.db.models import Field, ForeignObject, Lookup
 from django.db.models.lookups import In
 from django.dispatch import receiver
 
+from patron.core.replicas import read_connection
+
 _unlocked = contextvars.ContextVar("patron_append_only_unlocked", default=False)
 
 
@@ -86,14 +88,16 @@ def hot_cursor():
     planning one of these small statements took 0.2-1.2 ms, five to ten times running it, and a
     lookup runs several. Its rows come in binary, read by psycopg's C loaders: Django reads text
     timestamps in Python (a till's page has 20, the token 3). Elsewhere (SQLite keeps its own
-    statement cache) Django's cursor."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+    statement cache) Django's cursor. On the connection reads go to (``core.replicas``): the
+    replica inside ``replica_reads``, else the primary."""
+    database = read_connection()
+    if database.vendor != "postgresql":
+        with database.cursor() as cursor:
             yield cursor
         return
     from psycopg.pq import Format
 
-    with _server_binding_cursor(connection) as cursor:
+    with _server_binding_cursor(database) as cursor:
         cursor.cursor.format = Format.BINARY
         yield cursor
 

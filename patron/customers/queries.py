@@ -6,13 +6,13 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.utils.translation import gettext
 
 from patron.core.errors import NotFound
 from patron.core.models import AuditEvent
+from patron.core.replicas import read_connection
 from patron.customers import rules
 from patron.customers.models import (
     Contact,
@@ -201,7 +201,8 @@ def add_contact_points(records: dict[int, dict]) -> None:
     width = max(len(columns) for _, _, columns in CONTACT_POINTS)
     selects = [f"SELECT {kind} AS kind_of_point, customer_id, {', '.join(columns)}{', NULL' * (width - len(columns))}, "
                f"position, id FROM {table} WHERE {where}" for kind, (_, table, columns) in enumerate(CONTACT_POINTS)]
-    with connection.cursor() as cursor:  # not prepared: an export's chunks run once, with lists of any length
+    # not prepared: an export's chunks run once, with lists of any length
+    with read_connection().cursor() as cursor:
         cursor.execute(f"{' UNION ALL '.join(selects)} ORDER BY kind_of_point, position, id",
                        params * len(CONTACT_POINTS))
         for kind, customer_id, *values in cursor.fetchall():

@@ -19,6 +19,7 @@ from patron.core.db import PlainRead, model_columns, model_from_row
 from patron.core.errors import Conflict, RuleViolation, ValidationFailed
 from patron.core.normalize import clean_text, clean_username, normalize_email
 from patron.core.permissions import Role, require
+from patron.core.replicas import not_read_back
 from patron.core.validation import FieldErrors
 from patron.locations.models import Location
 from patron.staff.models import ApiToken, User
@@ -235,6 +236,7 @@ def authenticate_token(secret: str) -> ApiToken | None:
     if token is not None:
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            with not_read_back():
+                ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
     return token

@@ -29,4 +29,5 @@ FIELDS = {
     "ApiToken.created_at": "operational",
     "ApiToken.last_used_at": "operational",
     "ApiToken.revoked_at": "operational",
+    "ApiToken.written_position": "operational",
 }

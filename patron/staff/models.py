@@ -32,6 +32,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The primary's WAL position after this token's last write (core.replicas): its next replica
+    # read waits for a replica that has replayed this far. On the row, so every server sees it.
+    written_position = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at"]

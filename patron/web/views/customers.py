@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from patron.core.errors import DomainError
 from patron.core.permissions import allows
+from patron.core.replicas import reads_from_replica
 from patron.customers import actions
 from patron.customers.actions import bulk
 from patron.customers.models import Address, AddressKind, Customer, CustomerKind, CustomerStatus, Tag
@@ -127,6 +128,7 @@ def _page(request, query: CustomerFilter, columns: list[ListColumn]):
 
 
 @requires("customers.view")
+@reads_from_replica
 def customer_list(request):
     form = CustomerListForm(request.GET)
     query = _customer_filter(request, form)
@@ -146,6 +148,7 @@ def customer_list(request):
 
 
 @requires("customers.export")
+@reads_from_replica
 def customer_export(request, format_key):
     """The list as it is filtered, searched and sorted, every page of it, as a file download named
     after what it holds and when."""

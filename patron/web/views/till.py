@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from patron.core import errors
 from patron.core.formats import number_symbols
+from patron.core.replicas import reads_from_replica
 from patron.customers.models import Contact, Customer
 from patron.customers.queries import CustomerFilter, filter_customers, get_customer
 from patron.locations.models import Location
@@ -70,6 +71,7 @@ def _findable(request):
     return filter_customers(CustomerFilter(till_only=True, available_at=_store(request)))
 
 
+@reads_from_replica  # the lookup only: the cart's customer and its terms are read from the primary
 def _found(request, query: str):
     """What "Select customer" finds as the cashier types: the lookup at this till's store (the
     same customers ``_findable`` keeps), best first, each saying what matched."""
