@@ -98,3 +98,15 @@ def two_free_ports() -> int:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port + 1)) != 0:
                 return port
+
+
+def logged_in(base: str, username: str, password: str):
+    """A requests session logged in to the back office of the server at ``base``."""
+    import requests
+
+    session = requests.Session()
+    session.get(f"{base}/login/")
+    answer = session.post(f"{base}/login/", data={"username": username, "password": password,
+                                                    "csrfmiddlewaretoken": session.cookies["csrftoken"]})
+    assert answer.ok and "/login/" not in answer.url
+    return session

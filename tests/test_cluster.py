@@ -21,7 +21,7 @@ from django.db import connection
 from patron.events.tests.receiver import Receiver
 from scripts.cluster import Cluster
 from scripts.replica import ReplicaPair
-from tests.cli_support import environment, patron_ok, two_free_ports
+from tests.cli_support import environment, logged_in, patron_ok, two_free_ports
 
 pytestmark = pytest.mark.django_db
 ROWS = 2500
@@ -35,15 +35,6 @@ def _write_shopify_export(path) -> None:
         for number in range(1, ROWS + 1):
             writer.writerow([f"99{number:08}", f"First{number}", f"Last{number}", f"c{number}@example.com",
                              f"+3161{number:07}"])
-
-
-def _logged_in(base: str) -> requests.Session:
-    session = requests.Session()
-    session.get(f"{base}/login/")
-    answer = session.post(f"{base}/login/", data={"username": "boss", "password": PASSWORD,
-                                                    "csrfmiddlewaretoken": session.cookies["csrftoken"]})
-    assert answer.ok and "/login/" not in answer.url
-    return session
 
 
 def _csrf(session: requests.Session, page: str) -> str:
@@ -78,7 +69,7 @@ def test_two_servers_and_two_workers_share_an_import_and_survive_a_killed_worker
             # a manager uploads an import through that server and starts it
             source = tmp_path / "shopify.csv"
             _write_shopify_export(source)
-            session = _logged_in(one)
+            session = logged_in(one, "boss", PASSWORD)
             start = f"{one}/customers/import/"
             with open(source, "rb") as upload:
                 page = session.post(start, data={"csrfmiddlewaretoken": _csrf(session, start)},
@@ -99,7 +90,7 @@ def test_two_servers_and_two_workers_share_an_import_and_survive_a_killed_worker
             cluster.kill(victim)
             assert _query(url, f"SELECT committed_rows FROM transfer_importjob WHERE id = {job}")[0][0] < ROWS
             # the other server shows the progress; the other worker takes the job over and ends it
-            watcher = _logged_in(other)
+            watcher = logged_in(other, "boss", PASSWORD)
             while time.monotonic() < deadline:
                 progress = watcher.get(f"{other}/customers/import/{job}/progress/")
                 assert progress.status_code == 200

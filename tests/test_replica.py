@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from scripts.cluster import Cluster
 from scripts.replica import ReplicaPair
-from tests.cli_support import environment, patron_ok, two_free_ports
+from tests.cli_support import environment, logged_in, patron_ok, two_free_ports
 
 PASSWORD = "replica-test-password"
 READ_FROM = "X-Patron-Read-From"
@@ -60,15 +60,6 @@ def _lookup(session: requests.Session, base: str, text: str) -> tuple[list[str],
     return [item["customer"]["id"] for item in answer.json()["items"]], answer.headers[READ_FROM]
 
 
-def _logged_in(base: str) -> requests.Session:
-    session = requests.Session()
-    session.get(f"{base}/login/")
-    answer = session.post(f"{base}/login/", data={"username": "boss", "password": PASSWORD,
-                                                    "csrfmiddlewaretoken": session.cookies["csrftoken"]})
-    assert answer.ok and "/login/" not in answer.url
-    return session
-
-
 def _unique_name() -> str:
     return "Zq" + uuid.uuid4().hex[:8]
 
@@ -77,7 +68,7 @@ def test_lookups_and_lists_read_the_replica_money_checks_and_the_feed_the_primar
     pair, cluster, tokens = chain
     one, other = cluster.url(0), cluster.url(1)
     writer, reader = _api(tokens["writer"]), _api(tokens["reader"])
-    cashier = _logged_in(one)
+    cashier = logged_in(one, "boss", PASSWORD)
     name = _unique_name()
     pair.wait_for_replay()
     pair.pause_replay()
@@ -113,7 +104,7 @@ def test_a_client_reads_its_own_write_through_the_other_server(chain):
     one, other = cluster.url(0), cluster.url(1)
     writer, reader = _api(tokens["writer"]), _api(tokens["reader"])
     name = _unique_name()
-    manager_before = _logged_in(one)
+    manager_before = logged_in(one, "boss", PASSWORD)
     pair.wait_for_replay()
     pair.pause_replay()
     try:
@@ -122,7 +113,7 @@ def test_a_client_reads_its_own_write_through_the_other_server(chain):
         assert _lookup(writer, other, name) == ([created], "primary")
         assert _lookup(reader, other, name) == ([], "replica")
         # a staff user who logs in (a write: the session, the last login) reads the primary too ...
-        manager = _logged_in(one)
+        manager = logged_in(one, "boss", PASSWORD)
         page = manager.get(f"{other}/customers/", params={"q": name})
         assert page.status_code == 200 and page.headers[READ_FROM] == "primary"
         assert created in page.text
