@@ -224,14 +224,28 @@ def insert_many(objects: list, *, batch_rows: int = 2000) -> None:
             for item in objects:
                 if field.auto_now or getattr(item, field.attname) is None:
                     setattr(item, field.attname, now)
+    database = connections[DEFAULT_DB_ALIAS]
+    if pk not in fields and database.vendor == "postgresql" and len(objects) > 1:
+        # the keys taken from the table's sequence first, then the rows sent as a COPY: the server
+        # takes COPY in about half the time of an INSERT returning the keys
+        for item, key in zip(objects, _next_keys(database, meta, len(objects)), strict=True):
+            setattr(item, pk.attname, key)
+        fields = [pk, *fields]
     attnames = [field.attname for field in fields]
     keys = _insert(meta, fields, [[item.__dict__[name] for name in attnames] for item in objects],
                    returning=pk not in fields, batch_rows=batch_rows)
-    database = connections[DEFAULT_DB_ALIAS]
     for item, key in zip(objects, keys or [None] * len(objects), strict=True):
         if key is not None:
             setattr(item, pk.attname, key)
         item._state.adding, item._state.db = False, database.alias
+
+
+def _next_keys(database, meta, count: int) -> list[int]:
+    """``count`` new primary keys of the model's table, taken from its sequence (PostgreSQL)."""
+    with database.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, count])
+        return [key for (key,) in cursor.fetchall()]
 
 
 def insert_values(model, rows: list[dict], *, batch_rows: int = 2000) -> None:
