@@ -11,6 +11,7 @@ setting ``patron.unlocked``.
 from __future__ import annotations
 
 import contextvars
+import sqlite3
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -326,15 +327,27 @@ def _insert(meta, fields: list, rows: list[list], *, returning: bool, batch_rows
                 sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({unnest})"
                 params = [list(column) for column in zip(*batch, strict=True)]
             else:
-                row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+                mark = "?" if database.vendor == "sqlite" else "%s"
+                row = "(" + ", ".join([mark] * len(fields)) + ")"
                 sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES " + ", ".join([row] * len(batch))
                 params = [value for values in batch for value in values]
             if returning:
                 sql += f" RETURNING {quote(meta.pk.column)}"
-            cursor.execute(sql, params)
+            if database.vendor == "sqlite":
+                _execute_as_written(database, cursor, sql, params)
+            else:
+                cursor.execute(sql, params)
             if returning:
                 keys.extend(key for (key,) in cursor.fetchall())
     return keys
+
+
+def _execute_as_written(database, cursor, sql: str, params: list) -> None:
+    """Run a statement with SQLite's own ? marks as it is: Django's cursor rewrites %s marks with a
+    regular expression, in Python, which for a statement of a thousand rows costs a good part of
+    what SQLite takes to run it. Errors are Django's, as from Django's cursor."""
+    with database.wrap_database_errors:
+        sqlite3.Cursor.execute(cursor.cursor, sql, params)
 
 
 class PlainRead:
