@@ -120,15 +120,13 @@ def check_customers(ids: list[int], result: ScanResult | None = None) -> ScanRes
     return result
 
 
-def likely_duplicates_of(ids: list[int], *, limit: int = 3,
-                         keys: dict[int, set[str]] | None = None) -> dict[int, list[tuple[int, Match]]]:
+def likely_duplicates_of(ids: list[int], *, limit: int = 3) -> dict[int, list[tuple[int, Match]]]:
     """For each of these customers, the others likely the same (POSSIBLE or above), strongest first,
     without writing anything: one query for a whole batch (an import's rows). Pairs decided "not
-    the same" are left out. ``keys``: the customers' keys as just stored, when the caller has
-    them (else they are read)."""
+    the same" are left out."""
     if not ids:
         return {}
-    found = _partners_of(ids, keys)
+    found = _partners_of(ids)
     profiles = profiles_of({pk for pair in found for pk in pair})
     decided = set(DuplicatePair.objects.filter(Q(first_id__in=ids) | Q(second_id__in=ids))
                   .exclude(status=PairStatus.OPEN).values_list("first_id", "second_id"))
@@ -141,15 +139,11 @@ def likely_duplicates_of(ids: list[int], *, limit: int = 3,
     return {pk: sorted(matches, key=lambda item: (-item[1].score, item[0]))[:limit] for pk, matches in result.items()}
 
 
-def _partners_of(ids: list[int], keys: dict[int, set[str]] | None = None) -> set[tuple[int, int]]:
+def _partners_of(ids: list[int]) -> set[tuple[int, int]]:
     """(customer of ``ids``, another customer sharing a key with it), by two index walks: the keys of
-    these customers (unless given), then who holds each of them. Done here rather than as a
-    self-join, whose plan depends on the database's statistics (a hash of the whole key table when
-    they are stale)."""
-    if keys is None:
-        own = list(DuplicateKey.objects.filter(customer_id__in=ids).values_list("key", "customer_id"))
-    else:
-        own = [(key, customer_id) for customer_id in ids for key in keys.get(customer_id, ())]
+    these customers, then who holds each of them. Done here rather than as a self-join, whose plan
+    depends on the database's statistics (a hash of the whole key table when they are stale)."""
+    own = list(DuplicateKey.objects.filter(customer_id__in=ids).values_list("key", "customer_id"))
     holders = defaultdict(list)
     keys = sorted({key for key, _ in own})
     for start in range(0, len(keys), KEYS_PER_QUERY):

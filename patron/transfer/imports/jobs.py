@@ -41,7 +41,7 @@ from patron.customers.history import history_of
 from patron.customers.models import Customer, CustomerEmail, CustomerPhone
 from patron.customers.regions import address_country, phone_region, store_country
 from patron.customers.search_index import refresh_lookup_statistics
-from patron.duplicates.keys import WORKED_OUT_KEYS, work_out_keys
+from patron.duplicates.keys import work_out_keys
 from patron.duplicates.scan import likely_duplicates_of
 from patron.jobs.actions import enqueue
 from patron.jobs.models import Job
@@ -574,11 +574,7 @@ def _report_likely_duplicates(created: list[tuple[_Row, Customer]], result: Batc
     """Report each new row likely the same as a stored customer (by account number and name) or
     as another new row of the batch (by row number), with the score and reasons (patron/duplicates).
     The dry run lists them row by row; after the real run the duplicate scan queues them."""
-    ahead = [row.checked.worked_out.get(WORKED_OUT_KEYS) if isinstance(row.checked, NewCustomer) else None
-             for row, _ in created]
-    keys = ({customer.pk: found for (_, customer), found in zip(created, ahead, strict=True)}
-            if all(found is not None for found in ahead) else None)  # else some were checked again here
-    found = likely_duplicates_of([customer.pk for _, customer in created], keys=keys)
+    found = likely_duplicates_of([customer.pk for _, customer in created])
     if not found:
         return
     row_of = {customer.pk: row for row, customer in created}
