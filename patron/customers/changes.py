@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
@@ -27,7 +27,6 @@ class CreatedRecord:
     phones: list[dict]  # {"kind", "e164", ...}
     emails: list[dict]  # {"address", ...}
     addresses: list[dict]  # {"postal_code", "line1", ...}
-    worked_out: dict = field(default_factory=dict)  # NewCustomer.worked_out
 
 
 def record_changes(customers: Iterable[Customer], *, removal: bool = False) -> None:

@@ -8,14 +8,12 @@ from collections.abc import Iterable
 from django.db.models import Count
 
 from patron.core.db import insert_values
-from patron.customers.actions.creation import NewCustomer
 from patron.customers.changes import CreatedRecord
 from patron.duplicates.models import DuplicateKey, PendingCheck
 from patron.duplicates.profiles import Profile, phonetic, profile_of_created, profiles_of
 from patron.duplicates.rules import MAX_BLOCK
 
 KEY_MAX = DuplicateKey._meta.get_field("key").max_length
-WORKED_OUT_KEYS = "duplicates.keys"  # a new customer's keys worked out ahead (``work_out_keys``)
 
 
 def keys_of(profile: Profile) -> set[str]:
@@ -44,28 +42,15 @@ def refresh_keys(customer_ids: Iterable[int], *, pending: bool = True,
     if not ids:
         return
     if created is not None:
-        keys = {record.customer.pk: record.worked_out[WORKED_OUT_KEYS] if WORKED_OUT_KEYS in record.worked_out
-                else keys_of_record(record) for record in created}
+        profiles = {record.customer.pk: profile for record in created
+                    if (profile := profile_of_created(record)) is not None}
     else:
-        keys = {pk: keys_of(profile) for pk, profile in profiles_of(ids).items()}
+        profiles = profiles_of(ids)
         DuplicateKey.objects.filter(customer_id__in=ids).delete()
-    insert_values(DuplicateKey, [{"customer_id": pk, "key": key} for pk, found in keys.items()
-                                 for key in sorted(found)])
+    insert_values(DuplicateKey, [{"customer_id": pk, "key": key} for pk, profile in profiles.items()
+                                 for key in sorted(keys_of(profile))])
     if pending:
         insert_values(PendingCheck, [{"customer_id": pk} for pk in ids])
-
-
-def keys_of_record(record: CreatedRecord) -> set[str]:
-    """The keys of a new customer's record (none for one matching leaves out); its key is not needed."""
-    profile = profile_of_created(record)
-    return keys_of(profile) if profile is not None else set()
-
-
-def work_out_keys(new: NewCustomer) -> None:
-    """Work a checked new customer's keys out before it is written (an import's checking worker
-    does, so that the writing process only stores them: see ``refresh_keys``)."""
-    new.worked_out[WORKED_OUT_KEYS] = keys_of_record(CreatedRecord(new.customer, new.phones, new.emails,
-                                                                   new.addresses))
 
 
 def customers_sharing_keys(keys: set[str], *, exclude: Iterable[int] = ()) -> set[int]:

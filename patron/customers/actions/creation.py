@@ -88,9 +88,6 @@ class NewCustomer:
     # The audit entry's changes as far as they are known when checked: all but the account
     # number and the tags' stored spelling, which writing settles (``_changes_of_new``).
     changes: dict = field(default_factory=dict)
-    # What a higher app works out from the checked row ahead of writing it, by the app's name for
-    # it (the duplicates app's keys, in an import's checking worker), handed to the change listeners.
-    worked_out: dict = field(default_factory=dict)
 
 
 def prepare_customer(actor: Actor, *, kind: str, values: dict, status: str | None, addresses: list[dict] | None,
@@ -226,7 +223,7 @@ def _store(actor: Actor, news: list[NewCustomer]) -> list[Customer]:
                        code="account-number-taken") from None
     _store_parts(actor, customers, news)
     index_customers(customers, new=True)
-    record_creations([CreatedRecord(customer, new.phones, new.emails, new.addresses, new.worked_out)
+    record_creations([CreatedRecord(customer, new.phones, new.emails, new.addresses)
                       for customer, new in zip(customers, news, strict=True)])
     record_events([audit_values(actor=actor, action="customer.created", subject=customer,
                                changes=_changes_of_new(customer, new))

@@ -6,11 +6,10 @@ import pytest
 from patron.core.actors import Actor, system_actor
 from patron.core.errors import PermissionDenied
 from patron.customers import actions
-from patron.customers.actions.creation import check_new_customers
 from patron.customers.models import CustomerKind
 from patron.customers.tests.factories import customer_factory
 from patron.duplicates.actions import close_pairs_for_merge, mark_not_same
-from patron.duplicates.keys import WORKED_OUT_KEYS, keys_of, work_out_keys
+from patron.duplicates.keys import keys_of
 from patron.duplicates.models import DuplicateKey, DuplicatePair, PairStatus, PendingCheck
 from patron.duplicates.profiles import profiles_of
 from patron.duplicates.queries import QueueFilter, candidates_for_values, pairs
@@ -45,7 +44,9 @@ def test_address_changes_make_name_keys():
     assert stored == {k for k in keys_of(profiles_of([customer.pk])[customer.pk]) if k.startswith("np:")}
 
 
-NEW_ROWS = [{"kind": CustomerKind.PERSON, "values": {
+def test_new_customers_get_the_keys_their_stored_records_give():
+    """Keys of customers just created come from the values written, not read back: the same."""
+    rows = [{"kind": CustomerKind.PERSON, "values": {
                 "first_name": "Jürgen", "last_name": "Groß", "birth_date": "1975-02-01", "tax_id": "DE136695976",
                 "phones": [{"kind": "home", "number": "+49 30 1234567"},
                            {"kind": "mobile", "number": "+49 151 23456789"}],
@@ -54,11 +55,7 @@ NEW_ROWS = [{"kind": CustomerKind.PERSON, "values": {
             {"kind": CustomerKind.COMPANY, "values": {"name": "Meyer Bau GmbH",
                                                       "phones": [{"kind": "work", "number": "+49 30 7654321"}]}},
             {"kind": CustomerKind.PLACEHOLDER, "values": {"name": "Walk-in"}}]
-
-
-def test_new_customers_get_the_keys_their_stored_records_give():
-    """Keys of customers just created come from the values written, not read back: the same."""
-    result = actions.create_customers_in_bulk(actor=system_actor(), rows=NEW_ROWS)
+    result = actions.create_customers_in_bulk(actor=system_actor(), rows=rows)
     assert result.rejected == {}
     created = result.created
     ids = [customer.pk for customer in created]
@@ -68,18 +65,6 @@ def test_new_customers_get_the_keys_their_stored_records_give():
     assert {"tax:136695976", "np:JRJN|10115", "nb:KRS|1975-02-01", "email:juergengross@gmail.com"} <= stored[ids[0]]
     assert stored[ids[1]] == {"co:meyer bau", "phone:+49307654321"}
     assert stored[ids[2]] == set()
-
-
-def test_keys_worked_out_ahead_of_writing_are_the_ones_written():
-    """An import's checking worker works a new customer's keys out; the writer stores those."""
-    [new] = check_new_customers(actor=system_actor(), rows=NEW_ROWS[:1])
-    work_out_keys(new)
-    ahead = new.worked_out[WORKED_OUT_KEYS]
-    new.worked_out[WORKED_OUT_KEYS] = ahead | {"email:only-ahead@example.com"}  # taken as given, not worked out again
-    [customer] = actions.create_customers_in_bulk(actor=system_actor(), rows=NEW_ROWS[:1], checked=[new]).created
-    stored = set(DuplicateKey.objects.filter(customer=customer).values_list("key", flat=True))
-    assert ahead == keys_of(profiles_of([customer.pk])[customer.pk])
-    assert stored == ahead | {"email:only-ahead@example.com"}
 
 
 @pytest.mark.parametrize("values", [

@@ -41,7 +41,6 @@ from patron.customers.history import history_of
 from patron.customers.models import Customer, CustomerEmail, CustomerPhone
 from patron.customers.regions import address_country, phone_region, store_country
 from patron.customers.search_index import refresh_lookup_statistics
-from patron.duplicates.keys import work_out_keys
 from patron.duplicates.scan import likely_duplicates_of
 from patron.jobs.actions import enqueue
 from patron.jobs.models import Job
@@ -403,8 +402,6 @@ def _read_rows(job: ImportJob, batch: list[SourceRow], actor: Actor, *, check_ah
         for row, checked in zip(sound, check_new_customers(actor=actor, rows=[_new_customer(row) for row in sound]),
                                 strict=True):
             row.checked = checked
-            if isinstance(checked, NewCustomer):
-                work_out_keys(checked)
     return rows
 
 
