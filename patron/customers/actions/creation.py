@@ -45,7 +45,6 @@ from patron.locations.models import Location, LocationGroup
 from patron.locations.queries import default_groups, default_location, groups_covering
 
 _KINDS, _STATUSES = frozenset(CustomerKind.values), frozenset(CustomerStatus.values)
-_SETTLED_AT_WRITING = ("account_number", "tags")  # audited values of a new customer known only when it is written
 # Terms a cashier may leave as they are when creating a customer (anything else needs edit_terms).
 _TERMS_DEFAULTS = {"default_discount": ("0", "0.00", 0, None, ""), "is_tax_exempt": (False, None, ""),
                    "is_employee": (False, None, "")}
@@ -73,21 +72,16 @@ class Defaults:
 
 @dataclass
 class NewCustomer:
-    """A checked row, ready to be written: ``customer`` is the record, unsaved (made here, so that
-    a checking worker of a bulk import makes it rather than the writing process); a blank account
-    number takes the next of the sequence when it is written."""
+    """A checked row, ready to be written."""
 
     kind: str
     status: str
-    customer: Customer
+    columns: dict
     phones: list[dict] = field(default_factory=list)
     emails: list[dict] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     groups: list[LocationGroup] = field(default_factory=list)
     addresses: list[dict] = field(default_factory=list)
-    # The audit entry's changes as far as they are known when checked: all but the account
-    # number and the tags' stored spelling, which writing settles (``_changes_of_new``).
-    changes: dict = field(default_factory=dict)
 
 
 def prepare_customer(actor: Actor, *, kind: str, values: dict, status: str | None, addresses: list[dict] | None,
@@ -115,12 +109,8 @@ def prepare_customer(actor: Actor, *, kind: str, values: dict, status: str | Non
     if not groups:
         raise ValidationFailed(_("Choose at least one location group."), field="location_groups")
     phones, emails, tags = (cleaned.pop(name, None) or [] for name in ("phones", "emails", "tags"))
-    customer = Customer(kind=kind, status=status, **cleaned, home_location=home)
-    customer.sort_name = sort_name_of(customer)
-    snapshot = snapshot_values(customer, phones=phones, emails=emails, tags=[], groups=[group.name for group in groups])
-    changes = changed_fields({}, {name: value for name, value in snapshot.items() if name not in _SETTLED_AT_WRITING})
-    return NewCustomer(kind=kind, status=status, customer=customer, phones=phones, emails=emails, tags=tags,
-                       groups=groups, addresses=address_values, changes=changes)
+    return NewCustomer(kind=kind, status=status, columns={**cleaned, "home_location": home}, phones=phones,
+                       emails=emails, tags=tags, groups=groups, addresses=address_values)
 
 
 def _is_default_term(field: str, value, defaults: Defaults) -> bool:
@@ -177,7 +167,7 @@ def create_customers_in_bulk(*, actor: Actor, rows: list[dict],
     prepared = {index: new for index, new in enumerate(checked) if isinstance(new, NewCustomer)}
     rejected = {index: error for index, error in enumerate(checked) if not isinstance(error, NewCustomer)}
     for index in _rows_with_taken_numbers(prepared):
-        rejected[index] = _number_taken(prepared.pop(index).customer.account_number)
+        rejected[index] = _number_taken(prepared.pop(index).columns["account_number"])
     return BulkResult(created=_store(actor, list(prepared.values())), rejected=rejected)
 
 
@@ -189,8 +179,8 @@ def _number_taken(account_number: str) -> Conflict:
 
 def _rows_with_taken_numbers(prepared: dict[int, NewCustomer]) -> list[int]:
     """Rows whose typed account number is in use already, or typed by an earlier row."""
-    typed = {index: new.customer.account_number.lower() for index, new in prepared.items()
-             if new.customer.account_number}
+    typed = {index: new.columns["account_number"].lower() for index, new in prepared.items()
+             if new.columns.get("account_number")}
     in_use = set(Customer.objects.annotate(key=Lower("account_number")).filter(key__in=set(typed.values()))
                  .values_list("key", flat=True))
     clashing, seen = [], set()
@@ -204,17 +194,20 @@ def _rows_with_taken_numbers(prepared: dict[int, NewCustomer]) -> list[int]:
 def _check_typed_numbers_free(news: list[NewCustomer]) -> None:
     clashing = _rows_with_taken_numbers(dict(enumerate(news)))
     if clashing:
-        raise _number_taken(news[clashing[0]].customer.account_number)
+        raise _number_taken(news[clashing[0]].columns["account_number"])
 
 
 def _store(actor: Actor, news: list[NewCustomer]) -> list[Customer]:
     """Write prepared customers and everything that hangs off them, in bulk."""
     if not news:
         return []
-    numbers = iter(next_account_numbers(sum(1 for new in news if not new.customer.account_number)))
-    customers = [new.customer for new in news]
-    for customer in customers:
-        customer.account_number = customer.account_number or next(numbers)
+    numbers = iter(next_account_numbers(sum(1 for new in news if not new.columns.get("account_number"))))
+    customers = []
+    for new in news:
+        columns = {**new.columns, "account_number": new.columns.get("account_number") or next(numbers)}
+        customer = Customer(kind=new.kind, status=new.status, **columns)
+        customer.sort_name = sort_name_of(customer)
+        customers.append(customer)
     try:
         with transaction.atomic():
             insert_many(customers, batch_rows=1000)
@@ -226,7 +219,7 @@ def _store(actor: Actor, news: list[NewCustomer]) -> list[Customer]:
     record_creations([CreatedRecord(customer, new.phones, new.emails, new.addresses)
                       for customer, new in zip(customers, news, strict=True)])
     record_events([audit_values(actor=actor, action="customer.created", subject=customer,
-                               changes=_changes_of_new(customer, new))
+                               changes=changed_fields({}, _snapshot_of_new(customer, new)))
                    for customer, new in zip(customers, news, strict=True)])
     return customers
 
@@ -254,8 +247,6 @@ def _store_parts(actor: Actor, customers: list[Customer], news: list[NewCustomer
                                   "reason": "Created", "actor_label": actor.label} for customer in customers])
 
 
-def _changes_of_new(customer: Customer, new: NewCustomer) -> dict:
-    """What the creation's audit entry records: every value of the new customer (as
-    ``changed_fields({}, snapshot_values(...))`` gives it, keys in order)."""
-    settled = changed_fields({}, {"account_number": customer.account_number, "tags": sorted(new.tags)})
-    return dict(sorted({**new.changes, **settled}.items()))
+def _snapshot_of_new(customer: Customer, new: NewCustomer) -> dict:
+    return snapshot_values(customer, phones=new.phones, emails=new.emails, tags=new.tags,
+                           groups=[group.name for group in new.groups])
