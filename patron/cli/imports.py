@@ -12,6 +12,10 @@ from patron.transfer.imports import jobs
 from patron.transfer.imports.mappings import MATCH_KEYS, all_targets
 from patron.transfer.models import ImportJob, ImportStatus
 
+# Passes of the middle generation between two full passes of the collector in a long run
+# (Python's default is 10).
+FULL_PASS_AFTER = 1_000
+
 
 def register(commands) -> None:
     imports = commands.add_parser("import", help="import customers from a file, resume or roll back an import",
@@ -87,8 +91,12 @@ def _settle_for_a_long_run() -> None:
     """Leave what start-up made (Django, the apps, their modules: hundreds of thousands of objects
     that live as long as the process) out of the garbage collector's passes. A batch makes and
     drops as many objects again, and each full pass walked all of the start-up's too: a fifth of
-    the writing process's time. The checking workers forked later share them unchanged."""
+    the writing process's time. The checking workers forked later share them unchanged.
+    Then full passes come seldom: the rows of the batches in flight outlive a few young passes,
+    reach the oldest generation and set off full passes, which find them still in use."""
     gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_PASS_AFTER)
 
 
 def import_customers(args) -> None:

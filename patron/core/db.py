@@ -11,6 +11,7 @@ setting ``patron.unlocked``.
 from __future__ import annotations
 
 import contextvars
+import sqlite3
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -255,14 +256,28 @@ def insert_many(objects: list, *, batch_rows: int = 2000) -> None:
             for item in objects:
                 if field.auto_now or getattr(item, field.attname) is None:
                     setattr(item, field.attname, now)
+    database = connections[DEFAULT_DB_ALIAS]
+    if pk not in fields and database.vendor == "postgresql" and len(objects) > 1:
+        # the keys taken from the table's sequence first, then the rows sent as a COPY: the server
+        # takes COPY in about half the time of an INSERT returning the keys
+        for item, key in zip(objects, _next_keys(database, meta, len(objects)), strict=True):
+            setattr(item, pk.attname, key)
+        fields = [pk, *fields]
     attnames = [field.attname for field in fields]
     keys = _insert(meta, fields, [[item.__dict__[name] for name in attnames] for item in objects],
                    returning=pk not in fields, batch_rows=batch_rows)
-    database = connections[DEFAULT_DB_ALIAS]
     for item, key in zip(objects, keys or [None] * len(objects), strict=True):
         if key is not None:
             setattr(item, pk.attname, key)
         item._state.adding, item._state.db = False, database.alias
+
+
+def _next_keys(database, meta, count: int) -> list[int]:
+    """``count`` new primary keys of the model's table, taken from its sequence (PostgreSQL)."""
+    with database.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, count])
+        return [key for (key,) in cursor.fetchall()]
 
 
 def insert_values(model, rows: list[dict], *, batch_rows: int = 2000) -> None:
@@ -343,15 +358,27 @@ def _insert(meta, fields: list, rows: list[list], *, returning: bool, batch_rows
                 sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT * FROM unnest({unnest})"
                 params = [list(column) for column in zip(*batch, strict=True)]
             else:
-                row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+                mark = "?" if database.vendor == "sqlite" else "%s"
+                row = "(" + ", ".join([mark] * len(fields)) + ")"
                 sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES " + ", ".join([row] * len(batch))
                 params = [value for values in batch for value in values]
             if returning:
                 sql += f" RETURNING {quote(meta.pk.column)}"
-            cursor.execute(sql, params)
+            if database.vendor == "sqlite":
+                _execute_as_written(database, cursor, sql, params)
+            else:
+                cursor.execute(sql, params)
             if returning:
                 keys.extend(key for (key,) in cursor.fetchall())
     return keys
+
+
+def _execute_as_written(database, cursor, sql: str, params: list) -> None:
+    """Run a statement with SQLite's own ? marks as it is: Django's cursor rewrites %s marks with a
+    regular expression, in Python, which for a statement of a thousand rows costs a good part of
+    what SQLite takes to run it. Errors are Django's, as from Django's cursor."""
+    with database.wrap_database_errors:
+        sqlite3.Cursor.execute(cursor.cursor, sql, params)
 
 
 class PlainRead:

@@ -139,6 +139,7 @@ def blank_controls(value: str) -> str:
     return _CONTROL.sub(" ", value)
 
 
+@functools.lru_cache(maxsize=100_000)  # names, streets and towns recur: a bulk import folds each many times
 def fold(value: str) -> str:
     """Case- and accent-insensitive form used for sorting and matching ("Müller" -> "muller")."""
     decomposed = unicodedata.normalize("NFKD", value.casefold())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
@@ -12,8 +13,20 @@ from patron.customers.models import Customer, CustomerChange
 
 # Called, in the change's transaction, with the ids of customers whose record (names, phones,
 # e-mails, addresses, ...) changed: a higher app registers here (the duplicates app keeps its
-# blocking keys current) without the customers app knowing it.
-CUSTOMER_CHANGE_LISTENERS: list[Callable[[list[int]], None]] = []
+# blocking keys current) without the customers app knowing it. For customers just created the
+# listener is also given ``created``, their records as written (see ``record_creations``).
+CUSTOMER_CHANGE_LISTENERS: list[Callable[..., None]] = []
+
+
+@dataclass(frozen=True)
+class CreatedRecord:
+    """A customer just created, with the parts written with it, as stored: a listener reads them
+    here instead of back from the database, and has nothing older to replace."""
+
+    customer: Customer
+    phones: list[dict]  # {"kind", "e164", ...}
+    emails: list[dict]  # {"address", ...}
+    addresses: list[dict]  # {"postal_code", "line1", ...}
 
 
 def record_changes(customers: Iterable[Customer], *, removal: bool = False) -> None:
@@ -25,12 +38,19 @@ def record_changes(customers: Iterable[Customer], *, removal: bool = False) -> N
     tell_change_listeners([customer.pk for customer in customers])
 
 
-def tell_change_listeners(customer_ids: list[int]) -> None:
+def record_creations(records: list[CreatedRecord]) -> None:
+    """``record_changes`` for customers just created, whose listeners take the records in hand."""
+    insert_values(CustomerChange, [{"customer_id": record.customer.pk, "customer_uuid": record.customer.uuid,
+                                    "is_removal": False} for record in records])
+    tell_change_listeners([record.customer.pk for record in records], created=records)
+
+
+def tell_change_listeners(customer_ids: list[int], *, created: list[CreatedRecord] | None = None) -> None:
     """Tell the registered listeners that these customers changed (also for changes the till's
-    feed does not carry, such as addresses)."""
+    feed does not carry, such as addresses); ``created``: they are new, and these are their records."""
     if customer_ids:
         for listener in CUSTOMER_CHANGE_LISTENERS:
-            listener(customer_ids)
+            listener(customer_ids, created=created)
 
 
 def record_changes_of_groups(group_ids: set[int]) -> None:

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from django.db.models import Count
 
 from patron.core.db import insert_values
+from patron.customers.changes import CreatedRecord
 from patron.duplicates.models import DuplicateKey, PendingCheck
-from patron.duplicates.profiles import Profile, phonetic, profiles_of
+from patron.duplicates.profiles import Profile, phonetic, profile_of_created, profiles_of
 from patron.duplicates.rules import MAX_BLOCK
 
 KEY_MAX = DuplicateKey._meta.get_field("key").max_length
@@ -32,15 +33,20 @@ def keys_of(profile: Profile) -> set[str]:
     return {key[:KEY_MAX] for key in keys}
 
 
-def refresh_keys(customer_ids: Iterable[int], *, pending: bool = True) -> None:
+def refresh_keys(customer_ids: Iterable[int], *, pending: bool = True,
+                 created: list[CreatedRecord] | None = None) -> None:
     """Rewrite the keys of these customers from their records (none for placeholders and deleted
-    ones); with ``pending``, note them for the next incremental scan. Runs in the caller's
-    transaction."""
+    ones); with ``pending``, note them for the next incremental scan. ``created``: the customers
+    were just created, with these records (they have no keys yet). Runs in the caller's transaction."""
     ids = sorted(set(customer_ids))
     if not ids:
         return
-    profiles = profiles_of(ids)
-    DuplicateKey.objects.filter(customer_id__in=ids).delete()
+    if created is not None:
+        profiles = {record.customer.pk: profile for record in created
+                    if (profile := profile_of_created(record)) is not None}
+    else:
+        profiles = profiles_of(ids)
+        DuplicateKey.objects.filter(customer_id__in=ids).delete()
     insert_values(DuplicateKey, [{"customer_id": pk, "key": key} for pk, profile in profiles.items()
                                  for key in sorted(keys_of(profile))])
     if pending:

@@ -20,6 +20,7 @@ from patron.core.normalize import (
     normalize_phone,
     normalize_tax_id,
 )
+from patron.customers.changes import CreatedRecord
 from patron.customers.models import (
     Address,
     Customer,
@@ -148,6 +149,24 @@ def profiles_of(customer_ids) -> dict[int, Profile]:
                 "customer_id", "postal_code", "line1"):
             _add_address(profiles[pk], postcode, line1)
     return profiles
+
+
+def profile_of_created(record: CreatedRecord) -> Profile | None:
+    """The profile of a customer just created, from the record written (what ``profiles_of`` would
+    read back); None for one matching leaves out."""
+    customer = record.customer
+    if customer.kind not in COMPARED_KINDS or customer.status in LEFT_OUT_STATUSES:
+        return None
+    profile = _named(Profile(customer.pk, customer.kind, birth_date=customer.birth_date, tax_id=customer.tax_id,
+                             home_location_id=customer.home_location_id),
+                     customer.first_name, customer.last_name, customer.name)
+    for phone in record.phones:
+        _add_phone(profile, phone["kind"], phone["e164"])
+    for email in record.emails:
+        profile.emails.add(email_match_key(email["address"]))
+    for address in record.addresses:
+        _add_address(profile, address.get("postal_code") or "", address.get("line1") or "")
+    return profile
 
 
 def _add_address(profile: Profile, postcode: str, line1: str) -> None:

@@ -26,7 +26,7 @@ from patron.customers.actions.records import (
     snapshot_values,
     sort_name_of,
 )
-from patron.customers.changes import record_changes
+from patron.customers.changes import CreatedRecord, record_creations
 from patron.customers.cleaning import TERMS_FIELDS, clean_customer_values, tag_objects
 from patron.customers.models import (
     Address,
@@ -216,7 +216,8 @@ def _store(actor: Actor, news: list[NewCustomer]) -> list[Customer]:
                        code="account-number-taken") from None
     _store_parts(actor, customers, news)
     index_customers(customers, new=True)
-    record_changes(customers)
+    record_creations([CreatedRecord(customer, new.phones, new.emails, new.addresses)
+                      for customer, new in zip(customers, news, strict=True)])
     record_events([audit_values(actor=actor, action="customer.created", subject=customer,
                                changes=changed_fields({}, _snapshot_of_new(customer, new)))
                    for customer, new in zip(customers, news, strict=True)])

@@ -44,6 +44,29 @@ def test_address_changes_make_name_keys():
     assert stored == {k for k in keys_of(profiles_of([customer.pk])[customer.pk]) if k.startswith("np:")}
 
 
+def test_new_customers_get_the_keys_their_stored_records_give():
+    """Keys of customers just created come from the values written, not read back: the same."""
+    rows = [{"kind": CustomerKind.PERSON, "values": {
+                "first_name": "Jürgen", "last_name": "Groß", "birth_date": "1975-02-01", "tax_id": "DE136695976",
+                "phones": [{"kind": "home", "number": "+49 30 1234567"},
+                           {"kind": "mobile", "number": "+49 151 23456789"}],
+                "emails": [{"address": "Juergen.Gross+x@googlemail.com"}]},
+             "addresses": [{"kind": "contact", "postal_code": "10 115", "line1": "Hauptstraße 5", "country": "DE"}]},
+            {"kind": CustomerKind.COMPANY, "values": {"name": "Meyer Bau GmbH",
+                                                      "phones": [{"kind": "work", "number": "+49 30 7654321"}]}},
+            {"kind": CustomerKind.PLACEHOLDER, "values": {"name": "Walk-in"}}]
+    result = actions.create_customers_in_bulk(actor=system_actor(), rows=rows)
+    assert result.rejected == {}
+    created = result.created
+    ids = [customer.pk for customer in created]
+    stored = {pk: set(DuplicateKey.objects.filter(customer_id=pk).values_list("key", flat=True)) for pk in ids}
+    read_back = profiles_of(ids)
+    assert stored == {pk: keys_of(read_back[pk]) if pk in read_back else set() for pk in ids}
+    assert {"tax:136695976", "np:JRJN|10115", "nb:KRS|1975-02-01", "email:juergengross@gmail.com"} <= stored[ids[0]]
+    assert stored[ids[1]] == {"co:meyer bau", "phone:+49307654321"}
+    assert stored[ids[2]] == set()
+
+
 @pytest.mark.parametrize("values", [
     {"first_name": "ANNA", "last_name": "meyer", "emails": [{"address": "Anna.Meyer+shop@googlemail.com"}]},
     {"first_name": "Ana", "last_name": "Meyer", "phones": [{"number": "+49-151-2345-6789"}]},

@@ -637,6 +637,24 @@ def test_workers_checking_ahead_give_the_outcome_of_one_process(tmp_path, dry_ru
         assert lines[6][2] == ["account_number"]  # b-1: B-1 typed by the row before
 
 
+@pytest.mark.django_db(transaction=True)
+def test_workers_checking_ahead_report_the_likely_duplicates_of_one_process(tmp_path):
+    customer_factory(first_name="Ann", last_name="One", phones=[{"number": "+1 202 555 0143"}])
+    path = write(tmp_path, "d.csv", "first_name,last_name,email,phone\n"
+                                    "Ann,One,ann.one@example.com,+1 202 555 0143\n"  # the stored Ann
+                                    "Bob,Two,bob@example.com,+1 202 555 0188\n"
+                                    "Bob,Two,bobby@example.com,+1 202 555 0188\n")  # the row before
+    reports = {}
+    for workers in (1, 2):
+        actor = system_actor("test")
+        job = jobs.create_job(actor=actor, source=str(path), file_name=path.name, keep_source=True,
+                              match_key="none")
+        job = jobs.check_job(job, actor=actor, workers=workers)
+        reports[workers] = [(item["row"], item["other"]) for item in job.check_report["duplicates"]]
+    assert reports[2] == reports[1]
+    assert reports[1] == [(1, "C000001 Ann One"), (2, "row 3 of this file"), (3, "row 2 of this file")]
+
+
 # --- invalid phones and e-mails: warnings, or rejections with --strict --------------------------
 
 BAD_PHONES = {("Lukas", "'12"), ("Emma", "call me"), ("Daan", "'0000")}
