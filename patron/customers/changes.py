@@ -33,16 +33,20 @@ def record_changes(customers: Iterable[Customer], *, removal: bool = False) -> N
     """Note that these customers changed (or were removed) in the current transaction.
     On PostgreSQL a trigger (migration 0007) stamps each line with the writing transaction."""
     customers = list(customers)
-    insert_values(CustomerChange, [{"customer_id": customer.pk, "customer_uuid": customer.uuid, "is_removal": removal}
-                                   for customer in customers])
+    _write_feed_lines(customers, removal=removal)
     tell_change_listeners([customer.pk for customer in customers])
 
 
 def record_creations(records: list[CreatedRecord]) -> None:
     """``record_changes`` for customers just created, whose listeners take the records in hand."""
-    insert_values(CustomerChange, [{"customer_id": record.customer.pk, "customer_uuid": record.customer.uuid,
-                                    "is_removal": False} for record in records])
-    tell_change_listeners([record.customer.pk for record in records], created=records)
+    customers = [record.customer for record in records]
+    _write_feed_lines(customers, removal=False)
+    tell_change_listeners([customer.pk for customer in customers], created=records)
+
+
+def _write_feed_lines(customers: list[Customer], *, removal: bool) -> None:
+    insert_values(CustomerChange, [{"customer_id": customer.pk, "customer_uuid": customer.uuid, "is_removal": removal}
+                                   for customer in customers])
 
 
 def tell_change_listeners(customer_ids: list[int], *, created: list[CreatedRecord] | None = None) -> None:
