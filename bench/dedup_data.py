@@ -70,11 +70,11 @@ def _analyse_everything() -> None:
     """Fresh PostgreSQL statistics each time the tables have doubled, as autovacuum would (this
     machine's server has it off): planned from the numbers of an empty table, every statement
     that should walk an index reads the whole table, and loading slows down as it grows."""
-    from django.db import connection
+    from django.apps import apps
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    from patron.core.db import refresh_statistics
+
+    refresh_statistics(apps.get_models(include_auto_created=True))
 
 
 def _case(record) -> dict:
