@@ -34,6 +34,7 @@ GOAL_RSS_MB = 400
 # The checkout's own code (``python -m`` puts the working directory first on sys.path), not
 # whatever checkout the venv's ``patron`` script was installed from.
 PATRON = [sys.executable, "-m", "patron.cli"]
+COUNTED_PATRON = [sys.executable, "-m", "bench.engine_time"]  # the same command, the engine's CPU time counted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,9 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             reading = _read_rate(source)
             checked = _read_and_check_rate(source, Path(work) / f"check-{size}")
             rows.append([f"{size:,}", "read the file alone (csv module)", "",
-                         f"{reading:,.0f} ({reading / checked['rate']:.2f}x)", "", "", ""])
+                         f"{reading:,.0f} ({reading / checked['rate']:.2f}x)", "", "", "", "", ""])
             rows.append([f"{size:,}", "read and check the rows, 1 process, no writes", f"{checked['seconds']:.1f}",
-                         f"{checked['rate']:,.0f} (1x)", f"{checked['rss']:.0f}", "", ""])
+                         f"{checked['rate']:,.0f} (1x)", f"{checked['rss']:.0f}",
+                         f"{checked['cpu_per_row'] * 1e6:,.0f}",
+                         f"{checked['cpu_per_row'] * GOAL_ROWS_PER_SECOND:.1f}", "", ""])
             for engine in engines:
                 for jobs in ("1", "default"):
                     outcome = _import(engine, source, Path(work) / f"{engine}-{size}-{jobs}", jobs)
@@ -69,12 +72,19 @@ def main(argv: list[str] | None = None) -> int:
                                  f"{'1 process' if jobs == '1' else 'default --jobs'}", f"{outcome['seconds']:.1f}",
                                  f"{outcome['rate']:,.0f} ({outcome['rate'] / checked['rate']:.2f}x)",
                                  f"{outcome['rss']:.0f}",
+                                 f"{outcome['cpu_per_row'] * 1e6:,.0f} ({outcome['engine_per_row'] * 1e6:,.0f})",
+                                 f"{outcome['cpu_per_row'] * GOAL_ROWS_PER_SECOND:.1f} "
+                                 f"({1 / outcome['engine_per_row']:,.0f}/s)",
                                  outcome["summary"], "PASS" if met else "FAIL"])
     print(f"Import benchmark. Load average: {' '.join(f'{value:.1f}' for value in os.getloadavg())}.")
-    print_rows(["rows", "run", "seconds", "rows/s (x read and check)", "peak RSS MB", "outcome",
+    print_rows(["rows", "run", "seconds", "rows/s (x read and check)", "peak RSS MB",
+                "CPU us/row (engine's)", f"cores for {GOAL_ROWS_PER_SECOND:,}/s (engine alone)", "outcome",
                 f"goal >= {GOAL_ROWS_PER_SECOND:,}/s, RSS < {GOAL_RSS_MB} MB"], rows)
     print(f"(the default --jobs is the processors, up to 4 ({os.cpu_count()} here); the goal is judged on it. "
-          "Peak RSS is the writing process's)")
+          "Peak RSS is the writing process's. CPU per row: the import's processes, and on PostgreSQL the "
+          "server process of its writing connection; in brackets the database engine's part of it "
+          "(bench/engine_time.py). Cores: what that CPU comes to at the goal's rate; in brackets the most "
+          "rows/s one writer could reach if its own Python took no time)")
     return 1 if failed else 0
 
 
@@ -115,10 +125,11 @@ def _read_and_check_rate(source: Path, work: Path) -> dict:
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"reading and checking failed:\n{process.stderr.read().decode()}")
-    seconds, count = float(process.stdout.read().decode().split()[0]), 0
+    seconds, cpu = (float(figure) for figure in process.stdout.read().decode().split())
     with open(source, newline="", encoding="utf-8") as stream:
         count = sum(1 for _ in csv.reader(stream)) - 1
-    return {"seconds": time.perf_counter() - started, "rate": count / seconds, "rss": usage.ru_maxrss / 1024}
+    return {"seconds": time.perf_counter() - started, "rate": count / seconds, "rss": usage.ru_maxrss / 1024,
+            "cpu_per_row": cpu / count}
 
 
 def _read_and_check(source: Path) -> str:
@@ -131,10 +142,10 @@ def _read_and_check(source: Path) -> str:
     actor = system_actor("bench")
     job = jobs.create_job(actor=actor, source=str(source), file_name=source.name, match_key="none",
                           keep_source=True)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for batch in jobs._batches(job, start_after=0):
         jobs._read_rows(job, batch, actor, check_ahead=True)
-    return f"{time.perf_counter() - started:.3f}"
+    return f"{time.perf_counter() - started:.3f} {time.process_time() - cpu:.3f}"
 
 
 def _import(engine: str, source: Path, work: Path, jobs: str) -> dict:
@@ -144,19 +155,24 @@ def _import(engine: str, source: Path, work: Path, jobs: str) -> dict:
         subprocess.run([*PATRON, "migrate"], env=env, cwd=REPO, check=True, capture_output=True)
         print(f"  importing {source.name} into {ENGINE_NAMES[engine]} ...", flush=True)
         started = time.perf_counter()
-        process = subprocess.Popen([*PATRON, "import", "customers", str(source), "--match-key", "none", "--quiet",
-                                    *(["--jobs", jobs] if jobs != "default" else [])],
+        process = subprocess.Popen([*COUNTED_PATRON, "import", "customers", str(source), "--match-key", "none",
+                                    "--quiet", *(["--jobs", jobs] if jobs != "default" else [])],
                                    env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
-        output = process.stdout.read().decode()
+        output, errors = process.stdout.read().decode(), process.stderr.read().decode()
         if os.waitstatus_to_exitcode(status) != 0:
-            sys.exit(f"the import failed:\n{process.stderr.read().decode()}")
+            sys.exit(f"the import failed:\n{errors}")
     found = re.search(r"([\d,]+) created, ([\d,]+) updated, ([\d,]+) unchanged, ([\d,]+) rejected", output)
     created, rejected = (int(found.group(index).replace(",", "")) for index in (1, 4))
     total = created + rejected
+    engine_cpu = float(re.search(r"engine-cpu-seconds=([\d.]+)", errors).group(1))
+    # the import's processes (the writer and the checking workers it waited for), and on
+    # PostgreSQL the server process of the writer's connection too
+    cpu = usage.ru_utime + usage.ru_stime + (engine_cpu if engine == "postgresql" else 0.0)
     return {"seconds": seconds, "rate": total / seconds, "rss": usage.ru_maxrss / 1024,
-            "summary": f"{created:,} created, {rejected:,} rejected"}
+            "summary": f"{created:,} created, {rejected:,} rejected",
+            "cpu_per_row": cpu / total, "engine_per_row": engine_cpu / total}
 
 
 if __name__ == "__main__":
