@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 import time
 
 from patron.cli.common import CliError, cli_actor, positive_int
-from patron.core.workers import DEFAULT_WORKERS
+from patron.core.workers import DEFAULT_WORKERS, settled_for_a_long_run
 from patron.transfer.imports import jobs
 from patron.transfer.imports.mappings import MATCH_KEYS, all_targets
 from patron.transfer.models import ImportJob, ImportStatus
-
-# Passes of the middle generation between two full passes of the collector in a long run
-# (Python's default is 10).
-FULL_PASS_AFTER = 1_000
 
 
 def register(commands) -> None:
@@ -87,20 +82,8 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _settle_for_a_long_run() -> None:
-    """Leave what start-up made (Django, the apps, their modules: hundreds of thousands of objects
-    that live as long as the process) out of the garbage collector's passes. A batch makes and
-    drops as many objects again, and each full pass walked all of the start-up's too: a fifth of
-    the writing process's time. The checking workers forked later share them unchanged.
-    Then full passes come seldom: the rows of the batches in flight outlive a few young passes,
-    reach the oldest generation and set off full passes, which find them still in use."""
-    gc.freeze()
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, FULL_PASS_AFTER)
-
-
+@settled_for_a_long_run()
 def import_customers(args) -> None:
-    _settle_for_a_long_run()
     actor = cli_actor()
     job = jobs.create_job(actor=actor, source=args.file, file_name=args.file, mapping=_mapping(args.map),
                           match_key=args.match_key, channel_code=args.channel, encoding=args.encoding,
@@ -136,14 +119,14 @@ def _job(text: str) -> ImportJob:
     return job
 
 
+@settled_for_a_long_run()
 def resume_import(args) -> None:
-    _settle_for_a_long_run()
     job = jobs.run_job(_job(args.job), actor=cli_actor(), progress=_bar(args, "Importing"), workers=args.jobs)
     _report(job)
 
 
+@settled_for_a_long_run()
 def run_queued(args) -> None:
-    _settle_for_a_long_run()
     job = _job(args.job)
     run = jobs.check_job if args.check else jobs.run_job
     _report(run(job, actor=jobs.actor_of(job), progress=_bar(args, "Working"), workers=args.jobs))
