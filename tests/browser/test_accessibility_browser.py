@@ -7,6 +7,7 @@ the segments, the orders form and the overdue accounts. axe-core comes bundled i
 from importlib.resources import files
 
 import pytest
+from django.db import connection
 from playwright.sync_api import Page, expect
 
 from patron.core.actors import system_actor
@@ -40,6 +41,8 @@ def violations(page: Page) -> list[str]:
 
 
 def test_the_main_pages_have_no_serious_accessibility_violations(page: Page, live_server):
+    if connection.vendor != "sqlite":
+        pytest.skip("the pages' markup is the same on either engine: checked once, in the SQLite run")
     system = system_actor()
     credit.set_credit_enabled(actor=system, is_enabled=True)
     anna = customer_factory(first_name="Anna", last_name="Schmidt", emails=[{"address": "anna@example.org"}],
