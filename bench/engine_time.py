@@ -90,8 +90,9 @@ def _count_postgresql(connection):
 
     def report() -> float:
         for wrapper_id, (server, started) in list(open_servers.items()):
-            spent[0] += _cpu_seconds(server) - started
-            open_servers[wrapper_id] = (server, _cpu_seconds(server))
+            now = _cpu_seconds(server)
+            spent[0] += now - started
+            open_servers[wrapper_id] = (server, now)
         return spent[0]
 
     return report
