@@ -20,9 +20,9 @@ _browser_tests_passed = 0
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_password_hashes():
     """Passwords are still hashed with Argon2 as in production, at its lowest cost in this process:
-    at the production cost each hash takes about 0.25 s of CPU on both cores, and the suite makes
-    a user for most tests. Hashes and logins in child processes (`patron serve`, the CLI) keep the
-    production cost."""
+    the production cost is meant to be slow and to use every core, and the suite makes a user for
+    most tests, so each engine's run slowed the other's. Hashes and logins in child processes
+    (`patron serve`, the CLI) keep the production cost."""
     from django.contrib.auth.hashers import Argon2PasswordHasher
 
     production = (Argon2PasswordHasher.time_cost, Argon2PasswordHasher.memory_cost,
