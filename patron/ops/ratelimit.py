@@ -83,9 +83,15 @@ def _hit_database(increments: dict[str, int], window: Window) -> dict[str, int]:
             f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + excluded.{count} "
             f"RETURNING {key}, {count}", params)
         totals = dict(cursor.fetchall())
-    if random.random() < PURGE_CHANCE and min(totals.values()) <= 1:
+    if random.random() < PURGE_CHANCE and _opens_a_window(increments, totals):
         purge_expired(clock())
     return totals
+
+
+def _opens_a_window(increments: dict[str, int], totals: dict[str, int]) -> bool:
+    """Whether this hit was the first counted in its window. Keys only read (increment 0) say
+    nothing: a read of a count still at 0 is not a new window's first request."""
+    return any(increment and totals[key] == increment for key, increment in increments.items())
 
 
 @contextmanager

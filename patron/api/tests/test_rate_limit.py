@@ -120,6 +120,20 @@ def test_expired_counts_are_deleted(settings):
     assert ratelimit.purge_expired(window.end + 1) == 2
 
 
+def test_only_a_windows_first_request_may_delete_expired_counts(monkeypatch):
+    monkeypatch.setattr(ratelimit, "PURGE_CHANCE", 1.0)
+    monkeypatch.setattr(ratelimit, "clock", lambda: NOW)
+    window = ratelimit.current_window(60, NOW)
+
+    def expired_count_kept() -> bool:
+        RateCount.objects.get_or_create(key="address:old@0", defaults={"count": 1, "expires_at": 60.0})
+        ratelimit.hit({"address:a": 1, "failures:a": 0}, window)
+        return RateCount.objects.filter(key="address:old@0").exists()
+
+    assert not expired_count_kept()
+    assert expired_count_kept()  # the second request, though its failures' count is still 0
+
+
 def test_the_back_office_is_not_limited_by_the_api_limits(client, settings, clock):
     _limits(settings, address=1, failures=1)
     assert [client.get("/login/").status_code for _ in range(3)] == [200] * 3
