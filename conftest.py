@@ -47,6 +47,15 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_random_rate_count_purge(monkeypatch):
+    """A new minute's first API request deletes expired rate counts by chance; tests that count a
+    request's queries must not meet that chance. Tests of the purge set it themselves."""
+    from patron.ops import ratelimit
+
+    monkeypatch.setattr(ratelimit, "PURGE_CHANCE", 0)
+
+
+@pytest.fixture(autouse=True)
 def _keep_db_connection_open():
     """Raw WSGI calls would close the test's PostgreSQL connection inside its transaction."""
     from django.core import signals
