@@ -7,6 +7,7 @@ import sys
 
 from patron.cli.common import CliError, cli_actor, counted, positive_int, print_json, print_table
 from patron.core.errors import NotFound
+from patron.core.workers import settled_for_a_long_run
 from patron.duplicates import actions, queries, scan
 from patron.duplicates.models import DuplicatePair, PairStatus
 from patron.duplicates.rules import EVIDENCE, reason_words
@@ -44,6 +45,7 @@ def register(commands) -> None:
     not_same.set_defaults(handler=mark_not_same)
 
 
+@settled_for_a_long_run()
 def run_scan(args: argparse.Namespace) -> None:
     if args.incremental and args.rebuild_keys:
         raise CliError("--rebuild-keys goes with a full scan, not --incremental.")

@@ -55,10 +55,11 @@ def _do(item):
 
 @contextmanager
 def settled_for_a_long_run() -> Iterator[None]:
-    """Around a long bulk run (an import), in the command that runs it or in ``patron worker``:
-    what is alive when it starts (Django, the apps, their modules: hundreds of thousands of objects
-    that outlive the run) is left out of the garbage collector's passes, and full passes come
-    seldom. A batch makes and drops as many objects again, and each full pass walked all of the
+    """Around a long bulk run (an import in ``patron import`` or ``patron worker``, a full
+    ``patron duplicates scan``): what is alive when it starts (Django, the apps, their modules:
+    hundreds of thousands of objects that outlive the run) is left out of the garbage collector's
+    passes, and full passes come seldom. A batch (or a block of the scan) makes and drops as many
+    objects again, and each full pass walked all of the
     start-up's too, freeing none of them. The rows of the batches in flight outlive a few young
     passes, reach the oldest generation and would set off full passes that find them still in use.
     Workers forked during the run share the frozen objects unchanged. Undone at the end, so a

@@ -1,10 +1,13 @@
 """``patron duplicates scan|list|show|not-same``."""
 
+import gc
 import json
 
 import pytest
 
+from patron.core.workers import FULL_PASS_AFTER
 from patron.customers.tests.factories import customer_factory
+from patron.duplicates import scan
 from patron.duplicates.models import DuplicatePair, PairStatus
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +36,20 @@ def test_scan_list_show_and_not_same(cli, twins):
     assert DuplicatePair.objects.get().status == PairStatus.NOT_SAME
     cli("duplicates", "scan", "--rebuild-keys")
     assert DuplicatePair.objects.get().status == PairStatus.NOT_SAME
+
+
+def test_a_scan_runs_with_the_collector_set_for_a_long_run(cli, twins, monkeypatch):
+    full_scan, thresholds, seen = scan.full_scan, gc.get_threshold(), []
+
+    def watched_full_scan(**options):
+        seen.append(gc.get_threshold())
+        return full_scan(**options)
+
+    monkeypatch.setattr(scan, "full_scan", watched_full_scan)
+    status, out, _ = cli("duplicates", "scan")
+    assert status == 0 and "1 proposed" in out
+    assert seen == [(thresholds[0], thresholds[1], FULL_PASS_AFTER)]
+    assert gc.get_threshold() == thresholds
 
 
 def test_incremental_scan(cli, twins):
