@@ -97,12 +97,14 @@ def _load_chunk(actor, chunk, labels, counts, rejections, create) -> None:
 
 
 def scan() -> dict:
+    from patron.core.workers import settled_for_a_long_run
     from patron.duplicates.scan import full_scan, rebuild_keys
 
-    started = time.perf_counter()
-    rebuild_keys(progress=_progress)
-    keys_seconds = time.perf_counter() - started
-    result = full_scan(progress=_progress)
+    with settled_for_a_long_run():  # as `patron duplicates scan` runs
+        started = time.perf_counter()
+        rebuild_keys(progress=_progress)
+        keys_seconds = time.perf_counter() - started
+        result = full_scan(progress=_progress)
     return {"keys_seconds": round(keys_seconds, 1), "pairs_seconds": round(result.seconds, 1),
             "customers": result.customers, "compared": result.compared, "proposed": result.proposed}
 
