@@ -59,12 +59,11 @@ def settled_for_a_long_run() -> Iterator[None]:
     ``patron duplicates scan``): what is alive when it starts (Django, the apps, their modules:
     hundreds of thousands of objects that outlive the run) is left out of the garbage collector's
     passes, and full passes come seldom. A batch (or a block of the scan) makes and drops as many
-    objects again, and each full pass walked all of the
-    start-up's too, freeing none of them. The rows of the batches in flight outlive a few young
-    passes, reach the oldest generation and would set off full passes that find them still in use.
-    Workers forked during the run share the frozen objects unchanged. Undone at the end, so a
-    worker's next job runs with the usual collector. A process that froze its objects itself
-    (``patron serve``) keeps them frozen."""
+    objects again, and each full pass walked all of the start-up's too, freeing none of them. The
+    rows of the batches in flight outlive a few young passes, reach the oldest generation and would
+    set off full passes that find them still in use. Workers forked during the run share the frozen
+    objects unchanged. Undone at the end, so a worker's next job runs with the usual collector. A
+    process that froze its objects itself (``patron serve``) keeps them frozen."""
     freezing = gc.get_freeze_count() == 0
     if freezing:
         gc.collect()  # nothing that is already garbage is frozen

@@ -1,5 +1,6 @@
-"""``settled_for_a_long_run``: the collector's setting for a long import, undone afterwards so that
-a ``patron worker``'s next job runs with the usual collector."""
+"""``settled_for_a_long_run``: the collector's setting for a long bulk run (an import, a full
+duplicate scan), undone afterwards so that a ``patron worker``'s next job runs with the usual
+collector."""
 
 import gc
 
